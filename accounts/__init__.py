@@ -1,0 +1,1 @@
+"""People: user records, passwords, sign-in throttling and the account CLI."""

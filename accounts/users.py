@@ -1,0 +1,86 @@
+"""User records in PostgreSQL. Emails are unique regardless of case."""
+
+import psycopg2
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from stores.postgres import transaction
+
+ROLES = ("user", "developer", "admin")
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+
+# Verified against when the email is unknown, so that a miss costs as much
+# time as a wrong password and does not reveal which emails have accounts.
+_DECOY_HASH = generate_password_hash("decoy password, never valid")
+
+USER_COLUMNS = "id, email, name, role, created_at"
+
+
+class EmailTaken(Exception):
+    """An account with that email (in any letter case) exists already."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip()
+
+
+def create_user(conn, email: str, password: str, name: str = "", role: str = "user") -> dict:
+    """Insert a user with a slow (scrypt) password hash; raise EmailTaken on a duplicate."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    try:
+        with transaction(conn) as cur:
+            cur.execute(
+                f"""INSERT INTO users (email, name, role, password_hash)
+                    VALUES (%(email)s, %(name)s, %(role)s, %(hash)s)
+                    RETURNING {USER_COLUMNS}""",
+                {
+                    "email": normalize_email(email),
+                    "name": name.strip(),
+                    "role": role,
+                    "hash": generate_password_hash(password),
+                },
+            )
+            return cur.fetchone()
+    except psycopg2.errors.UniqueViolation as error:
+        raise EmailTaken(email) from error
+
+
+def get_user(conn, user_id: int) -> dict | None:
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = %(id)s", {"id": user_id})
+        return cur.fetchone()
+
+
+def get_user_by_email(conn, email: str) -> dict | None:
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower(%(email)s)",
+            {"email": normalize_email(email)},
+        )
+        return cur.fetchone()
+
+
+def authenticate(conn, email: str, password: str) -> dict | None:
+    """Return the user whose email and password match, else None (in similar time)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE lower(email) = lower(%(email)s)",
+            {"email": normalize_email(email)},
+        )
+        row = cur.fetchone()
+    if row is None:
+        check_password_hash(_DECOY_HASH, password)
+        return None
+    if not check_password_hash(row.pop("password_hash"), password):
+        return None
+    return row
+
+
+def update_name(conn, user_id: int, name: str) -> dict | None:
+    with transaction(conn) as cur:
+        cur.execute(
+            f"UPDATE users SET name = %(name)s WHERE id = %(id)s RETURNING {USER_COLUMNS}",
+            {"id": user_id, "name": name.strip()},
+        )
+        return cur.fetchone()

@@ -1,0 +1,60 @@
+"""The application factory: config, stores, blueprints, CLI and error handlers."""
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from settings import load_settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Tests pass `config`; everything else comes from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_settings(app.instance_path))
+    app.config.update(config or {})
+    app.config.update({k: v for k, v in _cookie_settings(app).items() if k not in (config or {})})
+
+    if not (app.config["DATABASE_URL"] and app.config["REDIS_URL"]):
+        from stores import embedded
+
+        embedded.ensure_started(app.config, app.instance_path)
+
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from stores import postgres, redis_client
+
+    postgres.init_app(app)
+    redis_client.init_app(app)
+
+    from web import errors, headers, health
+
+    errors.init_app(app)
+    headers.init_app(app)
+    app.register_blueprint(health.bp)
+
+    from accounts import cli as accounts_cli
+    from accounts import login
+
+    login.init_app(app)
+    app.cli.add_command(accounts_cli.db_cli)
+    app.cli.add_command(accounts_cli.users_cli)
+
+    import portal
+
+    portal.init_app(app)
+    return app
+
+
+def _cookie_settings(app: Flask) -> dict:
+    """HttpOnly and SameSite=Lax always; Secure whenever the issuer is https."""
+    secure = app.config["OAUTH_ISSUER"].startswith("https://")
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+    }

@@ -1,0 +1,18 @@
+"""The HTML side: sign-in, consent, developer portal, connected apps, admin."""
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    # CSRF applies to every POST; the machine endpoints (token, revoke,
+    # introspect, API) opt out where they are registered.
+    csrf.init_app(app)
+
+    from portal.auth.routes import bp as auth_bp
+    from portal.home import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)

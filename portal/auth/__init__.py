@@ -1,0 +1,1 @@
+"""Accounts in the browser: sign up, sign in, sign out."""

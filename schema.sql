@@ -1,0 +1,105 @@
+-- The whole PostgreSQL schema. `flask --app app db init` applies it; every
+-- statement is idempotent, so running it twice (or on an older database)
+-- only adds what is missing.
+
+-- People ---------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS users (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email           text NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
+    name            text NOT NULL DEFAULT '' CHECK (length(name) <= 100),
+    password_hash   text NOT NULL,
+    role            text NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'developer', 'admin')),
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_email_lower_key ON users (lower(email));
+
+-- Registered apps (OAuth clients) ----------------------------------------
+CREATE TABLE IF NOT EXISTS clients (
+    client_id           text PRIMARY KEY,
+    owner_id            bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name                text NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
+    description         text NOT NULL DEFAULT '' CHECK (length(description) <= 500),
+    homepage_url        text NOT NULL DEFAULT '',
+    client_type         text NOT NULL CHECK (client_type IN ('confidential', 'public')),
+    redirect_uris       text[] NOT NULL DEFAULT '{}',
+    scopes              text[] NOT NULL DEFAULT '{}',
+    grant_types         text[] NOT NULL DEFAULT '{authorization_code,refresh_token}',
+    is_resource_server  boolean NOT NULL DEFAULT false,
+    status              text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
+    suspended_reason    text NOT NULL DEFAULT '',
+    rate_limit          integer NOT NULL DEFAULT 1000 CHECK (rate_limit > 0),
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS clients_owner_idx ON clients (owner_id);
+
+-- More than one live secret per client, so a secret can be rotated without
+-- downtime. Only the SHA-256 digest is kept; `prefix` is what pages show.
+CREATE TABLE IF NOT EXISTS client_secrets (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    client_id       text NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+    secret_digest   text NOT NULL UNIQUE,
+    prefix          text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    last_used_at    timestamptz
+);
+CREATE INDEX IF NOT EXISTS client_secrets_client_idx ON client_secrets (client_id);
+
+-- Consent: what a user allowed an app to do. A revoked grant stays for the
+-- record; consenting again afterwards makes a new grant (new id), so tokens
+-- indexed under the old one can never come back to life.
+CREATE TABLE IF NOT EXISTS grants (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    client_id       text NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+    scopes          text[] NOT NULL,
+    granted_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    last_used_at    timestamptz,
+    revoked_at      timestamptz
+);
+CREATE UNIQUE INDEX IF NOT EXISTS grants_live_pair_key ON grants (user_id, client_id) WHERE revoked_at IS NULL;
+CREATE INDEX IF NOT EXISTS grants_client_idx ON grants (client_id) WHERE revoked_at IS NULL;
+
+-- Audit trail: who did what, to which app and whose account, and when.
+-- client_id is plain text so that rows outlive a deleted app.
+CREATE TABLE IF NOT EXISTS audit_log (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    occurred_at     timestamptz NOT NULL DEFAULT now(),
+    actor_id        bigint REFERENCES users (id) ON DELETE SET NULL,
+    actor_label     text NOT NULL DEFAULT '',
+    action          text NOT NULL,
+    client_id       text,
+    subject_user_id bigint REFERENCES users (id) ON DELETE SET NULL,
+    ip_address      text NOT NULL DEFAULT '',
+    details         jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_log_time_idx ON audit_log (occurred_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_log_client_idx ON audit_log (client_id, occurred_at DESC);
+CREATE INDEX IF NOT EXISTS audit_log_subject_idx ON audit_log (subject_user_id, occurred_at DESC);
+CREATE INDEX IF NOT EXISTS audit_log_actor_idx ON audit_log (actor_id, occurred_at DESC);
+
+-- The sample protected API ------------------------------------------------
+CREATE TABLE IF NOT EXISTS items (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    title           text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS items_user_idx ON items (user_id, id);
+
+CREATE TABLE IF NOT EXISTS subscriptions (
+    user_id         bigint PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    plan            text NOT NULL DEFAULT 'free' CHECK (plan IN ('free', 'team', 'business')),
+    started_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS invoices (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    amount_cents    integer NOT NULL CHECK (amount_cents >= 0),
+    currency        text NOT NULL DEFAULT 'EUR',
+    status          text NOT NULL DEFAULT 'paid' CHECK (status IN ('open', 'paid', 'void')),
+    issued_at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS invoices_user_idx ON invoices (user_id, issued_at DESC);

@@ -1,0 +1,58 @@
+"""`make run`: stores, schema, demo data, then gunicorn on 127.0.0.1:$PORT.
+
+When DATABASE_URL / REDIS_URL are unset this process starts the embedded
+servers and owns them: they stop when it stops (Ctrl-C). gunicorn's workers
+get the URLs through the environment and never start servers of their own.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from app import create_app
+from demo import ensure_demo_data
+from stores import postgres
+
+
+def main() -> int:
+    port = os.environ.get("PORT", "5000")
+    app = create_app()
+    os.environ["DATABASE_URL"] = app.config["DATABASE_URL"]
+    os.environ["REDIS_URL"] = app.config["REDIS_URL"]
+    with app.app_context():
+        postgres.apply_schema(postgres.get_connection())
+        created = ensure_demo_data(postgres.get_connection())
+    if created:
+        print("Demo data created (shown once):\n" + json.dumps(created, indent=2, default=str))
+    print(f"Serving on http://127.0.0.1:{port}  (Ctrl-C stops the server and the embedded stores)")
+    sys.stdout.flush()
+    return run_gunicorn(port)
+
+
+def run_gunicorn(port: str) -> int:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "wsgi:app",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            os.environ.get("WEB_CONCURRENCY", "2"),
+            "--access-logfile",
+            "-",
+        ]
+    )
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        return server.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

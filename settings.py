@@ -1,0 +1,42 @@
+"""Configuration read from the environment, per the external contract."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+DEFAULT_ISSUER = "http://127.0.0.1:5000"
+
+
+def load_settings(instance_path: str, env: Mapping[str, str] = os.environ) -> dict:
+    """Return the Flask config for this process from `env`."""
+    issuer = (env.get("OAUTH_ISSUER") or DEFAULT_ISSUER).rstrip("/")
+    return {
+        "DATABASE_URL": env.get("DATABASE_URL") or None,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "SECRET_KEY": env.get("SECRET_KEY") or instance_secret_key(instance_path),
+        "OAUTH_ISSUER": issuer,
+        "DB_POOL_MAX": int(env.get("DB_POOL_MAX", "10")),
+        "ACCESS_TOKEN_TTL": int(env.get("ACCESS_TOKEN_TTL", "3600")),
+        # Number of reverse proxies in front of the app whose X-Forwarded-*
+        # headers are trusted (0: none, the client address is the peer's).
+        "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0")),
+    }
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the key kept in the instance folder, creating it on first use.
+
+    Creation uses O_EXCL so that two processes starting together agree on
+    one key instead of each writing its own.
+    """
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_urlsafe(48)
+        handle.write(key)
+    return key

@@ -1,0 +1,135 @@
+"""PostgreSQL access through raw SQL: one pool per process, one connection per request.
+
+Storage functions elsewhere take the connection explicitly; views get it from
+`get_connection()`. A connection goes back to the pool at teardown, rolled
+back if the request left a transaction open.
+"""
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg2
+import psycopg2.extras
+import psycopg2.pool
+from flask import Flask, current_app, g
+
+from stores import StoreUnavailable
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
+
+# Errors that mean "the server is gone", as opposed to a bad query.
+CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError, psycopg2.pool.PoolError)
+
+
+class Database:
+    """Owns the connection pool of one process.
+
+    The pool is created lazily and per process id, so that a pool opened
+    before gunicorn forks is never shared between workers. After a
+    connection error the whole pool is retired: every idle connection in it
+    is likely dead too, and the next request should get a fresh one.
+    """
+
+    def __init__(self, dsn: str, max_connections: int):
+        self.dsn = dsn
+        self.max_connections = max_connections
+        self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
+        self._pid = None
+        self._lock = threading.Lock()
+
+    def pool(self) -> psycopg2.pool.ThreadedConnectionPool:
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = psycopg2.pool.ThreadedConnectionPool(
+                    0,
+                    self.max_connections,
+                    self.dsn,
+                    connect_timeout=3,
+                    cursor_factory=psycopg2.extras.RealDictCursor,
+                )
+                self._pid = os.getpid()
+            return self._pool
+
+    def connect(self):
+        """Return (pool, connection); raise StoreUnavailable if the server is down."""
+        pool = self.pool()
+        try:
+            return pool, pool.getconn()
+        except CONNECTION_ERRORS as error:
+            self.retire(pool)
+            raise StoreUnavailable("postgres") from error
+
+    def release(self, pool, conn) -> None:
+        """Return a connection to the pool it came from, or close it if broken."""
+        broken = conn.closed != 0
+        if not broken:
+            try:
+                conn.rollback()
+            except CONNECTION_ERRORS:
+                broken = True
+        if pool is not self._pool:
+            conn.close()
+            return
+        pool.putconn(conn, close=broken)
+
+    def retire(self, pool) -> None:
+        """Drop `pool` so that the next request opens fresh connections."""
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.closeall()
+
+    def retire_current(self) -> None:
+        if self._pool is not None:
+            self.retire(self._pool)
+
+    def close(self) -> None:
+        self.retire_current()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["postgres"] = Database(app.config["DATABASE_URL"], app.config["DB_POOL_MAX"])
+    app.teardown_appcontext(_release_connection)
+
+
+def database() -> Database:
+    return current_app.extensions["postgres"]
+
+
+def get_connection():
+    """The request's connection, checked out of the pool on first use."""
+    if "pg_connection" not in g:
+        g.pg_pool, g.pg_connection = database().connect()
+    return g.pg_connection
+
+
+def _release_connection(_exception: BaseException | None) -> None:
+    conn = g.pop("pg_connection", None)
+    pool = g.pop("pg_pool", None)
+    if conn is not None:
+        database().release(pool, conn)
+
+
+@contextmanager
+def transaction(conn) -> Iterator[psycopg2.extensions.cursor]:
+    """Run the block in one transaction: commit on success, roll back on error."""
+    with conn, conn.cursor() as cur:
+        yield cur
+
+
+def apply_schema(conn) -> None:
+    """Create every table and index that does not exist yet."""
+    with transaction(conn) as cur:
+        # Serialise concurrent `db init` runs: CREATE ... IF NOT EXISTS is not
+        # race-free on its own.
+        cur.execute("SELECT pg_advisory_xact_lock(72707)")
+        cur.execute(SCHEMA_PATH.read_text())
+
+
+def ping(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1")
+    conn.rollback()

@@ -1,0 +1,178 @@
+"""Sign-up, sign-in, sign-out, throttling and the `next` redirect."""
+
+import pytest
+
+from accounts import throttle
+from stores import postgres
+from tests.conftest import csrf_token
+
+
+def signup(client, **fields):
+    page = client.get("/signup")
+    data = {
+        "email": "new@example.com",
+        "name": "New",
+        "password": "long enough pw",
+        "confirm": "long enough pw",
+        "csrf_token": csrf_token(page.text),
+        **fields,
+    }
+    return client.post("/signup", data=data)
+
+
+def test_signup_creates_account_and_signs_in(client, app):
+    response = signup(client)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    with app.app_context():
+        with postgres.get_connection().cursor() as cur:
+            cur.execute("SELECT email, name, role, password_hash FROM users")
+            row = cur.fetchone()
+    assert row["email"] == "new@example.com" and row["role"] == "user"
+    assert row["password_hash"].startswith("scrypt:")  # slow hash, never the password
+    assert "long enough pw" not in row["password_hash"]
+    assert "Sign out" in client.get("/").text
+
+
+def test_signup_rejects_duplicate_email_in_any_case(client, auth):
+    auth.create_user(email="taken@example.com")
+    response = signup(client, email="TAKEN@Example.com")
+    assert response.status_code == 409
+    assert "exists already" in response.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"email": "not-an-email"}, "Enter an email address"),
+        ({"password": "short", "confirm": "short"}, "at least 8 characters"),
+        ({"confirm": "something else"}, "The passwords differ."),
+        ({"name": "x" * 101}, "longer than 100"),
+    ],
+)
+def test_signup_shows_error_next_to_field(client, fields, message):
+    response = signup(client, **fields)
+    assert response.status_code == 200
+    assert message in response.text
+    assert 'class="errors"' in response.text
+
+
+def test_login_with_correct_password(client, auth):
+    auth.create_user()
+    response = auth.login()
+    assert response.status_code == 302
+    assert "Sign out User" in client.get("/").text
+
+
+@pytest.mark.parametrize("email", ["user@example.com", "nobody@example.com"])
+def test_login_failure_does_not_reveal_whether_account_exists(client, auth, email):
+    auth.create_user()
+    response = auth.login(email=email, password="wrong password")
+    assert response.status_code == 401
+    assert "Wrong email or password." in response.text
+
+
+def test_login_is_case_insensitive_on_email(client, auth):
+    auth.create_user(email="Mixed@Example.com")
+    assert auth.login(email="mixed@example.COM").status_code == 302
+
+
+def test_login_returns_to_local_next_path(client, auth):
+    auth.create_user()
+    response = auth.login(next_url="/oauth/authorize?client_id=abc&state=xyz")
+    assert response.headers["Location"] == "/oauth/authorize?client_id=abc&state=xyz"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/%0d%0aSet-Cookie:x",
+        "http:/evil.example",
+    ],
+)
+def test_login_never_redirects_off_site(client, auth, target):
+    auth.create_user()
+    response = auth.login(next_url=target)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == "/" or (
+        location.startswith("/")
+        and not location.startswith("//")
+        and "\\" not in location
+        and "evil" not in location.split("?")[0][:2]
+    )
+    assert not location.startswith(("http", "//", "/\\", "javascript"))
+
+
+def test_logout_is_post_only_and_needs_csrf(client, auth):
+    auth.create_user()
+    auth.login()
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400  # no CSRF token
+    assert "Sign out" in client.get("/").text
+    assert auth.logout().status_code == 302
+    assert "Sign out" not in client.get("/").text
+
+
+def test_login_post_without_csrf_token_is_rejected(client, auth):
+    auth.create_user()
+    response = client.post("/login", data={"email": "user@example.com", "password": "correct horse"})
+    assert response.status_code == 400
+    assert "CSRF" in response.text
+    assert "Sign out" not in client.get("/").text
+
+
+def test_signup_post_with_forged_csrf_token_is_rejected(client):
+    client.get("/signup")
+    response = client.post(
+        "/signup",
+        data={
+            "email": "a@example.com",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+            "csrf_token": "forged",
+        },
+    )
+    assert response.status_code == 400
+
+
+def test_sign_in_is_throttled_per_account(client, auth):
+    auth.create_user()
+    for _ in range(throttle.MAX_FAILURES):
+        assert auth.login(password="wrong password").status_code == 401
+    response = auth.login()  # even the right password waits
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= throttle.WINDOW_SECONDS
+    assert "try again in about" in response.text
+
+
+def test_sign_in_is_throttled_per_ip_across_accounts(client, auth):
+    auth.create_user()
+    for n in range(throttle.MAX_FAILURES):
+        auth.login(email=f"guess{n}@example.com", password="wrong password")
+    assert auth.login().status_code == 429
+
+
+def test_throttle_window_does_not_slide_with_more_failures(app, store_urls):
+    import redis
+
+    r = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    throttle.record_failure(r, "a@example.com", "10.0.0.1")
+    key = "signin:fail:ip:10.0.0.1"
+    r.expire(key, 30)
+    throttle.record_failure(r, "a@example.com", "10.0.0.1")
+    assert r.ttl(key) <= 30
+
+
+def test_successful_sign_in_clears_account_failures(client, auth):
+    auth.create_user()
+    for _ in range(throttle.MAX_FAILURES - 1):
+        auth.login(password="wrong password")
+    assert auth.login().status_code == 302
+    auth.logout()
+    assert auth.login(password="wrong password").status_code == 401

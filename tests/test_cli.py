@@ -1,0 +1,55 @@
+"""`flask db init` and `flask users create`: JSON out, clear errors, non-zero exits."""
+
+import json
+
+from stores import postgres
+
+
+def test_db_init_is_safe_to_run_twice(runner):
+    for _ in range(2):
+        result = runner.invoke(args=["db", "init"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["status"] == "ok"
+
+
+def test_users_create_prints_json(runner, app):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "dev@example.com",
+            "--password",
+            "long enough pw",
+            "--name",
+            "Dev",
+            "--role",
+            "developer",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = json.loads(result.stdout)
+    assert user["email"] == "dev@example.com" and user["role"] == "developer" and user["name"] == "Dev"
+    assert "password" not in result.stdout
+    with app.app_context(), postgres.get_connection().cursor() as cur:
+        cur.execute("SELECT count(*) AS n FROM users")
+        assert cur.fetchone()["n"] == 1
+
+
+def test_users_create_duplicate_email_fails_clearly(runner):
+    runner.invoke(args=["users", "create", "dev@example.com", "--password", "long enough pw"])
+    result = runner.invoke(args=["users", "create", "DEV@example.com", "--password", "long enough pw"])
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    assert "already exists" in json.loads(result.stderr)["error"]
+
+
+def test_users_create_rejects_bad_role_and_short_password(runner):
+    assert (
+        runner.invoke(
+            args=["users", "create", "a@example.com", "--password", "long enough pw", "--role", "root"]
+        ).exit_code
+        != 0
+    )
+    result = runner.invoke(args=["users", "create", "a@example.com", "--password", "short"])
+    assert result.exit_code != 0
+    assert "password" in json.loads(result.stderr)["error"]

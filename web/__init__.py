@@ -1,0 +1,1 @@
+"""Cross-cutting HTTP concerns: error rendering, security headers, health."""

@@ -1,0 +1,82 @@
+"""One place that turns failures into responses: JSON for programs, HTML for people.
+
+Programs call the token, revocation and introspection endpoints, the API,
+the metadata document and the health check; everything else is a page a
+person reads. A store that is down is a 503 in the matching shape, never a
+traceback.
+"""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from stores import StoreUnavailable, postgres, redis_client
+
+log = logging.getLogger(__name__)
+
+MACHINE_PATH_PREFIXES = (
+    "/oauth/token",
+    "/oauth/revoke",
+    "/oauth/introspect",
+    "/api/",
+    "/.well-known/",
+    "/healthz",
+)
+
+
+def wants_json() -> bool:
+    """True when the caller is a program rather than a person with a browser."""
+    return request.path.startswith(MACHINE_PATH_PREFIXES)
+
+
+def error_response(status: int, error: str, description: str, headers: dict | None = None):
+    """Render an error as JSON (RFC 6749 §5.2 field names) or as an HTML page."""
+    if wants_json():
+        response = jsonify(error=error, error_description=description)
+    else:
+        page = render_template("errors/error.html", status=status, description=description)
+        response = page
+    return response, status, headers or {}
+
+
+def store_unavailable(store: str):
+    return error_response(
+        503,
+        "temporarily_unavailable",
+        f"The service is temporarily unavailable ({store} is down). Please retry shortly.",
+        {"Retry-After": "5"},
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(StoreUnavailable)
+    def _store_unavailable(error: StoreUnavailable):
+        log.warning("%s unavailable: %s", error.store, error.__cause__)
+        return store_unavailable(error.store)
+
+    def _postgres_down(error: Exception):
+        log.warning("postgres unavailable: %s", error)
+        postgres.database().retire_current()
+        return store_unavailable("postgres")
+
+    def _redis_down(error: Exception):
+        log.warning("redis unavailable: %s", error)
+        return store_unavailable("redis")
+
+    for error_class in postgres.CONNECTION_ERRORS:
+        app.register_error_handler(error_class, _postgres_down)
+    for error_class in redis_client.CONNECTION_ERRORS:
+        app.register_error_handler(error_class, _redis_down)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        response = error.get_response()
+        headers = {k: v for k, v in response.headers.items() if k in ("Allow", "Retry-After")}
+        name = error.name.lower().replace(" ", "_")
+        return error_response(error.code or 500, name, error.description or error.name, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "server_error", "Something went wrong on our side. It has been logged.")

@@ -1,0 +1,32 @@
+"""GET /healthz: is each backing store reachable from this process?"""
+
+from flask import Blueprint, jsonify
+
+from stores import StoreUnavailable, postgres, redis_client
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    report = {"postgres": _check_postgres(), "redis": _check_redis()}
+    healthy = all(state == "ok" for state in report.values())
+    status = 200 if healthy else 503
+    return jsonify(status="ok" if healthy else "unavailable", **report), status
+
+
+def _check_postgres() -> str:
+    try:
+        postgres.ping(postgres.get_connection())
+    except (StoreUnavailable, *postgres.CONNECTION_ERRORS):
+        postgres.database().retire_current()
+        return "down"
+    return "ok"
+
+
+def _check_redis() -> str:
+    try:
+        redis_client.get_redis().ping()
+    except redis_client.CONNECTION_ERRORS:
+        return "down"
+    return "ok"
