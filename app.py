@@ -40,9 +40,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(accounts_cli.db_cli)
     app.cli.add_command(accounts_cli.users_cli)
 
+    import api
+    import oauth
     import portal
 
     portal.init_app(app)
+    oauth.init_app(app)
+    api.init_app(app)
     return app
 
 

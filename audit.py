@@ -1,6 +1,7 @@
 """The audit trail: one row per thing someone did, written in the caller's transaction."""
 
 import json
+from dataclasses import dataclass
 
 ACTIONS = (
     "signin.succeeded",
@@ -17,6 +18,23 @@ ACTIONS = (
     "app.resumed",
     "app.rate_limit_changed",
 )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, or an operator at the command line."""
+
+    id: int | None = None
+    label: str = ""
+    ip_address: str = ""
+
+
+CLI = Actor(label="cli")
+
+
+def record_as(cur, actor: Actor, action: str, **fields) -> None:
+    """Append one audit row for `actor` (see `record`)."""
+    record(cur, action, actor_id=actor.id, actor_label=actor.label, ip_address=actor.ip_address, **fields)
 
 
 def record(

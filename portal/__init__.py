@@ -11,8 +11,11 @@ def init_app(app: Flask) -> None:
     # introspect, API) opt out where they are registered.
     csrf.init_app(app)
 
+    from portal.account.routes import bp as account_bp
+    from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.developer.routes import bp as developer_bp
     from portal.home import bp as home_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
+    for blueprint in (home_bp, auth_bp, developer_bp, account_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,9 @@
+"""The sample protected API (RFC 6750 bearer tokens): profile, data, billing."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from api import routes
+
+    app.register_blueprint(routes.bp)

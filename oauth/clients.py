@@ -1,0 +1,281 @@
+"""Registered apps and their secrets (PostgreSQL), mirrored to Redis for the hot path.
+
+PostgreSQL is the source of truth. Redis keeps, per client, the two facts
+every API call needs: its status and its hourly rate limit (`client:<id>`).
+Suspending, resuming or deleting a client rewrites that hash at once, so
+every token of the client stops (or starts again) working without a scan
+over its tokens. Every change writes an audit row in the same transaction.
+"""
+
+import hmac
+
+import redis
+
+import audit
+from audit import Actor
+from oauth import credentials
+from oauth.token_store import CLIENT_STATE_TTL, client_state_key
+from stores.postgres import transaction
+
+CLIENT_COLUMNS = """client_id, owner_id, name, description, homepage_url, client_type, redirect_uris,
+    scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at"""
+
+EDITABLE_FIELDS = ("name", "description", "homepage_url", "redirect_uris", "scopes", "grant_types")
+
+
+def create_client(
+    conn,
+    r: redis.Redis,
+    actor: Actor,
+    *,
+    owner_id: int,
+    name: str,
+    client_type: str,
+    redirect_uris: list[str],
+    scopes: list[str],
+    grant_types: list[str],
+    description: str = "",
+    homepage_url: str = "",
+    rate_limit: int = 1000,
+    is_resource_server: bool = False,
+) -> tuple[dict, str | None]:
+    """Register a client; return it and its first secret (None for public clients).
+
+    The caller validates the fields (oauth.client_rules); the secret is
+    returned once and only its digest is stored.
+    """
+    client_id = credentials.new_client_id()
+    secret = credentials.new_secret(credentials.CLIENT_SECRET_PREFIX) if client_type == "confidential" else None
+    with transaction(conn) as cur:
+        cur.execute(
+            f"""INSERT INTO clients (client_id, owner_id, name, description, homepage_url, client_type,
+                    redirect_uris, scopes, grant_types, is_resource_server, rate_limit)
+                VALUES (%(client_id)s, %(owner_id)s, %(name)s, %(description)s, %(homepage_url)s,
+                    %(client_type)s, %(redirect_uris)s, %(scopes)s, %(grant_types)s,
+                    %(is_resource_server)s, %(rate_limit)s)
+                RETURNING {CLIENT_COLUMNS}""",
+            {
+                "client_id": client_id,
+                "owner_id": owner_id,
+                "name": name.strip(),
+                "description": description.strip(),
+                "homepage_url": homepage_url.strip(),
+                "client_type": client_type,
+                "redirect_uris": list(redirect_uris),
+                "scopes": list(scopes),
+                "grant_types": list(grant_types),
+                "is_resource_server": is_resource_server,
+                "rate_limit": rate_limit,
+            },
+        )
+        client = cur.fetchone()
+        if secret:
+            _insert_secret(cur, client_id, secret)
+        audit.record_as(cur, actor, "app.created", client_id=client_id, details={"name": client["name"]})
+    publish_client_state(r, client)
+    return client, secret
+
+
+def _insert_secret(cur, client_id: str, secret: str) -> dict:
+    cur.execute(
+        """INSERT INTO client_secrets (client_id, secret_digest, prefix)
+           VALUES (%(client_id)s, %(digest)s, %(prefix)s)
+           RETURNING id, prefix, created_at, last_used_at""",
+        {
+            "client_id": client_id,
+            "digest": credentials.digest(secret),
+            "prefix": credentials.display_prefix(secret),
+        },
+    )
+    return cur.fetchone()
+
+
+def get_client(conn, client_id: str) -> dict | None:
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {CLIENT_COLUMNS} FROM clients WHERE client_id = %(id)s", {"id": client_id})
+        return cur.fetchone()
+
+
+def get_owned_client(conn, client_id: str, owner_id: int) -> dict | None:
+    """The client if `owner_id` owns it; another developer's app is simply not found."""
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT {CLIENT_COLUMNS} FROM clients WHERE client_id = %(id)s AND owner_id = %(owner)s",
+            {"id": client_id, "owner": owner_id},
+        )
+        return cur.fetchone()
+
+
+def list_clients(conn, owner_id: int | None = None) -> list[dict]:
+    """Clients (of one owner, or all) with owner email and their count of authorized users."""
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""SELECT {", ".join("c." + col.strip() for col in CLIENT_COLUMNS.split(","))},
+                       u.email AS owner_email,
+                       (SELECT count(*) FROM grants g
+                         WHERE g.client_id = c.client_id AND g.revoked_at IS NULL) AS authorized_users
+                FROM clients c JOIN users u ON u.id = c.owner_id
+                WHERE %(owner)s::bigint IS NULL OR c.owner_id = %(owner)s
+                ORDER BY c.created_at DESC, c.client_id""",
+            {"owner": owner_id},
+        )
+        return cur.fetchall()
+
+
+def update_client(conn, actor: Actor, client_id: str, **fields) -> dict | None:
+    """Change editable settings (name, description, homepage, redirect URIs, scopes, grant types)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    if not fields:
+        return get_client(conn, client_id)
+    assignments = ", ".join(f"{name} = %({name})s" for name in fields)
+    with transaction(conn) as cur:
+        cur.execute(
+            f"""UPDATE clients SET {assignments}, updated_at = now() WHERE client_id = %(client_id)s
+                RETURNING {CLIENT_COLUMNS}""",
+            {**fields, "client_id": client_id},
+        )
+        client = cur.fetchone()
+        if client:
+            audit.record_as(cur, actor, "app.updated", client_id=client_id, details={"fields": sorted(fields)})
+    return client
+
+
+def delete_client(conn, r: redis.Redis, actor: Actor, client_id: str) -> bool:
+    """Delete a client: its secrets and grants go with it, and every token dies at once."""
+    with transaction(conn) as cur:
+        cur.execute("SELECT id FROM grants WHERE client_id = %(id)s AND revoked_at IS NULL", {"id": client_id})
+        grant_ids = [row["id"] for row in cur.fetchall()]
+        cur.execute("DELETE FROM clients WHERE client_id = %(id)s RETURNING name", {"id": client_id})
+        deleted = cur.fetchone()
+        if deleted:
+            audit.record_as(cur, actor, "app.deleted", client_id=client_id, details={"name": deleted["name"]})
+    if deleted:
+        from oauth import token_store
+
+        r.delete(client_state_key(client_id))  # every token of the client fails from now on
+        for grant_id in grant_ids:
+            token_store.revoke_grant(r, grant_id)
+    return deleted is not None
+
+
+# Secrets ------------------------------------------------------------------
+
+
+def add_secret(conn, actor: Actor, client_id: str) -> tuple[dict, str]:
+    """A new secret for a confidential client; earlier ones keep working until deleted."""
+    secret = credentials.new_secret(credentials.CLIENT_SECRET_PREFIX)
+    with transaction(conn) as cur:
+        row = _insert_secret(cur, client_id, secret)
+        audit.record_as(cur, actor, "secret.created", client_id=client_id, details={"prefix": row["prefix"]})
+    return row, secret
+
+
+def list_secrets(conn, client_id: str) -> list[dict]:
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT id, prefix, created_at, last_used_at FROM client_secrets
+               WHERE client_id = %(id)s ORDER BY created_at, id""",
+            {"id": client_id},
+        )
+        return cur.fetchall()
+
+
+def delete_secret(conn, actor: Actor, client_id: str, secret_id: int) -> bool:
+    with transaction(conn) as cur:
+        cur.execute(
+            "DELETE FROM client_secrets WHERE id = %(sid)s AND client_id = %(cid)s RETURNING prefix",
+            {"sid": secret_id, "cid": client_id},
+        )
+        row = cur.fetchone()
+        if row:
+            audit.record_as(cur, actor, "secret.deleted", client_id=client_id, details={"prefix": row["prefix"]})
+    return row is not None
+
+
+def verify_secret(conn, client_id: str, secret: str) -> bool:
+    """True if `secret` is one of the client's live secrets.
+
+    A fast digest (SHA-256) suffices: secrets are 256 random bits, so there
+    is nothing to brute-force. Each stored digest is compared in constant
+    time, and last use is written at most once a minute.
+    """
+    if not credentials.is_well_formed(secret, credentials.CLIENT_SECRET_PREFIX):
+        return False
+    presented = credentials.digest(secret)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, secret_digest, last_used_at FROM client_secrets WHERE client_id = %(id)s",
+            {"id": client_id},
+        )
+        rows = cur.fetchall()
+    match = None
+    for row in rows:
+        if hmac.compare_digest(row["secret_digest"], presented):
+            match = row
+    if match is None:
+        return False
+    with transaction(conn) as cur:
+        cur.execute(
+            """UPDATE client_secrets SET last_used_at = now()
+               WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')""",
+            {"id": match["id"]},
+        )
+    return True
+
+
+# Operations: suspension and rate limit -------------------------------------
+
+
+def set_suspended(conn, r: redis.Redis, actor: Actor, client_id: str, suspended: bool, reason: str = "") -> dict | None:
+    """Suspend (or resume) a client. Its tokens stop (or resume) working at once."""
+    status = "suspended" if suspended else "active"
+    if suspended:
+        # Redis first: should PostgreSQL fail now, the tokens are already off
+        # (fail closed) and the operator sees the error and retries.
+        key = client_state_key(client_id)
+        r.hset(key, "status", "suspended")
+        r.expire(key, CLIENT_STATE_TTL)
+    with transaction(conn) as cur:
+        cur.execute(
+            f"""UPDATE clients SET status = %(status)s, suspended_reason = %(reason)s, updated_at = now()
+                WHERE client_id = %(id)s RETURNING {CLIENT_COLUMNS}""",
+            {"status": status, "reason": reason.strip() if suspended else "", "id": client_id},
+        )
+        client = cur.fetchone()
+        if client:
+            action = "app.suspended" if suspended else "app.resumed"
+            audit.record_as(cur, actor, action, client_id=client_id, details={"reason": reason} if suspended else {})
+    if client:
+        publish_client_state(r, client)
+    return client
+
+
+def set_rate_limit(conn, r: redis.Redis, actor: Actor, client_id: str, rate_limit: int) -> dict | None:
+    """Change a client's hourly limit; it applies to the very next call."""
+    if rate_limit < 1:
+        raise ValueError("rate limit must be at least 1")
+    with transaction(conn) as cur:
+        cur.execute(
+            f"""UPDATE clients SET rate_limit = %(limit)s, updated_at = now()
+                WHERE client_id = %(id)s RETURNING {CLIENT_COLUMNS}""",
+            {"limit": rate_limit, "id": client_id},
+        )
+        client = cur.fetchone()
+        if client:
+            audit.record_as(
+                cur, actor, "app.rate_limit_changed", client_id=client_id, details={"rate_limit": rate_limit}
+            )
+    if client:
+        publish_client_state(r, client)
+    return client
+
+
+def publish_client_state(r: redis.Redis, client: dict) -> None:
+    """Write the client's status and limit to Redis, overwriting what was there."""
+    key = client_state_key(client["client_id"])
+    pipe = r.pipeline(transaction=True)
+    pipe.hset(key, mapping={"status": client["status"], "rate_limit": client["rate_limit"]})
+    pipe.expire(key, CLIENT_STATE_TTL)
+    pipe.execute()

@@ -1,0 +1,68 @@
+"""Random credentials: client ids, client secrets, codes and tokens.
+
+Every secret carries 256 bits of randomness, a type prefix and a CRC32
+checksum, like `pat_<43 base62 chars><6 base62 chars>`. The prefix makes a
+leaked token recognisable to secret scanners and people alike; the checksum
+lets us (and scanners) reject a mistyped or made-up token without a lookup.
+Only SHA-256 digests are ever stored.
+"""
+
+import hashlib
+import hmac
+import secrets
+import string
+import zlib
+
+ALPHABET = string.digits + string.ascii_letters  # base62
+RANDOM_LENGTH = 43  # 62**43 > 2**256
+CHECKSUM_LENGTH = 6  # 62**6 > 2**32
+
+CLIENT_ID_PREFIX = "pa_client_"
+CLIENT_SECRET_PREFIX = "pacs_"
+CODE_PREFIX = "pacd_"
+ACCESS_TOKEN_PREFIX = "paat_"
+REFRESH_TOKEN_PREFIX = "part_"
+
+SECRET_PREFIXES = (CLIENT_SECRET_PREFIX, CODE_PREFIX, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX)
+
+
+def _base62(number: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        number, remainder = divmod(number, 62)
+        chars.append(ALPHABET[remainder])
+    return "".join(reversed(chars))
+
+
+def _checksum(body: str) -> str:
+    return _base62(zlib.crc32(body.encode()), CHECKSUM_LENGTH)
+
+
+def new_secret(prefix: str) -> str:
+    """A fresh secret of the given type: prefix, 256 random bits, checksum."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    return f"{prefix}{body}{_checksum(body)}"
+
+
+def is_well_formed(value: str, prefix: str) -> bool:
+    """True if `value` has the type prefix, the length and a matching checksum."""
+    if not value.startswith(prefix) or len(value) != len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH:
+        return False
+    body, check = value[len(prefix) : -CHECKSUM_LENGTH], value[-CHECKSUM_LENGTH:]
+    return all(ch in ALPHABET for ch in body) and hmac.compare_digest(_checksum(body), check)
+
+
+def new_client_id() -> str:
+    """Public identifier; not a secret, so shorter (128 bits)."""
+    return CLIENT_ID_PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(22))
+
+
+def digest(value: str) -> str:
+    """SHA-256 hex digest: what is stored in place of a secret."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def display_prefix(value: str) -> str:
+    """What pages may show of a secret once it is stored: its type and first characters."""
+    prefix = next((p for p in SECRET_PREFIXES if value.startswith(p)), "")
+    return value[: len(prefix) + 6] + "…"

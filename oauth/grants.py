@@ -1,0 +1,103 @@
+"""Consent grants (PostgreSQL): which user allowed which app to do what.
+
+A grant is live until revoked. Consenting to more scopes widens the live
+grant; revoking marks it revoked (kept for the record) and ends every token
+family issued under it. The next consent creates a new grant.
+"""
+
+import redis
+
+import audit
+from audit import Actor
+from oauth import token_store
+from oauth.scopes import format_scope
+from stores.postgres import transaction
+
+GRANT_COLUMNS = "id, user_id, client_id, scopes, granted_at, updated_at, last_used_at, revoked_at"
+
+
+def get_live_grant(conn, user_id: int, client_id: str) -> dict | None:
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""SELECT {GRANT_COLUMNS} FROM grants
+                WHERE user_id = %(user)s AND client_id = %(client)s AND revoked_at IS NULL""",
+            {"user": user_id, "client": client_id},
+        )
+        return cur.fetchone()
+
+
+def is_live(conn, grant_id: int) -> bool:
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM grants WHERE id = %(id)s AND revoked_at IS NULL", {"id": grant_id})
+        return cur.fetchone() is not None
+
+
+def grant_scopes(conn, actor: Actor, user_id: int, client_id: str, scopes: list[str]) -> dict:
+    """Record consent to `scopes`, widening a live grant or creating one. Returns the grant."""
+    with transaction(conn) as cur:
+        cur.execute(
+            f"""INSERT INTO grants (user_id, client_id, scopes)
+                VALUES (%(user)s, %(client)s, %(scopes)s)
+                ON CONFLICT (user_id, client_id) WHERE revoked_at IS NULL
+                DO UPDATE SET scopes = ARRAY(SELECT DISTINCT unnest(grants.scopes || EXCLUDED.scopes)),
+                              updated_at = now()
+                RETURNING {GRANT_COLUMNS}""",
+            {"user": user_id, "client": client_id, "scopes": list(scopes)},
+        )
+        grant = cur.fetchone()
+        audit.record_as(
+            cur,
+            actor,
+            "consent.granted",
+            client_id=client_id,
+            subject_user_id=user_id,
+            details={"scope": format_scope(scopes), "grant_id": grant["id"]},
+        )
+    return grant
+
+
+def revoke(conn, r: redis.Redis, actor: Actor, user_id: int, client_id: str) -> bool:
+    """Revoke the user's live grant for the app; every token under it dies at once.
+
+    Redis goes first: should PostgreSQL fail afterwards, the tokens are dead
+    already and the grant merely still shows, so retrying is safe. Revoking
+    twice is harmless (returns False the second time).
+    """
+    grant = get_live_grant(conn, user_id, client_id)
+    conn.rollback()
+    if grant is None:
+        return False
+    token_store.revoke_grant(r, grant["id"])
+    with transaction(conn) as cur:
+        cur.execute(
+            "UPDATE grants SET revoked_at = now() WHERE id = %(id)s AND revoked_at IS NULL RETURNING id",
+            {"id": grant["id"]},
+        )
+        revoked = cur.fetchone() is not None
+        if revoked:
+            audit.record_as(
+                cur,
+                actor,
+                "consent.revoked",
+                client_id=client_id,
+                subject_user_id=user_id,
+                details={"grant_id": grant["id"]},
+            )
+    return revoked
+
+
+def list_user_grants(conn, user_id: int) -> list[dict]:
+    """The user's live grants with each app's name and developer, newest first."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT g.id, g.client_id, g.scopes, g.granted_at, g.updated_at, g.last_used_at,
+                      c.name AS client_name, c.homepage_url, c.status AS client_status,
+                      u.name AS developer_name, u.email AS developer_email
+               FROM grants g
+               JOIN clients c ON c.client_id = g.client_id
+               JOIN users u ON u.id = c.owner_id
+               WHERE g.user_id = %(user)s AND g.revoked_at IS NULL
+               ORDER BY g.updated_at DESC, g.id DESC""",
+            {"user": user_id},
+        )
+        return cur.fetchall()

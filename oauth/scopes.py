@@ -1,0 +1,49 @@
+"""The scope catalogue: what each scope lets an app do, in words a person understands."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str
+    description: str
+    changes_data: bool = False  # the consent page points these out
+    sensitive: bool = False  # e.g. money: pointed out as well
+
+
+CATALOGUE: dict[str, Scope] = {
+    scope.name: scope
+    for scope in (
+        Scope("read:profile", "See your name and email address"),
+        Scope("write:profile", "Change your name", changes_data=True),
+        Scope("read:data", "See your items"),
+        Scope("write:data", "Create items in your account", changes_data=True),
+        Scope("read:billing", "See your plan and invoices", sensitive=True),
+        Scope("webhooks", "Receive notifications when your data changes"),
+    )
+}
+
+ALL_SCOPES: tuple[str, ...] = tuple(CATALOGUE)
+
+
+def parse_scope(value: str | None) -> list[str]:
+    """Split a space-delimited scope string (RFC 6749 §3.3), dropping repeats, keeping order."""
+    if not value:
+        return []
+    return list(dict.fromkeys(item for item in value.split(" ") if item))
+
+
+def format_scope(scopes) -> str:
+    """Canonical scope string: catalogue order, space-delimited."""
+    wanted = set(scopes)
+    return " ".join(name for name in ALL_SCOPES if name in wanted)
+
+
+def unknown_scopes(scopes) -> list[str]:
+    return [name for name in scopes if name not in CATALOGUE]
+
+
+def describe(scopes) -> list[Scope]:
+    """Catalogue entries for `scopes`, in catalogue order."""
+    wanted = set(scopes)
+    return [scope for name, scope in CATALOGUE.items() if name in wanted]

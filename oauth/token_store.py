@@ -1,0 +1,403 @@
+"""Authorization codes and tokens in Redis: issue, look up, rotate, revoke.
+
+Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
+
+    code:<digest>            hash  an authorization code (10 min); `state`
+                                   issued|redeemed, so a replay is recognised
+    at:<digest>              hash  an access token: client_id, user_id, scope,
+                                   grant_id, family, iat, exp
+    rt:<digest>              hash  a refresh token: the same, plus `status`
+                                   active|rotated (rotated ones stay to catch reuse)
+    fam:<family>             set   the at:/rt: keys of one token family: every
+                                   token descending from one code exchange
+    famrevoked:<family>      str   the family is dead; nothing may join it
+    grantfams:<grant_id>     set   the families issued under one consent grant
+    grantrevoked:<grant_id>  str   the grant is dead; nothing may join it
+    client:<client_id>       hash  status active|suspended and rate_limit: read
+                                   with every token, so suspending a client or
+                                   deleting it (DEL) stops all its tokens at once
+
+Taking a code, rotating a refresh token and revoking are Lua scripts, so
+racing requests can never both win.
+"""
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+import redis
+
+from oauth import credentials
+from stores.lua import LuaScript
+
+CODE_TTL = 600
+REFRESH_TOKEN_TTL = 30 * 24 * 3600
+# Index and revocation markers must outlive every token they cover.
+INDEX_TTL = REFRESH_TOKEN_TTL + 3600
+CLIENT_STATE_TTL = INDEX_TTL
+
+
+def client_state_key(client_id: str) -> str:
+    return f"client:{client_id}"
+
+
+def access_key(token: str) -> str:
+    return f"at:{credentials.digest(token)}"
+
+
+def refresh_key(token: str) -> str:
+    return f"rt:{credentials.digest(token)}"
+
+
+def code_key(code: str) -> str:
+    return f"code:{credentials.digest(code)}"
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    expires_in: int
+    scope: str
+    refresh_token: str | None = None
+
+
+# Shared Lua: delete every token of a family and mark it dead.
+_REVOKE_FAMILY_LUA = """
+local function revoke_family(family, ttl)
+  if family == nil or family == '' then return end
+  local index = 'fam:' .. family
+  for _, key in ipairs(redis.call('SMEMBERS', index)) do redis.call('DEL', key) end
+  redis.call('DEL', index)
+  redis.call('SET', 'famrevoked:' .. family, '1', 'EX', ttl)
+end
+local function to_table(flat)
+  local t = {}
+  for i = 1, #flat, 2 do t[flat[i]] = flat[i + 1] end
+  return t
+end
+"""
+
+# Write an access token (and optionally a refresh token) into a family.
+# KEYS: client state, at key, rt key or '', family index, famrevoked, grant index, grantrevoked
+# ARGV: fields json, at ttl, rt ttl, index ttl, family, default status, default rate limit
+_ISSUE = LuaScript(
+    _REVOKE_FAMILY_LUA
+    + """
+local client, at, rt, fam, famrevoked, grantfams, grantrevoked = unpack(KEYS)
+if famrevoked ~= '' and redis.call('EXISTS', famrevoked) == 1 then return 'revoked' end
+if grantrevoked ~= '' and redis.call('EXISTS', grantrevoked) == 1 then return 'revoked' end
+redis.call('HSETNX', client, 'status', ARGV[6])
+redis.call('HSETNX', client, 'rate_limit', ARGV[7])
+redis.call('EXPIRE', client, ARGV[4])
+if redis.call('HGET', client, 'status') ~= 'active' then return 'suspended' end
+local fields = cjson.decode(ARGV[1])
+for name, value in pairs(fields) do redis.call('HSET', at, name, value) end
+redis.call('EXPIRE', at, ARGV[2])
+if rt ~= '' then
+  for name, value in pairs(fields) do redis.call('HSET', rt, name, value) end
+  redis.call('HSET', rt, 'status', 'active', 'exp', fields.iat + tonumber(ARGV[3]))
+  redis.call('EXPIRE', rt, ARGV[3])
+end
+if fam ~= '' then
+  redis.call('SADD', fam, at)
+  if rt ~= '' then redis.call('SADD', fam, rt) end
+  redis.call('EXPIRE', fam, ARGV[4])
+end
+if grantfams ~= '' then
+  redis.call('SADD', grantfams, ARGV[5])
+  redis.call('EXPIRE', grantfams, ARGV[4])
+end
+return 'ok'
+"""
+)
+
+# Take a code exactly once. A second attempt revokes what the first produced.
+# KEYS: code key. ARGV: new family id, index ttl
+_REDEEM_CODE = LuaScript(
+    _REVOKE_FAMILY_LUA
+    + """
+local flat = redis.call('HGETALL', KEYS[1])
+if #flat == 0 then return {'invalid'} end
+local code = to_table(flat)
+if code.state ~= 'issued' then
+  revoke_family(code.family, ARGV[2])
+  return {'replayed'}
+end
+redis.call('HSET', KEYS[1], 'state', 'redeemed', 'family', ARGV[1])
+return {'ok', cjson.encode(code)}
+"""
+)
+
+# Rotate a refresh token: the old one is marked rotated, a new pair joins the
+# family. Presenting a rotated token again revokes the whole family.
+# KEYS: old rt, client state, new at, new rt
+# ARGV: client_id presenting, access scope, iat, at ttl, rt ttl, index ttl
+_ROTATE = LuaScript(
+    _REVOKE_FAMILY_LUA
+    + """
+local flat = redis.call('HGETALL', KEYS[1])
+if #flat == 0 then return {'invalid'} end
+local old = to_table(flat)
+if old.client_id ~= ARGV[1] then return {'invalid'} end
+if old.status ~= 'active' then
+  revoke_family(old.family, ARGV[6])
+  return {'reused'}
+end
+if redis.call('EXISTS', 'famrevoked:' .. old.family) == 1
+   or (old.grant_id ~= '' and redis.call('EXISTS', 'grantrevoked:' .. old.grant_id) == 1) then
+  return {'invalid'}
+end
+if redis.call('HGET', KEYS[2], 'status') ~= 'active' then return {'suspended'} end
+redis.call('HSET', KEYS[1], 'status', 'rotated')
+local iat = tonumber(ARGV[3])
+local common = {'client_id', old.client_id, 'user_id', old.user_id, 'grant_id', old.grant_id,
+                'family', old.family, 'iat', iat}
+redis.call('HSET', KEYS[3], unpack(common))
+redis.call('HSET', KEYS[3], 'scope', ARGV[2], 'exp', iat + tonumber(ARGV[4]))
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+redis.call('HSET', KEYS[4], unpack(common))
+redis.call('HSET', KEYS[4], 'scope', old.scope, 'exp', iat + tonumber(ARGV[5]), 'status', 'active')
+redis.call('EXPIRE', KEYS[4], ARGV[5])
+local index = 'fam:' .. old.family
+redis.call('SADD', index, KEYS[3], KEYS[4])
+redis.call('EXPIRE', index, ARGV[6])
+return {'ok', old.scope}
+"""
+)
+
+# KEYS: grant index, grantrevoked. ARGV: index ttl
+_REVOKE_GRANT = LuaScript(
+    _REVOKE_FAMILY_LUA
+    + """
+for _, family in ipairs(redis.call('SMEMBERS', KEYS[1])) do revoke_family(family, ARGV[1]) end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
+return 'ok'
+"""
+)
+
+# KEYS: rt key. ARGV: client_id, index ttl. Revokes the family of a refresh token.
+_REVOKE_REFRESH = LuaScript(
+    _REVOKE_FAMILY_LUA
+    + """
+local flat = redis.call('HGETALL', KEYS[1])
+if #flat == 0 then return 0 end
+local t = to_table(flat)
+if t.client_id ~= ARGV[1] then return 0 end
+if t.family == '' then redis.call('DEL', KEYS[1]) else revoke_family(t.family, ARGV[2]) end
+return 1
+"""
+)
+
+# KEYS: at key. Returns the token's fields if it is live and its client active.
+# (The client key is derived inside the script: one round trip.)
+_LOOKUP_ACCESS = LuaScript(
+    """
+local flat = redis.call('HGETALL', KEYS[1])
+if #flat == 0 then return false end
+local client_id = redis.call('HGET', KEYS[1], 'client_id')
+if redis.call('HGET', 'client:' .. client_id, 'status') ~= 'active' then return false end
+return flat
+"""
+)
+
+# ARGV: family, index ttl.
+_REVOKE_FAMILY = LuaScript(_REVOKE_FAMILY_LUA + "revoke_family(ARGV[1], ARGV[2]) return 'ok'")
+
+
+class TokenError(Exception):
+    """Why a code or refresh token was refused: `reason` is invalid, replayed, reused, revoked or suspended."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def new_family() -> str:
+    return secrets.token_hex(16)
+
+
+# Codes -----------------------------------------------------------------------
+
+
+def store_code(
+    r: redis.Redis,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    user_id: int,
+    scope: str,
+    grant_id: int,
+    code_challenge: str | None,
+) -> str:
+    """Store a fresh authorization code (10 minutes) and return it."""
+    code = credentials.new_secret(credentials.CODE_PREFIX)
+    key = code_key(code)
+    pipe = r.pipeline(transaction=True)
+    pipe.hset(
+        key,
+        mapping={
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "user_id": user_id,
+            "scope": scope,
+            "grant_id": grant_id,
+            "code_challenge": code_challenge or "",
+            "iat": _now(),
+            "state": "issued",
+        },
+    )
+    pipe.expire(key, CODE_TTL)
+    pipe.execute()
+    return code
+
+
+def redeem_code(r: redis.Redis, code: str, family: str) -> dict:
+    """Take a code exactly once; return what it was bound to.
+
+    A code presented a second time raises TokenError('replayed') and revokes
+    every token the first exchange produced (RFC 6749 §4.1.2).
+    """
+    if not credentials.is_well_formed(code, credentials.CODE_PREFIX):
+        raise TokenError("invalid")
+    reply = _REDEEM_CODE(r, [code_key(code)], [family, INDEX_TTL])
+    if reply[0] != "ok":
+        raise TokenError(reply[0])
+    data = json.loads(reply[1])
+    data["family"] = family
+    return data
+
+
+# Issuing ---------------------------------------------------------------------
+
+
+def issue(
+    r: redis.Redis,
+    *,
+    client: dict,
+    user_id: int | None,
+    scope: str,
+    access_ttl: int,
+    grant_id: int | None = None,
+    family: str | None = None,
+    with_refresh: bool = False,
+) -> IssuedTokens:
+    """Issue an access token (and a refresh token) for `client`.
+
+    Tokens of a user grant join a family indexed under the grant; a family
+    or grant that has been revoked meanwhile refuses new members
+    (TokenError('revoked')), and so does a suspended client.
+    """
+    access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
+    refresh_token = credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX) if with_refresh else None
+    iat = _now()
+    fields = {
+        "client_id": client["client_id"],
+        "user_id": "" if user_id is None else str(user_id),
+        "scope": scope,
+        "grant_id": "" if grant_id is None else str(grant_id),
+        "family": family or "",
+        "iat": iat,
+        "exp": iat + access_ttl,
+    }
+    keys = [
+        client_state_key(client["client_id"]),
+        access_key(access_token),
+        refresh_key(refresh_token) if refresh_token else "",
+        f"fam:{family}" if family else "",
+        f"famrevoked:{family}" if family else "",
+        f"grantfams:{grant_id}" if grant_id is not None else "",
+        f"grantrevoked:{grant_id}" if grant_id is not None else "",
+    ]
+    args = [
+        json.dumps(fields),
+        access_ttl,
+        REFRESH_TOKEN_TTL,
+        INDEX_TTL,
+        family or "",
+        client["status"],
+        client["rate_limit"],
+    ]
+    reply = _ISSUE(r, keys, args)
+    if reply != "ok":
+        raise TokenError(reply)
+    return IssuedTokens(access_token, access_ttl, scope, refresh_token)
+
+
+def read_refresh_token(r: redis.Redis, token: str) -> dict | None:
+    """The stored fields of a refresh token, or None if unknown or malformed."""
+    if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
+        return None
+    return r.hgetall(refresh_key(token)) or None
+
+
+def rotate(r: redis.Redis, token: str, client_id: str, access_scope: str, access_ttl: int) -> IssuedTokens:
+    """Exchange a refresh token for a new pair; the old one is spent.
+
+    Of many concurrent uses exactly one succeeds; every other, and any later
+    use of the spent token, raises TokenError('reused') after revoking the
+    whole family.
+    """
+    if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
+        raise TokenError("invalid")
+    access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
+    refresh_token = credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX)
+    keys = [
+        refresh_key(token),
+        client_state_key(client_id),
+        access_key(access_token),
+        refresh_key(refresh_token),
+    ]
+    args = [client_id, access_scope, _now(), access_ttl, REFRESH_TOKEN_TTL, INDEX_TTL]
+    reply = _ROTATE(r, keys, args)
+    if reply[0] != "ok":
+        raise TokenError(reply[0])
+    return IssuedTokens(access_token, access_ttl, access_scope, refresh_token)
+
+
+# Looking up and revoking -------------------------------------------------------
+
+
+def lookup_access_token(r: redis.Redis, token: str) -> dict | None:
+    """The fields of a live access token whose client is active, else None."""
+    if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
+        return None
+    flat = _LOOKUP_ACCESS(r, [access_key(token)], [])
+    if not flat:
+        return None
+    return dict(zip(flat[0::2], flat[1::2], strict=True))
+
+
+def revoke_access_token(r: redis.Redis, token: str, client_id: str) -> bool:
+    """Revoke one access token of `client_id` (another client's token is left alone)."""
+    if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
+        return False
+    key = access_key(token)
+    if r.hget(key, "client_id") != client_id:
+        return False
+    return bool(r.delete(key))
+
+
+def revoke_refresh_token(r: redis.Redis, token: str, client_id: str) -> bool:
+    """Revoke a refresh token of `client_id` and its whole family (its access tokens too)."""
+    if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
+        return False
+    return bool(_REVOKE_REFRESH(r, [refresh_key(token)], [client_id, INDEX_TTL]))
+
+
+def revoke_family(r: redis.Redis, family: str) -> None:
+    """Kill every token of a family (used when a code is replayed)."""
+    _REVOKE_FAMILY(r, [], [family, INDEX_TTL])
+
+
+def revoke_grant(r: redis.Redis, grant_id: int) -> None:
+    """Kill every token family issued under a consent grant; the grant takes no new ones.
+
+    Costs one step per token of that grant, and touches no other grant.
+    """
+    _REVOKE_GRANT(r, [f"grantfams:{grant_id}", f"grantrevoked:{grant_id}"], [INDEX_TTL])

@@ -1,0 +1,20 @@
+"""Lua scripts run by SHA (EVALSHA), loaded on first use on each server."""
+
+import hashlib
+
+import redis
+
+
+class LuaScript:
+    """A Redis Lua script: one round trip, atomic with respect to every other command."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+
+    def __call__(self, r: redis.Redis | redis.client.Pipeline, keys: list[str], args: list) -> object:
+        try:
+            return r.evalsha(self.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            # First use on this server (or after SCRIPT FLUSH / a restart).
+            return r.eval(self.source, len(keys), *keys, *args)

@@ -1,0 +1,146 @@
+"""The Redis token store: single-use codes, atomic rotation, family and grant revocation."""
+
+import threading
+
+import pytest
+import redis
+
+from oauth import credentials, token_store
+from oauth.token_store import TokenError
+
+CLIENT = {"client_id": "pa_client_test", "status": "active", "rate_limit": 1000}
+
+
+@pytest.fixture
+def r(app, store_urls):
+    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+
+
+def issue_family(r, grant_id=1, client=CLIENT):
+    return token_store.issue(
+        r, client=client, user_id=7, scope="read:data write:data", access_ttl=3600,
+        grant_id=grant_id, family=token_store.new_family(), with_refresh=True,
+    )
+
+
+def test_tokens_are_prefixed_checksummed_and_stored_as_digests(r):
+    tokens = issue_family(r)
+    assert tokens.access_token.startswith("paat_") and tokens.refresh_token.startswith("part_")
+    assert credentials.is_well_formed(tokens.access_token, credentials.ACCESS_TOKEN_PREFIX)
+    keys = r.keys("*")
+    assert all(tokens.access_token not in key and tokens.refresh_token not in key for key in keys)
+    for key in keys:
+        assert r.ttl(key) > 0, f"{key} has no TTL"
+        if r.type(key) == "hash":
+            assert tokens.access_token not in r.hvals(key)
+
+
+def test_a_mistyped_token_fails_its_checksum():
+    token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
+    flipped = token[:-7] + ("A" if token[-7] != "A" else "B") + token[-6:]
+    assert not credentials.is_well_formed(flipped, credentials.ACCESS_TOKEN_PREFIX)
+
+
+def test_code_is_taken_exactly_once_and_replay_revokes_its_tokens(r):
+    code = token_store.store_code(r, client_id="c", redirect_uri="https://a/cb", user_id=7,
+                                  scope="read:data", grant_id=1, code_challenge=None)
+    family = token_store.new_family()
+    data = token_store.redeem_code(r, code, family)
+    assert data["client_id"] == "c" and data["user_id"] == "7"
+    tokens = token_store.issue(r, client=CLIENT, user_id=7, scope="read:data", access_ttl=60,
+                               grant_id=1, family=family, with_refresh=True)
+    assert token_store.lookup_access_token(r, tokens.access_token)
+    with pytest.raises(TokenError, match="replayed"):
+        token_store.redeem_code(r, code, token_store.new_family())
+    assert token_store.lookup_access_token(r, tokens.access_token) is None
+    assert token_store.read_refresh_token(r, tokens.refresh_token) is None
+
+
+def test_concurrent_redemptions_of_one_code_have_one_winner(r):
+    code = token_store.store_code(r, client_id="c", redirect_uri="https://a/cb", user_id=7,
+                                  scope="read:data", grant_id=1, code_challenge=None)
+    outcomes = []
+
+    def attempt():
+        try:
+            token_store.redeem_code(r, code, token_store.new_family())
+            outcomes.append("ok")
+        except TokenError as error:
+            outcomes.append(error.reason)
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("ok") == 1
+
+
+def test_rotation_has_exactly_one_winner_among_ten_threads(r):
+    tokens = issue_family(r)
+    outcomes = []
+    barrier = threading.Barrier(10)
+
+    def attempt():
+        client = redis.Redis(connection_pool=r.connection_pool)
+        barrier.wait()
+        try:
+            token_store.rotate(client, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
+            outcomes.append("ok")
+        except TokenError as error:
+            outcomes.append(error.reason)
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("ok") == 1
+    # The first loser finds the token spent and kills the family; later ones find nothing.
+    assert outcomes.count("reused") == 1
+    assert outcomes.count("invalid") == 8
+
+
+def test_reusing_a_rotated_refresh_token_kills_the_family(r):
+    first = issue_family(r)
+    second = token_store.rotate(r, first.refresh_token, CLIENT["client_id"], "read:data", 3600)
+    assert token_store.lookup_access_token(r, second.access_token)["scope"] == "read:data"
+    assert token_store.read_refresh_token(r, second.refresh_token)["scope"] == "read:data write:data"
+    with pytest.raises(TokenError, match="reused"):
+        token_store.rotate(r, first.refresh_token, CLIENT["client_id"], "read:data", 3600)
+    assert token_store.lookup_access_token(r, second.access_token) is None
+    assert token_store.lookup_access_token(r, first.access_token) is None
+    with pytest.raises(TokenError):
+        token_store.rotate(r, second.refresh_token, CLIENT["client_id"], "read:data", 3600)
+
+
+def test_another_client_cannot_rotate_or_revoke_a_refresh_token(r):
+    tokens = issue_family(r)
+    with pytest.raises(TokenError, match="invalid"):
+        token_store.rotate(r, tokens.refresh_token, "pa_client_other", "read:data", 3600)
+    assert not token_store.revoke_refresh_token(r, tokens.refresh_token, "pa_client_other")
+    assert not token_store.revoke_access_token(r, tokens.access_token, "pa_client_other")
+    assert token_store.lookup_access_token(r, tokens.access_token)
+    token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
+
+
+def test_revoking_a_grant_touches_only_that_grant(r):
+    mine = issue_family(r, grant_id=1)
+    mine_again = issue_family(r, grant_id=1)
+    theirs = issue_family(r, grant_id=2)
+    token_store.revoke_grant(r, 1)
+    assert token_store.lookup_access_token(r, mine.access_token) is None
+    assert token_store.lookup_access_token(r, mine_again.access_token) is None
+    assert token_store.lookup_access_token(r, theirs.access_token)
+    with pytest.raises(TokenError, match="revoked"):
+        issue_family(r, grant_id=1)
+
+
+def test_suspending_the_client_state_stops_and_resume_restores_tokens(r):
+    tokens = issue_family(r)
+    r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "suspended")
+    assert token_store.lookup_access_token(r, tokens.access_token) is None
+    with pytest.raises(TokenError, match="suspended"):
+        token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
+    r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "active")
+    assert token_store.lookup_access_token(r, tokens.access_token)
