@@ -7,12 +7,13 @@ test run never touches the development data under instance/.
 
 import os
 import re
+import threading
 
 import pytest
 
 from app import create_app
 from stores import embedded, postgres
-from tests.stores import clear_redis
+from tests.stores import clear_redis, free_port
 
 TABLES = "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices"
 
@@ -111,3 +112,35 @@ class AuthActions:
 @pytest.fixture
 def auth(client, app):
     return AuthActions(client, app)
+
+
+class LiveServer:
+    """The app served over real HTTP on 127.0.0.1 from a background thread."""
+
+    def __init__(self, app, port: int):
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
+
+
+@pytest.fixture
+def live_server(app, store_urls):
+    """A real HTTP server whose issuer is its own address (for browsers and client libraries).
+
+    It shares the stores (and the per-test clean state) with the `app` fixture.
+    """
+    port = free_port()
+    with LiveServer(make_app(store_urls, OAUTH_ISSUER=f"http://127.0.0.1:{port}"), port) as server:
+        yield server

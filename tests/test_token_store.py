@@ -18,8 +18,14 @@ def r(app, store_urls):
 
 def issue_family(r, grant_id=1, client=CLIENT):
     return token_store.issue(
-        r, client=client, user_id=7, scope="read:data write:data", access_ttl=3600,
-        grant_id=grant_id, family=token_store.new_family(), with_refresh=True,
+        r,
+        client=client,
+        user_id=7,
+        scope="read:data write:data",
+        access_ttl=3600,
+        grant_id=grant_id,
+        family=token_store.new_family(),
+        with_refresh=True,
     )
 
 
@@ -42,13 +48,15 @@ def test_a_mistyped_token_fails_its_checksum():
 
 
 def test_code_is_taken_exactly_once_and_replay_revokes_its_tokens(r):
-    code = token_store.store_code(r, client_id="c", redirect_uri="https://a/cb", user_id=7,
-                                  scope="read:data", grant_id=1, code_challenge=None)
+    code = token_store.store_code(
+        r, client_id="c", redirect_uri="https://a/cb", user_id=7, scope="read:data", grant_id=1, code_challenge=None
+    )
     family = token_store.new_family()
     data = token_store.redeem_code(r, code, family)
     assert data["client_id"] == "c" and data["user_id"] == "7"
-    tokens = token_store.issue(r, client=CLIENT, user_id=7, scope="read:data", access_ttl=60,
-                               grant_id=1, family=family, with_refresh=True)
+    tokens = token_store.issue(
+        r, client=CLIENT, user_id=7, scope="read:data", access_ttl=60, grant_id=1, family=family, with_refresh=True
+    )
     assert token_store.lookup_access_token(r, tokens.access_token)
     with pytest.raises(TokenError, match="replayed"):
         token_store.redeem_code(r, code, token_store.new_family())
@@ -57,8 +65,9 @@ def test_code_is_taken_exactly_once_and_replay_revokes_its_tokens(r):
 
 
 def test_concurrent_redemptions_of_one_code_have_one_winner(r):
-    code = token_store.store_code(r, client_id="c", redirect_uri="https://a/cb", user_id=7,
-                                  scope="read:data", grant_id=1, code_challenge=None)
+    code = token_store.store_code(
+        r, client_id="c", redirect_uri="https://a/cb", user_id=7, scope="read:data", grant_id=1, code_challenge=None
+    )
     outcomes = []
 
     def attempt():

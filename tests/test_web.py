@@ -66,3 +66,10 @@ def test_unexpected_error_is_a_page_without_traceback(store_urls):
     assert response.status_code == 500
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+def test_live_server_answers_over_real_http(live_server):
+    import requests
+
+    response = requests.get(f"{live_server.url}/healthz", timeout=10)
+    assert response.status_code == 200 and response.json()["redis"] == "ok"
