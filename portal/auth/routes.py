@@ -3,12 +3,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-import audit
-from accounts import throttle, users
+from accounts import users
 from accounts.login import User
+from accounts.sign_in import sign_in, sign_up
 from portal.auth.forms import LoginForm, SignupForm
 from portal.auth.redirects import safe_next
-from stores.postgres import get_connection, transaction
+from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
 bp = Blueprint("auth", __name__)
@@ -23,21 +23,18 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
 
-    r, ip, email = get_redis(), request.remote_addr or "", form.email.data
-    wait = throttle.retry_after(r, email, ip)
-    if wait:
-        return _throttled(wait)
-    conn = get_connection()
-    user = users.authenticate(conn, email, form.password.data)
-    if user is None:
-        throttle.record_failure(r, email, ip)
-        _audit_sign_in(conn, "signin.failed", None, ip, {"email": email[:254]})
+    result = sign_in(get_connection(), get_redis(), form.email.data, form.password.data, _client_ip())
+    if result.retry_after:
+        return _throttled(result.retry_after)
+    if result.user is None:
         form.password.errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
-    throttle.record_success(r, email)
-    _audit_sign_in(conn, "signin.succeeded", user["id"], ip, {})
-    login_user(User(user))
+    login_user(User(result.user))
     return redirect(destination)
+
+
+def _client_ip() -> str:
+    return request.remote_addr or ""
 
 
 def _throttled(wait: int):
@@ -46,30 +43,16 @@ def _throttled(wait: int):
     return page, 429, {"Retry-After": str(wait)}
 
 
-def _audit_sign_in(conn, action: str, user_id: int | None, ip: str, details: dict) -> None:
-    with transaction(conn) as cur:
-        audit.record(cur, action, actor_id=user_id, subject_user_id=user_id, ip_address=ip, details=details)
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     form = SignupForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("auth/signup.html", form=form)
-    conn = get_connection()
     try:
-        user = users.create_user(conn, form.email.data, form.password.data, form.name.data or "")
+        user = sign_up(get_connection(), form.email.data, form.password.data, form.name.data or "", _client_ip())
     except users.EmailTaken:
         form.email.errors.append("An account with this email exists already. Sign in instead.")
         return render_template("auth/signup.html", form=form), 409
-    with transaction(conn) as cur:
-        audit.record(
-            cur,
-            "signup",
-            actor_id=user["id"],
-            subject_user_id=user["id"],
-            ip_address=request.remote_addr or "",
-        )
     login_user(User(user))
     flash("Welcome! Your account is ready.", "success")
     return redirect(safe_next(form.next.data))

@@ -1,0 +1,48 @@
+"""Signing in: throttle, check the password, keep the record.
+
+The view only translates HTTP; this module decides. A failed attempt on an
+existing account is recorded against that account, so its owner sees it on
+their security page.
+"""
+
+from dataclasses import dataclass
+
+import redis
+
+import audit
+from accounts import throttle, users
+from stores.postgres import transaction
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: dict | None = None  # set on success
+    retry_after: int = 0  # seconds, when throttled
+
+
+def sign_in(conn, r: redis.Redis, email: str, password: str, ip: str) -> SignInResult:
+    """Try one sign-in; the result says who signed in, or for how long to wait."""
+    wait = throttle.retry_after(r, email, ip)
+    if wait:
+        return SignInResult(retry_after=wait)
+    user = users.authenticate(conn, email, password)
+    if user is None:
+        throttle.record_failure(r, email, ip)
+        known = users.get_user_by_email(conn, email)
+        _record(conn, "signin.failed", None, known["id"] if known else None, ip, {"email": email[:254]})
+        return SignInResult()
+    throttle.record_success(r, email)
+    _record(conn, "signin.succeeded", user["id"], user["id"], ip, {})
+    return SignInResult(user=user)
+
+
+def sign_up(conn, email: str, password: str, name: str, ip: str) -> dict:
+    """Create an account (raises users.EmailTaken) and record it."""
+    user = users.create_user(conn, email, password, name)
+    _record(conn, "signup", user["id"], user["id"], ip, {})
+    return user
+
+
+def _record(conn, action: str, actor_id: int | None, subject_id: int | None, ip: str, details: dict) -> None:
+    with transaction(conn) as cur:
+        audit.record(cur, action, actor_id=actor_id, subject_user_id=subject_id, ip_address=ip, details=details)
