@@ -1,0 +1,182 @@
+"""Connected apps and account security: what can reach my data, and cutting it off exactly."""
+
+import pytest
+
+from audit import CLI, Actor
+from oauth import clients, grants, token_store
+from stores import postgres
+from stores.redis_client import get_redis
+from tests.conftest import csrf_token
+
+
+def register_app(app, owner_id: int, name: str) -> dict:
+    with app.app_context():
+        client, _secret = clients.create_client(
+            postgres.get_connection(),
+            get_redis(),
+            CLI,
+            owner_id=owner_id,
+            name=name,
+            client_type="confidential",
+            redirect_uris=["https://app.example.com/cb"],
+            scopes=["read:profile", "write:data", "read:billing"],
+            grant_types=["authorization_code", "refresh_token"],
+            homepage_url="https://app.example.com",
+        )
+    return client
+
+
+def connect(app, user: dict, client: dict, scopes: list[str]) -> token_store.IssuedTokens:
+    """Consent as `user` and issue a token family under that grant, as the token endpoint would."""
+    with app.app_context():
+        actor = Actor(id=user["id"], label=user["email"])
+        grant = grants.grant_scopes(postgres.get_connection(), actor, user["id"], client["client_id"], scopes)
+        return token_store.issue(
+            get_redis(),
+            client=client,
+            user_id=user["id"],
+            scope=" ".join(scopes),
+            access_ttl=3600,
+            grant_id=grant["id"],
+            family=token_store.new_family(),
+            with_refresh=True,
+        )
+
+
+def token_is_live(app, tokens: token_store.IssuedTokens) -> bool:
+    with app.app_context():
+        return token_store.lookup_access_token(get_redis(), tokens.access_token) is not None
+
+
+@pytest.fixture
+def people(auth):
+    developer = auth.create_user(email="dev@example.com", name="Dana Developer", role="developer")
+    alice = auth.create_user(email="alice@example.com", name="Alice")
+    bob = auth.create_user(email="bob@example.com", name="Bob")
+    return developer, alice, bob
+
+
+def revoke(client, client_id: str):
+    page = client.get(f"/account/apps/{client_id}/revoke")
+    return client.post(f"/account/apps/{client_id}/revoke", data={"csrf_token": csrf_token(page.text)})
+
+
+def test_pages_need_sign_in(client):
+    for path in ("/account/apps", "/account/security"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_connected_apps_lists_each_app_with_scopes_in_plain_words(app, client, auth, people):
+    developer, alice, _bob = people
+    photos = register_app(app, developer["id"], "Photo Printer")
+    connect(app, alice, photos, ["read:profile", "write:data"])
+    auth.login(email="alice@example.com")
+    page = client.get("/account/apps").text
+    assert "Photo Printer" in page and "Dana Developer" in page
+    assert "See your name and email address" in page
+    assert "Create items in your account" in page
+    assert "scope-sensitive" in page  # write:data is pointed out
+    assert "Never" in page  # not used yet
+    assert "Revoke access" in page
+
+
+def test_connected_apps_shows_nothing_of_other_users(app, client, auth, people):
+    developer, alice, bob = people
+    photos = register_app(app, developer["id"], "Photo Printer")
+    connect(app, bob, photos, ["read:profile"])
+    auth.login(email="alice@example.com")
+    page = client.get("/account/apps").text
+    assert "Photo Printer" not in page
+    assert "No app can reach your account" in page
+
+
+def test_revoke_kills_exactly_that_users_tokens_for_that_app(app, client, auth, people):
+    developer, alice, bob = people
+    photos = register_app(app, developer["id"], "Photo Printer")
+    calendar = register_app(app, developer["id"], "Calendar Sync")
+    alice_photos = connect(app, alice, photos, ["read:profile"])
+    alice_calendar = connect(app, alice, calendar, ["read:profile"])
+    bob_photos = connect(app, bob, photos, ["read:profile"])
+
+    auth.login(email="alice@example.com")
+    response = revoke(client, photos["client_id"])
+    assert response.status_code == 302 and response.headers["Location"] == "/account/apps"
+
+    assert not token_is_live(app, alice_photos)
+    assert token_is_live(app, alice_calendar)
+    assert token_is_live(app, bob_photos)
+    with app.app_context():
+        with pytest.raises(token_store.TokenError):
+            token_store.rotate(get_redis(), alice_photos.refresh_token, photos["client_id"], "read:profile", 60)
+        token_store.rotate(get_redis(), bob_photos.refresh_token, photos["client_id"], "read:profile", 60)
+    page = client.get("/account/apps").text
+    assert "Photo Printer" not in page and "Calendar Sync" in page
+
+
+def test_revoking_twice_is_harmless(app, client, auth, people):
+    developer, alice, _bob = people
+    photos = register_app(app, developer["id"], "Photo Printer")
+    connect(app, alice, photos, ["read:profile"])
+    auth.login(email="alice@example.com")
+    page = client.get(f"/account/apps/{photos['client_id']}/revoke")
+    token = csrf_token(page.text)
+    first = client.post(f"/account/apps/{photos['client_id']}/revoke", data={"csrf_token": token})
+    second = client.post(f"/account/apps/{photos['client_id']}/revoke", data={"csrf_token": token})
+    assert first.status_code == second.status_code == 302
+    assert "no access to revoke" in client.get("/account/apps").text
+    assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
+
+
+def test_revoke_needs_csrf_token(app, client, auth, people):
+    developer, alice, _bob = people
+    photos = register_app(app, developer["id"], "Photo Printer")
+    tokens = connect(app, alice, photos, ["read:profile"])
+    auth.login(email="alice@example.com")
+    assert client.post(f"/account/apps/{photos['client_id']}/revoke").status_code == 400
+    assert token_is_live(app, tokens)
+
+
+def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people):
+    developer, alice, bob = people
+    photos = register_app(app, developer["id"], "Photo Printer")
+    bob_tokens = connect(app, bob, photos, ["read:profile"])
+    auth.login(email="alice@example.com")
+    assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
+    page = client.get("/account/apps")
+    client.post(f"/account/apps/{photos['client_id']}/revoke", data={"csrf_token": csrf_token(page.text)})
+    assert token_is_live(app, bob_tokens)
+
+
+def test_after_revoke_a_new_consent_makes_a_new_grant(app, client, auth, people):
+    developer, alice, _bob = people
+    photos = register_app(app, developer["id"], "Photo Printer")
+    old = connect(app, alice, photos, ["read:profile"])
+    auth.login(email="alice@example.com")
+    revoke(client, photos["client_id"])
+    with app.app_context():
+        assert grants.get_live_grant(postgres.get_connection(), alice["id"], photos["client_id"]) is None
+    new = connect(app, alice, photos, ["read:profile"])
+    assert token_is_live(app, new) and not token_is_live(app, old)
+
+
+def test_security_page_shows_sign_ins_consents_and_revocations(app, client, auth, people):
+    developer, alice, _bob = people
+    photos = register_app(app, developer["id"], "Photo Printer")
+    auth.login(email="alice@example.com", password="wrong password")
+    auth.login(email="alice@example.com")
+    connect(app, alice, photos, ["read:profile"])
+    revoke(client, photos["client_id"])
+    page = client.get("/account/security").text
+    assert "Failed sign-in attempt" in page
+    assert "Signed in" in page
+    assert "Allowed Photo Printer: read:profile" in page
+    assert "Revoked Photo Printer" in page
+
+
+def test_security_page_shows_only_my_events(app, client, auth, people):
+    auth.login(email="bob@example.com", password="wrong password")
+    auth.login(email="alice@example.com")
+    page = client.get("/account/security").text
+    assert "Failed sign-in attempt" not in page
