@@ -1,9 +1,21 @@
 """The sample protected API (RFC 6750 bearer tokens): profile, data, billing."""
 
+import os
+
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     from api import routes
+    from api.rate_limit import WINDOW_SECONDS
+    from portal import csrf
 
+    app.config.setdefault("RATE_LIMIT_WINDOW_SECONDS", int(os.environ.get("RATE_LIMIT_WINDOW_SECONDS", WINDOW_SECONDS)))
+    app.config.setdefault("BENCH_ENDPOINTS", os.environ.get("BENCH_ENDPOINTS") == "1")
+
+    csrf.exempt(routes.bp)  # bearer tokens, not cookies: nothing for a forged form to ride on
     app.register_blueprint(routes.bp)
+    if app.config["BENCH_ENDPOINTS"]:
+        from api import bench
+
+        app.register_blueprint(bench.bp)

@@ -1,15 +1,76 @@
-"""Per-client hourly rate limit: the counters behind every API call.
+"""Per-client rate limit: every API call of every token of a client counts against one quota.
 
-Counters live in Redis under `rl:<client_id>:<window index>`, where the
-window index is floor(unix time / WINDOW_SECONDS). (The counting itself is
-part of the API guard's single round trip.)
+Algorithm: a fixed window, aligned to the epoch, counted in Redis.
+
+- The window index is floor(now / WINDOW_SECONDS), `now` being the Redis
+  server's clock (TIME), so every host agrees on the window whatever its own
+  clock says. The counter key is `rl:<client_id>:<window index>`.
+- A call is allowed while the counter is below the client's limit; it then
+  increments the counter. A refused call does not count, so the counter
+  says how many calls were served.
+- The expiry is set once, when INCR creates the counter, and is never touched
+  again: steady traffic cannot keep a window open, and because the window
+  index is part of the key a new window always starts from zero anyway.
+- The limit is read from the `client:<id>` hash on every call, so a limit
+  changed by an operator applies to the very next call.
+- Reset is the number of seconds until the window ends; a refused call gets
+  it as Retry-After.
+
+Why a fixed window rather than a sliding-window counter: the limit is a quota
+an integrator plans against ("1000 calls an hour"), and a fixed window lets
+us state it exactly: RateLimit-Remaining calls until RateLimit-Reset, and
+after a 429 the whole quota is back at Retry-After. A sliding-window counter
+smooths the burst a client can make across a window boundary (at most twice
+the limit within a short span), but its remaining and reset figures are
+estimates and a limited client gets its calls back a few at a time. Abuse
+protection against floods belongs in front of the app (the load balancer),
+not in a per-app quota, so the boundary burst is an acceptable price.
+
+The counting is one piece of the API guard's single Redis round trip
+(api/token_check.py); this module owns the key layout, the Lua fragment and
+the response headers.
 """
 
 import time
+from dataclasses import dataclass
 
 import redis
 
 WINDOW_SECONDS = 3600
+DEFAULT_LIMIT = 1000
+
+# Lua: count one call for `client_id` against `limit` at time `now`.
+# Returns allowed (bool), calls used, seconds until the window resets.
+COUNT_CALL_LUA = """
+local function count_call(client_id, limit, now, window)
+  local index = math.floor(now / window)
+  local counter = 'rl:' .. client_id .. ':' .. index
+  local reset = (index + 1) * window - now
+  local used = tonumber(redis.call('GET', counter) or '0')
+  if used >= limit then return false, used, reset end
+  used = redis.call('INCR', counter)
+  -- The expiry is set only when the counter is created, never refreshed.
+  if used == 1 then redis.call('EXPIRE', counter, window) end
+  return true, used, reset
+end
+"""
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Where a client stands in the current window."""
+
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends
+
+    def headers(self) -> dict[str, str]:
+        """The RateLimit-* response headers (IETF httpapi rate-limit headers draft)."""
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset),
+        }
 
 
 def window_index(now: float | None = None, window_seconds: int = WINDOW_SECONDS) -> int:
@@ -21,5 +82,6 @@ def counter_key(client_id: str, index: int) -> str:
 
 
 def calls_this_hour(r: redis.Redis, client_id: str, window_seconds: int = WINDOW_SECONDS) -> int:
-    """API calls the client has made in the current window."""
-    return int(r.get(counter_key(client_id, window_index(window_seconds=window_seconds))) or 0)
+    """API calls the client has made in the current window (by the Redis server's clock)."""
+    now = r.time()[0]
+    return int(r.get(counter_key(client_id, window_index(now, window_seconds))) or 0)

@@ -1,5 +1,73 @@
-"""/api/v1/...: each view guarded by the scope it needs."""
+"""/api/v1/...: each view guarded by the scope it needs, acting only on the token's user."""
 
-from flask import Blueprint
+from flask import Blueprint, g, jsonify, request
+
+from api import data, errors
+from api.errors import ApiError, InvalidBody, InvalidToken
+from api.guard import current_token, require_oauth
+from api.validation import MAX_BODY_BYTES, TextField, parse_object
+from stores.postgres import get_connection
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+NAME = TextField("name", 100)
+TITLE = TextField("title", 200)
+
+
+@bp.get("/me")
+@require_oauth("read:profile")
+def get_me():
+    return jsonify(_of_live_user(data.get_profile(get_connection(), current_token().user_id)))
+
+
+@bp.patch("/me")
+@require_oauth("write:profile")
+def patch_me():
+    body = _json_body(NAME)
+    return jsonify(_of_live_user(data.update_profile_name(get_connection(), current_token().user_id, body["name"])))
+
+
+@bp.get("/data")
+@require_oauth("read:data")
+def get_data():
+    return jsonify(items=data.list_items(get_connection(), current_token().user_id))
+
+
+@bp.post("/data")
+@require_oauth("write:data")
+def post_data():
+    body = _json_body(TITLE)
+    return jsonify(_of_live_user(data.create_item(get_connection(), current_token().user_id, body["title"]))), 201
+
+
+@bp.get("/billing")
+@require_oauth("read:billing")
+def get_billing():
+    return jsonify(data.get_billing(get_connection(), current_token().user_id))
+
+
+def _json_body(*fields: TextField) -> dict[str, str]:
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise InvalidBody(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+    return parse_object(request.is_json, request.get_data(cache=False), fields)
+
+
+def _of_live_user(row: dict | None) -> dict:
+    # A token can outlive its user by minutes; the user's rows are gone then.
+    if row is None:
+        raise InvalidToken("The user this token was issued for no longer exists.")
+    return row
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return errors.render(error)
+
+
+@bp.after_request
+def _quota_headers(response):
+    quota = g.get("api_quota")
+    if quota is not None:
+        response.headers.update(quota.headers())
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

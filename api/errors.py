@@ -1,0 +1,113 @@
+"""The API's errors: one class per outcome, rendered as JSON in one place.
+
+Bearer-token errors follow RFC 6750 §3: the status, the `error` code and a
+`WWW-Authenticate: Bearer` challenge that carries the same code (none when
+the request had no credentials at all, §3.1).
+"""
+
+from flask import jsonify
+
+REALM = "api"
+
+
+class ApiError(Exception):
+    """An API request that cannot be served; `status` and `error` say why."""
+
+    status = 400
+    error = "invalid_request"
+    challenge = False  # send a WWW-Authenticate: Bearer challenge
+
+    def __init__(self, description: str, **extra):
+        super().__init__(description)
+        self.description = description
+        self.extra = extra
+
+    def challenge_params(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}
+
+    def headers(self) -> dict[str, str]:
+        if not self.challenge:
+            return {}
+        params = {"realm": REALM, **self.challenge_params()}
+        return {"WWW-Authenticate": "Bearer " + ", ".join(f'{k}="{_quote(v)}"' for k, v in params.items())}
+
+
+class InvalidRequest(ApiError):
+    """RFC 6750 §3.1 invalid_request: malformed credentials or a token sent another way."""
+
+    challenge = True
+
+
+class MissingToken(ApiError):
+    """No credentials at all: the challenge names no error (RFC 6750 §3.1)."""
+
+    status = 401
+    error = "missing_token"
+    challenge = True
+
+    def challenge_params(self) -> dict[str, str]:
+        return {}
+
+
+class InvalidToken(ApiError):
+    """Unknown, expired or revoked token, or its app is suspended."""
+
+    status = 401
+    error = "invalid_token"
+    challenge = True
+
+
+class InsufficientScope(ApiError):
+    """The token lacks the scope this call needs; the challenge names it."""
+
+    status = 403
+    error = "insufficient_scope"
+    challenge = True
+
+    def __init__(self, scope: str):
+        super().__init__(f"This call needs the '{scope}' scope, which the token does not have.", scope=scope)
+        self.scope = scope
+
+    def challenge_params(self) -> dict[str, str]:
+        return {**super().challenge_params(), "scope": self.scope}
+
+
+class UserRequired(ApiError):
+    """A token without a user (client credentials) on an endpoint about a user's data."""
+
+    status = 403
+    error = "user_token_required"
+
+
+class RateLimited(ApiError):
+    status = 429
+    error = "rate_limited"
+
+    def __init__(self, retry_after: int):
+        super().__init__(
+            f"The app's hourly call limit is spent; retry in {retry_after} seconds.", retry_after=retry_after
+        )
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class InvalidBody(ApiError):
+    """The JSON body is missing, malformed or has a field that breaks the rules."""
+
+
+class NotFound(ApiError):
+    status = 404
+    error = "not_found"
+
+
+def _quote(value: str) -> str:
+    # A quoted-string (RFC 9110 §5.6.4) must escape backslash and quote.
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def render(error: ApiError):
+    """The JSON response for `error`."""
+    body = {"error": error.error, "error_description": error.description, **error.extra}
+    return jsonify(body), error.status, error.headers()

@@ -1,0 +1,63 @@
+"""When each consent grant was last used, without a PostgreSQL write per API call.
+
+Every API call stores the time in Redis (`grantused:<grant_id>`, seconds
+since the epoch). The same Lua round trip sets a marker
+(`grantflush:<grant_id>`, SET NX EX FLUSH_SECONDS) and tells the caller
+when it created it: only then does the call write `grants.last_used_at`,
+so PostgreSQL sees at most one write per grant per FLUSH_SECONDS. Pages
+that need the freshest value read Redis first and fall back to PostgreSQL.
+"""
+
+from datetime import UTC, datetime
+
+import redis
+
+from stores.postgres import transaction
+
+FLUSH_SECONDS = 60
+# Long enough to cover any page view; PostgreSQL holds the value after that.
+LAST_USED_TTL = 7 * 24 * 3600
+
+# Lua: note a use of `grant_id` at `now`; true when PostgreSQL should be written.
+NOTE_USE_LUA = """
+local function note_use(grant_id, now, flush_seconds, ttl)
+  if grant_id == '' then return false end
+  redis.call('SET', 'grantused:' .. grant_id, now, 'EX', ttl)
+  return redis.call('SET', 'grantflush:' .. grant_id, '1', 'NX', 'EX', flush_seconds) ~= false
+end
+"""
+
+
+def last_used_key(grant_id: int) -> str:
+    return f"grantused:{grant_id}"
+
+
+def flush_marker_key(grant_id: int) -> str:
+    return f"grantflush:{grant_id}"
+
+
+def update_last_used(conn, grant_id: int, used_at: int) -> None:
+    """Write the grant's last use (seconds since the epoch), never moving it backwards."""
+    with transaction(conn) as cur:
+        cur.execute(
+            """UPDATE grants SET last_used_at = to_timestamp(%(at)s)
+               WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at < to_timestamp(%(at)s))""",
+            {"id": grant_id, "at": used_at},
+        )
+
+
+def get_last_used(conn, r: redis.Redis, grant_ids: list[int]) -> dict[int, datetime | None]:
+    """The freshest last-use time of each grant: Redis where it has one, else PostgreSQL."""
+    if not grant_ids:
+        return {}
+    in_redis = r.mget([last_used_key(grant_id) for grant_id in grant_ids])
+    result = {
+        grant_id: datetime.fromtimestamp(int(value), UTC) if value else None
+        for grant_id, value in zip(grant_ids, in_redis, strict=True)
+    }
+    missing = [grant_id for grant_id, value in result.items() if value is None]
+    if missing:
+        with conn.cursor() as cur:
+            cur.execute("SELECT id, last_used_at FROM grants WHERE id = ANY(%(ids)s)", {"ids": missing})
+            result.update({row["id"]: row["last_used_at"] for row in cur.fetchall()})
+    return result

@@ -1,0 +1,53 @@
+"""JSON request bodies: parsed and checked field by field, each failure a clear InvalidBody."""
+
+import json
+import unicodedata
+from dataclasses import dataclass
+
+from api.errors import InvalidBody
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class TextField:
+    """A required, non-empty string of at most `max_length` characters (after trimming spaces)."""
+
+    name: str
+    max_length: int
+
+
+def parse_object(is_json: bool, raw: bytes, fields: tuple[TextField, ...]) -> dict[str, str]:
+    """The body as {field: value}; every field required, no other field allowed."""
+    if not is_json:
+        raise InvalidBody("Send a JSON body with 'Content-Type: application/json'.")
+    if len(raw) > MAX_BODY_BYTES:
+        raise InvalidBody(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InvalidBody("The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise InvalidBody("The body must be a JSON object.")
+    known = {field.name for field in fields}
+    unknown = sorted(set(body) - known)
+    if unknown:
+        raise InvalidBody(f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(known))}.")
+    return {field.name: _text(body, field) for field in fields}
+
+
+def _text(body: dict, field: TextField) -> str:
+    if field.name not in body:
+        raise InvalidBody(f"'{field.name}' is required.", field=field.name)
+    value = body[field.name]
+    if not isinstance(value, str):
+        raise InvalidBody(f"'{field.name}' must be a string.", field=field.name)
+    value = value.strip()
+    if not value:
+        raise InvalidBody(f"'{field.name}' must not be empty.", field=field.name)
+    if len(value) > field.max_length:
+        raise InvalidBody(f"'{field.name}' must be at most {field.max_length} characters.", field=field.name)
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+        # Control characters (NUL above all) and lone surrogates cannot be stored as text.
+        raise InvalidBody(f"'{field.name}' must not contain control characters.", field=field.name)
+    return value

@@ -1,0 +1,254 @@
+"""The bearer-token guard: where a token may come from, the exact 401/403 challenges, scopes, suspension."""
+
+import pytest
+import redis
+
+import audit
+from oauth import clients, credentials, grants
+from oauth.scopes import ALL_SCOPES
+from oauth.token_store import access_key
+from stores import postgres
+from stores.redis_client import get_redis
+from tests.api_helpers import (
+    create_app_client,
+    create_user,
+    issue_client_token,
+    issue_user_token,
+    user_with_token,
+)
+
+# (method, path, scope it needs, JSON body)
+ENDPOINTS = [
+    ("GET", "/api/v1/me", "read:profile", None),
+    ("PATCH", "/api/v1/me", "write:profile", {"name": "New Name"}),
+    ("GET", "/api/v1/data", "read:data", None),
+    ("POST", "/api/v1/data", "write:data", {"title": "An item"}),
+    ("GET", "/api/v1/billing", "read:billing", None),
+]
+READ_SCOPES = ["read:profile", "read:data", "read:billing"]
+
+
+@pytest.fixture
+def r(app, store_urls):
+    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+
+
+def call(client, method, path, headers=None, body=None, **kwargs):
+    return client.open(path, method=method, headers=headers or {}, json=body, **kwargs)
+
+
+# Where the token comes from -----------------------------------------------------
+
+
+def test_missing_token_gets_a_challenge_without_error_code(client):
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json["error"] == "missing_token"
+
+
+@pytest.mark.parametrize("authorization", ["Basic dXNlcjpwYXNzd29yZA==", "Token abc", "Digest x=y"])
+def test_other_authentication_schemes_get_the_bare_challenge(client, authorization):
+    response = client.get("/api/v1/me", headers={"Authorization": authorization})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+@pytest.mark.parametrize(
+    "authorization", ["Bearer", "Bearer ", "Bearer a b", "Bearer tok,en", "Bearer t\u00f6ken", "Bearer ="]
+)
+def test_malformed_bearer_header_is_invalid_request(client, authorization):
+    response = client.get("/api/v1/me", headers={"Authorization": authorization})
+    assert response.status_code == 400
+    assert response.headers["WWW-Authenticate"].startswith('Bearer realm="api", error="invalid_request"')
+    assert response.json["error"] == "invalid_request"
+
+
+def test_scheme_name_is_case_insensitive(app, client):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    response = client.get("/api/v1/me", headers={"Authorization": f"bearer {issued.access_token}"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("with_header", [False, True])
+def test_token_in_query_string_is_refused(app, client, with_header):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    headers = issued.headers if with_header else {}
+    response = client.get(f"/api/v1/me?access_token={issued.access_token}", headers=headers)
+    assert response.status_code == 400
+    assert response.json["error"] == "invalid_request"
+    assert 'error="invalid_request"' in response.headers["WWW-Authenticate"]
+
+
+def test_token_in_form_body_is_refused(app, client):
+    issued = user_with_token(app, "a@example.com", ["write:data"])
+    response = client.post("/api/v1/data", data={"access_token": issued.access_token, "title": "x"})
+    assert response.status_code == 400
+    assert response.json["error"] == "invalid_request"
+
+
+# Tokens that do not work ----------------------------------------------------------
+
+
+def unknown_token():
+    return credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
+
+
+def mistyped(token: str) -> str:
+    return token[:10] + ("A" if token[10] != "A" else "B") + token[11:]
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        unknown_token,
+        lambda: mistyped(unknown_token()),
+        lambda: credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX),
+        lambda: "paat_short",
+        lambda: "x" * 500,
+    ],
+    ids=["unknown", "bad-checksum", "refresh-token", "too-short", "garbage"],
+)
+def test_invalid_tokens_get_invalid_token_challenge(client, make_token):
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {make_token()}"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith('Bearer realm="api", error="invalid_token"')
+    assert response.json["error"] == "invalid_token"
+
+
+def test_unknown_token_challenge_is_exact(client):
+    response = client.get("/api/v1/data", headers={"Authorization": f"Bearer {unknown_token()}"})
+    assert response.headers["WWW-Authenticate"] == (
+        'Bearer realm="api", error="invalid_token", '
+        'error_description="The access token is unknown, expired or revoked."'
+    )
+
+
+def test_malformed_token_is_refused_before_redis(client, r):
+    def script_calls():
+        stats = r.info("commandstats")
+        return sum(stats.get(name, {}).get("calls", 0) for name in ("cmdstat_evalsha", "cmdstat_eval"))
+
+    before = script_calls()
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {mistyped(unknown_token())}"})
+    assert response.status_code == 401
+    assert script_calls() == before
+
+
+def test_token_past_its_expiry_is_refused_even_if_its_key_lingers(app, client, r):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    r.hset(access_key(issued.access_token), "exp", 1_000_000)
+    assert client.get("/api/v1/me", headers=issued.headers).status_code == 401
+
+
+def test_token_of_a_revoked_grant_is_refused(app, client):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
+    with app.app_context():
+        grants.revoke(postgres.get_connection(), get_redis(), audit.CLI, issued.user_id, issued.client_id)
+    response = client.get("/api/v1/me", headers=issued.headers)
+    assert response.status_code == 401
+    assert response.json["error"] == "invalid_token"
+
+
+def test_token_of_a_deleted_app_is_refused(app, client):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    with app.app_context():
+        clients.delete_client(postgres.get_connection(), get_redis(), audit.CLI, issued.client_id)
+    assert client.get("/api/v1/me", headers=issued.headers).status_code == 401
+
+
+def test_token_that_outlives_its_user_is_refused(app, client):
+    issued = user_with_token(app, "a@example.com", ["read:profile", "write:data"])
+    with app.app_context():
+        with postgres.transaction(postgres.get_connection()) as cur:
+            cur.execute("DELETE FROM clients")  # keep the token's client state in Redis
+            cur.execute("DELETE FROM users")
+    assert client.get("/api/v1/me", headers=issued.headers).status_code == 401
+    assert client.post("/api/v1/data", headers=issued.headers, json={"title": "x"}).status_code == 401
+
+
+# Suspension -------------------------------------------------------------------
+
+
+def set_suspended(app, client_id: str, suspended: bool) -> None:
+    with app.app_context():
+        clients.set_suspended(postgres.get_connection(), get_redis(), audit.CLI, client_id, suspended, "abuse")
+
+
+def test_suspension_stops_every_token_of_the_app_at_once_and_resume_restores_them(app, client):
+    alice = create_user(app, "alice@example.com")
+    bob = create_user(app, "bob@example.com")
+    suspended_app = create_app_client(app, alice["id"])
+    tokens = [issue_user_token(app, suspended_app, user["id"], ["read:profile"]) for user in (alice, bob)]
+    bystander = issue_user_token(app, create_app_client(app, bob["id"]), bob["id"], ["read:profile"])
+
+    set_suspended(app, suspended_app["client_id"], True)
+    for issued in tokens:
+        response = client.get("/api/v1/me", headers=issued.headers)
+        assert response.status_code == 401
+        assert response.json == {
+            "error": "invalid_token",
+            "error_description": "The app this token was issued to is suspended.",
+        }
+    assert client.get("/api/v1/me", headers=bystander.headers).status_code == 200
+
+    set_suspended(app, suspended_app["client_id"], False)
+    for issued in tokens:
+        assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
+
+
+# Scopes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("method", "path", "scope", "body"), ENDPOINTS)
+def test_each_endpoint_is_allowed_with_its_scope(app, client, method, path, scope, body):
+    issued = user_with_token(app, "a@example.com", [scope])
+    response = call(client, method, path, issued.headers, body)
+    assert response.status_code in (200, 201), response.json
+
+
+@pytest.mark.parametrize(("method", "path", "scope", "body"), ENDPOINTS)
+def test_each_endpoint_is_refused_without_its_scope(app, client, method, path, scope, body):
+    issued = user_with_token(app, "a@example.com", [other for other in ALL_SCOPES if other != scope])
+    response = call(client, method, path, issued.headers, body)
+    assert response.status_code == 403
+    assert response.json["error"] == "insufficient_scope"
+    assert response.json["scope"] == scope
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="api", error="insufficient_scope"')
+    assert challenge.endswith(f'scope="{scope}"')
+
+
+def test_insufficient_scope_challenge_is_exact(app, client):
+    issued = user_with_token(app, "a@example.com", ["read:data"])
+    response = client.post("/api/v1/data", headers=issued.headers, json={"title": "x"})
+    assert response.headers["WWW-Authenticate"] == (
+        'Bearer realm="api", error="insufficient_scope", '
+        "error_description=\"This call needs the 'write:data' scope, which the token does not have.\", "
+        'scope="write:data"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), [("PATCH", "/api/v1/me", {"name": "X"}), ("POST", "/api/v1/data", {"title": "X"})]
+)
+def test_read_only_token_cannot_write(app, client, method, path, body):
+    issued = user_with_token(app, "a@example.com", READ_SCOPES)
+    response = call(client, method, path, issued.headers, body)
+    assert response.status_code == 403
+    with app.app_context():
+        conn = postgres.get_connection()
+        with conn.cursor() as cur:
+            cur.execute("SELECT (SELECT count(*) FROM items) AS items, (SELECT name FROM users) AS name")
+            assert cur.fetchone() == {"items": 0, "name": "User"}
+
+
+@pytest.mark.parametrize(("method", "path", "scope", "body"), ENDPOINTS)
+def test_client_credentials_token_is_refused_on_user_endpoints(app, client, method, path, scope, body):
+    owner = create_user(app, "dev@example.com")
+    issued = issue_client_token(app, create_app_client(app, owner["id"]), list(ALL_SCOPES))
+    response = call(client, method, path, issued.headers, body)
+    assert response.status_code == 403
+    assert response.json["error"] == "user_token_required"
+    assert "client-credentials token has no user" in response.json["error_description"]

@@ -1,0 +1,94 @@
+"""Last use of a consent grant: noted in Redis on every call, written to PostgreSQL at most once a minute."""
+
+from datetime import UTC, datetime
+
+import pytest
+import redis
+
+from api import usage
+from stores import postgres
+from stores.redis_client import get_redis
+from tests.api_helpers import create_app_client, create_user, issue_client_token, user_with_token
+
+PAST = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def r(app, store_urls):
+    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+
+
+def last_used_in_postgres(app, grant_id: int):
+    with app.app_context():
+        with postgres.get_connection().cursor() as cur:
+            cur.execute("SELECT last_used_at FROM grants WHERE id = %(id)s", {"id": grant_id})
+            return cur.fetchone()["last_used_at"]
+
+
+def set_last_used_in_postgres(app, grant_id: int, value) -> None:
+    with app.app_context():
+        with postgres.transaction(postgres.get_connection()) as cur:
+            cur.execute("UPDATE grants SET last_used_at = %(v)s WHERE id = %(id)s", {"v": value, "id": grant_id})
+
+
+def test_first_call_writes_last_use_to_postgres_and_redis(app, client, r):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    assert last_used_in_postgres(app, issued.grant_id) is None
+    client.get("/api/v1/me", headers=issued.headers)
+    written = last_used_in_postgres(app, issued.grant_id)
+    assert written is not None
+    assert int(r.get(usage.last_used_key(issued.grant_id))) == int(written.timestamp())
+
+
+def test_postgres_is_written_at_most_once_a_minute_per_grant(app, client, r):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    client.get("/api/v1/me", headers=issued.headers)
+    assert 0 < r.ttl(usage.flush_marker_key(issued.grant_id)) <= 60
+
+    set_last_used_in_postgres(app, issued.grant_id, PAST)  # any later write would overwrite this
+    for _ in range(5):
+        assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
+    assert last_used_in_postgres(app, issued.grant_id) == PAST
+
+    r.delete(usage.flush_marker_key(issued.grant_id))  # the minute is over
+    client.get("/api/v1/me", headers=issued.headers)
+    assert last_used_in_postgres(app, issued.grant_id) > PAST
+
+
+def test_freshest_value_comes_from_redis_then_postgres(app, client, r):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    client.get("/api/v1/me", headers=issued.headers)
+    set_last_used_in_postgres(app, issued.grant_id, PAST)
+    unused = user_with_token(app, "b@example.com", ["read:profile"])
+    with app.app_context():
+        conn, redis_client = postgres.get_connection(), get_redis()
+        fresh = usage.get_last_used(conn, redis_client, [issued.grant_id, unused.grant_id])
+        assert fresh[issued.grant_id] > PAST
+        assert fresh[unused.grant_id] is None
+
+        r.delete(usage.last_used_key(issued.grant_id))  # Redis lost it: PostgreSQL still knows
+        assert usage.get_last_used(conn, redis_client, [issued.grant_id]) == {issued.grant_id: PAST}
+        assert usage.get_last_used(conn, redis_client, []) == {}
+
+
+def test_last_use_never_moves_backwards(app):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    set_last_used_in_postgres(app, issued.grant_id, datetime(2030, 1, 1, tzinfo=UTC))
+    with app.app_context():
+        usage.update_last_used(postgres.get_connection(), issued.grant_id, int(PAST.timestamp()))
+    assert last_used_in_postgres(app, issued.grant_id).year == 2030
+
+
+def test_refused_calls_are_not_uses(app, client, r):
+    issued = user_with_token(app, "a@example.com", ["read:profile"], rate_limit=1)
+    client.get("/api/v1/me", headers=issued.headers)
+    r.delete(usage.flush_marker_key(issued.grant_id), usage.last_used_key(issued.grant_id))
+    assert client.get("/api/v1/me", headers=issued.headers).status_code == 429
+    assert r.get(usage.last_used_key(issued.grant_id)) is None
+
+
+def test_client_credentials_tokens_note_no_grant(app, client, r):
+    owner = create_user(app, "dev@example.com")
+    issued = issue_client_token(app, create_app_client(app, owner["id"]), ["read:profile"])
+    client.get("/api/v1/me", headers=issued.headers)
+    assert r.keys("grantused:*") == [] and r.keys("grantflush:*") == []
