@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from oauth import cli, views
+    from oauth import cli, responses, views
 
     app.register_blueprint(views.bp)
+    responses.init_app(app)
     app.cli.add_command(cli.clients_cli)

@@ -194,35 +194,56 @@ def delete_secret(conn, actor: Actor, client_id: str, secret_id: int) -> bool:
     return row is not None
 
 
-def verify_secret(conn, client_id: str, secret: str) -> bool:
-    """True if `secret` is one of the client's live secrets.
+def get_client_with_secrets(conn, client_id: str) -> dict | None:
+    """The client plus its secrets' digests, in one query: all the token endpoint reads from PostgreSQL.
+
+    Each entry of `secrets` has the secret's id, digest and whether its
+    last-use time is over a minute old (so worth writing again).
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""SELECT {CLIENT_COLUMNS},
+                       COALESCE((SELECT json_agg(json_build_object(
+                                    'id', s.id,
+                                    'digest', s.secret_digest,
+                                    'stale', s.last_used_at IS NULL OR s.last_used_at < now() - interval '1 minute'))
+                                 FROM client_secrets s WHERE s.client_id = clients.client_id), '[]') AS secrets
+                FROM clients WHERE client_id = %(id)s""",
+            {"id": client_id},
+        )
+        return cur.fetchone()
+
+
+def check_secret(conn, client: dict, secret: str) -> bool:
+    """True if `secret` is one of the live secrets of `client` (as loaded by get_client_with_secrets).
 
     A fast digest (SHA-256) suffices: secrets are 256 random bits, so there
-    is nothing to brute-force. Each stored digest is compared in constant
+    is nothing to brute-force. Every stored digest is compared in constant
     time, and last use is written at most once a minute.
     """
     if not credentials.is_well_formed(secret, credentials.CLIENT_SECRET_PREFIX):
         return False
     presented = credentials.digest(secret)
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT id, secret_digest, last_used_at FROM client_secrets WHERE client_id = %(id)s",
-            {"id": client_id},
-        )
-        rows = cur.fetchall()
     match = None
-    for row in rows:
-        if hmac.compare_digest(row["secret_digest"], presented):
+    for row in client["secrets"]:
+        if hmac.compare_digest(row["digest"], presented):
             match = row
     if match is None:
         return False
-    with transaction(conn) as cur:
-        cur.execute(
-            """UPDATE client_secrets SET last_used_at = now()
-               WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')""",
-            {"id": match["id"]},
-        )
+    if match["stale"]:
+        with transaction(conn) as cur:
+            cur.execute(
+                """UPDATE client_secrets SET last_used_at = now()
+                   WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')""",
+                {"id": match["id"]},
+            )
     return True
+
+
+def verify_secret(conn, client_id: str, secret: str) -> bool:
+    """True if `secret` is one of the client's live secrets."""
+    client = get_client_with_secrets(conn, client_id)
+    return client is not None and check_secret(conn, client, secret)
 
 
 # Operations: suspension and rate limit -------------------------------------

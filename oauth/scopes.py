@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from oauth.errors import InvalidScope
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -47,3 +49,20 @@ def describe(scopes) -> list[Scope]:
     """Catalogue entries for `scopes`, in catalogue order."""
     wanted = set(scopes)
     return [scope for name, scope in CATALOGUE.items() if name in wanted]
+
+
+def requested_within(value: str | None, allowed, *, beyond: str) -> list[str]:
+    """The scopes asked for in `value`, in catalogue order, if all are known and in `allowed`; else invalid_scope.
+
+    `beyond` says in words what `allowed` is, for the error description.
+    """
+    scopes = parse_scope(value)
+    if not scopes:
+        raise InvalidScope("Missing parameter: scope. Ask for the scopes you need, space-separated.")
+    unknown = unknown_scopes(scopes)
+    if unknown:
+        raise InvalidScope(f"Unknown scope: {' '.join(unknown)}.")
+    outside = [name for name in scopes if name not in allowed]
+    if outside:
+        raise InvalidScope(f"{beyond}: {' '.join(outside)}.")
+    return parse_scope(format_scope(scopes))

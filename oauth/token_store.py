@@ -2,8 +2,10 @@
 
 Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
 
-    code:<digest>            hash  an authorization code (10 min); `state`
-                                   issued|redeemed, so a replay is recognised
+    code:<digest>            hash  an authorization code (10 min): client_id,
+                                   redirect_uri (+ whether the request named it),
+                                   user_id, scope, grant_id, code_challenge, and
+                                   `state` issued|redeemed, so a replay is recognised
     at:<digest>              hash  an access token: client_id, user_id, scope,
                                    grant_id, family, iat, exp
     rt:<digest>              hash  a refresh token: the same, plus `status`
@@ -202,6 +204,18 @@ return flat
 """
 )
 
+# KEYS: rt key. Returns the token's fields if it is active (not rotated) and its client active.
+_LOOKUP_REFRESH = LuaScript(
+    """
+local flat = redis.call('HGETALL', KEYS[1])
+if #flat == 0 then return false end
+if redis.call('HGET', KEYS[1], 'status') ~= 'active' then return false end
+local client_id = redis.call('HGET', KEYS[1], 'client_id')
+if redis.call('HGET', 'client:' .. client_id, 'status') ~= 'active' then return false end
+return flat
+"""
+)
+
 # ARGV: family, index ttl.
 _REVOKE_FAMILY = LuaScript(_REVOKE_FAMILY_LUA + "revoke_family(ARGV[1], ARGV[2]) return 'ok'")
 
@@ -234,8 +248,13 @@ def store_code(
     scope: str,
     grant_id: int,
     code_challenge: str | None,
+    redirect_uri_given: bool = True,
 ) -> str:
-    """Store a fresh authorization code (10 minutes) and return it."""
+    """Store a fresh authorization code (10 minutes) and return it.
+
+    `redirect_uri_given` False: the request left the URI out (the client has
+    one registered), so the token request may leave it out too (RFC 6749 §4.1.3).
+    """
     code = credentials.new_secret(credentials.CODE_PREFIX)
     key = code_key(code)
     pipe = r.pipeline(transaction=True)
@@ -244,6 +263,7 @@ def store_code(
         mapping={
             "client_id": client_id,
             "redirect_uri": redirect_uri,
+            "redirect_uri_given": "1" if redirect_uri_given else "0",
             "user_id": user_id,
             "scope": scope,
             "grant_id": grant_id,
@@ -367,10 +387,19 @@ def lookup_access_token(r: redis.Redis, token: str) -> dict | None:
     """The fields of a live access token whose client is active, else None."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         return None
-    flat = _LOOKUP_ACCESS(r, [access_key(token)], [])
-    if not flat:
+    return _fields(_LOOKUP_ACCESS(r, [access_key(token)], []))
+
+
+def lookup_refresh_token(r: redis.Redis, token: str) -> dict | None:
+    """The fields of a usable refresh token (not rotated out) whose client is active, else None."""
+    if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
         return None
-    return dict(zip(flat[0::2], flat[1::2], strict=True))
+    return _fields(_LOOKUP_REFRESH(r, [refresh_key(token)], []))
+
+
+def _fields(flat: list | None) -> dict | None:
+    """A flat HGETALL reply from Lua as a dict (None for nothing)."""
+    return dict(zip(flat[0::2], flat[1::2], strict=True)) if flat else None
 
 
 def revoke_access_token(r: redis.Redis, token: str, client_id: str) -> bool:

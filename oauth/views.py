@@ -1,5 +1,130 @@
-"""HTTP endpoints of the protocol (thin: parse, call one function, respond)."""
+"""HTTP endpoints of the protocol (thin: parse, call one function, respond).
 
-from flask import Blueprint
+Errors are raised as oauth.errors classes and rendered by oauth.responses.
+"""
+
+from functools import partial
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from audit import Actor
+from oauth import authorization, client_auth, clients, consent, introspection, metadata, revocation, token_grants
+from oauth.errors import AccessDenied, FatalAuthorizationError, LoginRequired
+from oauth.params import form_params
+from oauth.responses import issuer, redirect_back, token_json
+from oauth.scopes import CATALOGUE
+from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL
+from portal import csrf
+from stores.postgres import get_connection
+from stores.redis_client import get_redis
 
 bp = Blueprint("oauth", __name__)
+
+
+# Authorization endpoint (browser) -------------------------------------------
+
+
+@bp.get(metadata.AUTHORIZATION_PATH)
+def authorize():
+    auth_request = _validated(request.args.to_dict(flat=False))
+    if not current_user.is_authenticated:
+        return _sign_in_first(auth_request, request.full_path.rstrip("?"))
+    conn, user_id = get_connection(), current_user.id
+    code = consent.code_if_already_granted(conn, get_redis(), auth_request, user_id)
+    if code:
+        return redirect_back(auth_request.redirect_uri, {"code": code, "state": auth_request.state})
+    return render_template("oauth/consent.html", screen=consent.consent_screen(conn, auth_request, user_id))
+
+
+@bp.post(metadata.AUTHORIZATION_PATH)
+def authorize_decision():
+    params = request.form.to_dict(flat=False)
+    decision = params.pop("decision", [])
+    params.pop("csrf_token", None)
+    # The form is just another copy of the request: validate all of it again.
+    auth_request = _validated(params)
+    if not current_user.is_authenticated:
+        query = urlencode(auth_request.form_fields())
+        return _sign_in_first(auth_request, f"{metadata.AUTHORIZATION_PATH}?{query}")
+    if decision == ["deny"]:
+        raise auth_request.error(AccessDenied("The user denied the request."))
+    if decision != ["allow"]:
+        raise FatalAuthorizationError("Choose Allow or Deny.")
+    code = consent.approve(get_connection(), get_redis(), _actor(), auth_request, current_user.id)
+    return redirect_back(auth_request.redirect_uri, {"code": code, "state": auth_request.state})
+
+
+def _actor() -> Actor:
+    return Actor(id=current_user.id, label=current_user.email, ip_address=request.remote_addr or "")
+
+
+def _validated(params: dict[str, list[str]]) -> authorization.AuthorizationRequest:
+    return authorization.validate(params, partial(clients.get_client, get_connection()))
+
+
+def _sign_in_first(auth_request: authorization.AuthorizationRequest, back_to: str):
+    """To the sign-in page and back to this very request; prompt=none forbids the detour."""
+    if "none" in auth_request.prompt:
+        raise auth_request.error(LoginRequired("Nobody is signed in."))
+    return redirect(url_for("auth.login", next=back_to))
+
+
+# Machine endpoints (JSON, CSRF-exempt, never cached) -------------------------
+
+
+def _form() -> dict[str, str]:
+    return form_params(request.mimetype, request.form.to_dict(flat=False))
+
+
+def _client(params: dict[str, str], *, allow_public: bool = True) -> dict:
+    authorization_header = request.headers.get("Authorization")
+    return client_auth.authenticate(get_connection(), params, authorization_header, allow_public=allow_public)
+
+
+@bp.post(metadata.TOKEN_PATH)
+@csrf.exempt
+def token():
+    params = _form()
+    client = _client(params)
+    ttl = current_app.config["ACCESS_TOKEN_TTL"]
+    return token_json(token_grants.exchange(get_connection(), get_redis(), client, params, ttl))
+
+
+@bp.post(metadata.REVOCATION_PATH)
+@csrf.exempt
+def revoke():
+    params = _form()
+    revocation.revoke(get_redis(), _client(params), params)
+    return jsonify({})
+
+
+@bp.post(metadata.INTROSPECTION_PATH)
+@csrf.exempt
+def introspect():
+    params = _form()
+    client = _client(params, allow_public=False)
+    return jsonify(introspection.introspect(get_connection(), get_redis(), client, params, issuer()))
+
+
+# Discovery and documentation ---------------------------------------------------
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def server_metadata():
+    return jsonify(metadata.document(issuer())), 200, {"Cache-Control": "public, max-age=3600"}
+
+
+@bp.get(metadata.DOCUMENTATION_PATH)
+def docs():
+    return render_template(
+        "oauth/docs.html",
+        issuer=issuer(),
+        endpoints=metadata.endpoints(issuer()),
+        metadata_url=issuer() + "/.well-known/oauth-authorization-server",
+        scopes=CATALOGUE.values(),
+        access_token_ttl=current_app.config["ACCESS_TOKEN_TTL"],
+        refresh_token_ttl=REFRESH_TOKEN_TTL,
+        code_ttl=CODE_TTL,
+    )

@@ -1,0 +1,146 @@
+"""Validating an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3), without Flask or stores.
+
+The checks run in a fixed order. First the fatal ones (§4.1.2.1): the
+client must exist and be active, and the redirect URI must be an exact
+match of a registered one; failing either, the person gets an error page,
+because redirecting to an unverified address would make us an open
+redirector. Only then the errors that travel back in the redirect, with
+`state` and `iss`.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from oauth import pkce
+from oauth.errors import (
+    FatalAuthorizationError,
+    InvalidRequest,
+    OAuthError,
+    UnauthorizedClient,
+    UnsupportedResponseType,
+)
+from oauth.params import single_valued
+from oauth.scopes import format_scope, parse_scope, requested_within
+
+PROMPTS = frozenset({"none", "consent", "login", "select_account"})
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """A validated authorization request: everything the code will be bound to."""
+
+    client: dict
+    redirect_uri: str  # where the person goes back to
+    redirect_uri_given: bool  # named in the request, so the token request must repeat it (§4.1.3)
+    scopes: tuple[str, ...]
+    state: str | None
+    code_challenge: str | None
+    prompt: frozenset[str] = frozenset()
+
+    @property
+    def scope(self) -> str:
+        return format_scope(self.scopes)
+
+    def error(self, error: OAuthError) -> OAuthError:
+        """`error`, to be sent back to this request's redirect URI."""
+        return error.redirect_to(self.redirect_uri, self.state)
+
+    def form_fields(self) -> dict[str, str]:
+        """The request as the consent form posts it back (`prompt` is spent by then)."""
+        fields = {"response_type": "code", "client_id": self.client["client_id"], "scope": self.scope}
+        if self.redirect_uri_given:
+            fields["redirect_uri"] = self.redirect_uri
+        if self.state is not None:
+            fields["state"] = self.state
+        if self.code_challenge is not None:
+            fields["code_challenge"] = self.code_challenge
+            fields["code_challenge_method"] = pkce.METHOD
+        return fields
+
+
+def validate(params: Mapping[str, list[str]], find_client: Callable[[str], dict | None]) -> AuthorizationRequest:
+    """Check every rule; raise FatalAuthorizationError, or an OAuthError marked for the redirect."""
+    client = _client(params, find_client)
+    redirect_uri, given = _redirect_uri(params, client)
+    state_values = _values(params, "state")
+    state = state_values[0] if len(state_values) == 1 else None
+    try:
+        return _validate_after_redirect_trusted(params, client, redirect_uri, given)
+    except OAuthError as error:
+        error.redirect_to(redirect_uri, state)
+        raise
+
+
+def needs_consent(request: AuthorizationRequest, granted_scopes: list[str] | None) -> bool:
+    """Ask the person unless their live grant already covers the request (and they were not told to be asked)."""
+    if "consent" in request.prompt or granted_scopes is None:
+        return True
+    return not set(request.scopes) <= set(granted_scopes)
+
+
+def _values(params: Mapping[str, list[str]], name: str) -> list[str]:
+    return [value for value in params.get(name, []) if value]
+
+
+def _client(params: Mapping[str, list[str]], find_client: Callable[[str], dict | None]) -> dict:
+    values = _values(params, "client_id")
+    if not values:
+        raise FatalAuthorizationError("The request does not say which app is asking (client_id is missing).")
+    if len(values) > 1:
+        raise FatalAuthorizationError("The request names more than one app (client_id is repeated).")
+    client = find_client(values[0])
+    if client is None:
+        raise FatalAuthorizationError("No app with this client_id is registered here.")
+    if client["status"] != "active":
+        raise FatalAuthorizationError(f"The app {client['name']} has been suspended and cannot be connected.")
+    return client
+
+
+def _redirect_uri(params: Mapping[str, list[str]], client: dict) -> tuple[str, bool]:
+    """The registered URI to send the person back to, and whether the request named it."""
+    values = _values(params, "redirect_uri")
+    registered = client["redirect_uris"]
+    if len(values) > 1:
+        raise FatalAuthorizationError("The request names more than one redirect_uri.")
+    if not values:
+        if len(registered) == 1:
+            return registered[0], False
+        raise FatalAuthorizationError(
+            "The request has no redirect_uri, and the app has registered several: it must say which."
+        )
+    # Exact string comparison (RFC 9700 §4.1.3): no prefix, case or trailing-slash leniency.
+    if values[0] not in registered:
+        raise FatalAuthorizationError("The redirect_uri is not one the app registered, so we will not send you there.")
+    return values[0], True
+
+
+def _validate_after_redirect_trusted(
+    params: Mapping[str, list[str]], client: dict, redirect_uri: str, given: bool
+) -> AuthorizationRequest:
+    single = single_valued(params)
+    response_type = single.get("response_type")
+    if response_type is None:
+        raise InvalidRequest("Missing parameter: response_type.")
+    if response_type != "code":
+        raise UnsupportedResponseType("Only response_type=code is supported.")
+    if single.get("response_mode", "query") != "query":
+        raise InvalidRequest("Only response_mode=query is supported.")
+    if "authorization_code" not in client["grant_types"]:
+        raise UnauthorizedClient("This app is not registered for the authorization code flow.")
+    # Scope is required: the person must see exactly what is asked, with no silent default.
+    scopes = requested_within(single.get("scope"), client["scopes"], beyond="This app is not registered for")
+    challenge = pkce.check_challenge(single.get("code_challenge"), single.get("code_challenge_method"))
+    if challenge is None and client["client_type"] == "public":
+        raise InvalidRequest("Public apps must use PKCE: send code_challenge with code_challenge_method=S256.")
+    prompt = frozenset(parse_scope(single.get("prompt")))  # space-delimited, like scope
+    if "none" in prompt and len(prompt) > 1:
+        raise InvalidRequest("prompt=none cannot be combined with other prompt values.")
+    return AuthorizationRequest(
+        client=client,
+        redirect_uri=redirect_uri,
+        redirect_uri_given=given,
+        scopes=tuple(scopes),
+        state=single.get("state"),
+        code_challenge=challenge,
+        prompt=prompt & PROMPTS,
+    )

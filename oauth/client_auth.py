@@ -1,0 +1,83 @@
+"""Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3).
+
+Three methods: `client_secret_basic` (HTTP Basic, RFC 6749 §2.3.1),
+`client_secret_post` (client_id and client_secret in the body) and `none`
+(public clients: client_id only, their proof is PKCE). A request may use
+one method only, confidential clients must send their secret and public
+clients must not have one to send.
+"""
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+from oauth import clients
+from oauth.errors import InvalidClient, InvalidRequest
+
+
+@dataclass(frozen=True)
+class PresentedCredentials:
+    client_id: str
+    secret: str | None
+    method: str  # client_secret_basic | client_secret_post | none
+
+    @property
+    def basic(self) -> bool:
+        return self.method == "client_secret_basic"
+
+
+def presented_credentials(params: Mapping[str, str], authorization: str | None) -> PresentedCredentials:
+    """Which client the request claims to be and how it proves it; no lookups."""
+    basic = _basic_credentials(authorization)
+    if basic is not None:
+        client_id, secret = basic
+        if "client_secret" in params:
+            raise InvalidRequest("Use one client authentication method: HTTP Basic or client_secret in the body.")
+        if params.get("client_id", client_id) != client_id:
+            raise InvalidRequest("The client_id in the body differs from the one in the Authorization header.")
+        return PresentedCredentials(client_id, secret or None, "client_secret_basic")
+    client_id = params.get("client_id")
+    if not client_id:
+        raise InvalidClient("Client authentication is required: send client_id (and client_secret if you have one).")
+    secret = params.get("client_secret")
+    return PresentedCredentials(client_id, secret, "client_secret_post" if secret else "none")
+
+
+def authenticate(conn, params: Mapping[str, str], authorization: str | None, *, allow_public: bool = True) -> dict:
+    """The authenticated, active client making this request (with its secrets' digests), or InvalidClient."""
+    presented = presented_credentials(params, authorization)
+    client = clients.get_client_with_secrets(conn, presented.client_id)
+    if client is None:
+        raise InvalidClient("Unknown client.", basic_attempted=presented.basic)
+    if client["client_type"] == "public":
+        if presented.secret is not None:
+            raise InvalidClient("Public clients have no secret: send only client_id.", basic_attempted=presented.basic)
+        if not allow_public:
+            raise InvalidClient("This endpoint is for confidential clients, which authenticate with a secret.")
+    elif presented.secret is None:
+        raise InvalidClient("This client must authenticate with its client secret.", basic_attempted=presented.basic)
+    elif not clients.check_secret(conn, client, presented.secret):
+        raise InvalidClient("Client authentication failed.", basic_attempted=presented.basic)
+    # Checked after the secret, so that only the client itself learns it is suspended.
+    if client["status"] != "active":
+        raise InvalidClient("This client is suspended.", basic_attempted=presented.basic)
+    return client
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    """(client_id, secret) from an HTTP Basic header, URL-decoded per RFC 6749 §2.3.1; None without one."""
+    if not authorization:
+        return None
+    scheme, _, encoded = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvalidClient("Malformed HTTP Basic credentials.", basic_attempted=True) from None
+    client_id, colon, secret = decoded.partition(":")
+    if not colon or not client_id:
+        raise InvalidClient("Malformed HTTP Basic credentials.", basic_attempted=True)
+    return unquote_plus(client_id), unquote_plus(secret)

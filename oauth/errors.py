@@ -1,0 +1,109 @@
+"""OAuth errors: one class per RFC error code, raised deep and rendered once (oauth/responses.py).
+
+Each class knows its `error` string and HTTP status. An error raised while
+handling an authorization request may be sent back to the client's redirect
+URI, but only once that URI is trusted (`redirect_to`); until then, and for
+`FatalAuthorizationError`, the person sees an error page instead.
+"""
+
+
+class OAuthError(Exception):
+    """An error of RFC 6749 §4.1.2.1 / §5.2 (and their extensions)."""
+
+    error = "server_error"
+    status = 500
+
+    def __init__(self, description: str = ""):
+        super().__init__(description or self.error)
+        self.description = description
+        self.headers: dict[str, str] = {}
+        # Set once the redirect URI is known to be registered (RFC 6749 §4.1.2.1).
+        self.redirect_uri: str | None = None
+        self.state: str | None = None
+
+    def redirect_to(self, redirect_uri: str, state: str | None) -> "OAuthError":
+        """Mark the error as one to send back to `redirect_uri`, echoing `state`."""
+        self.redirect_uri = redirect_uri
+        self.state = state
+        return self
+
+
+class InvalidRequest(OAuthError):
+    error = "invalid_request"
+    status = 400
+
+
+class InvalidClient(OAuthError):
+    """Client authentication failed (RFC 6749 §5.2): always 401."""
+
+    error = "invalid_client"
+    status = 401
+
+    def __init__(self, description: str = "", *, basic_attempted: bool = False):
+        super().__init__(description)
+        if basic_attempted:
+            # RFC 6749 §5.2: MUST when the client tried the Authorization header.
+            self.headers["WWW-Authenticate"] = 'Basic realm="oauth", charset="UTF-8"'
+
+
+class InvalidGrant(OAuthError):
+    error = "invalid_grant"
+    status = 400
+
+
+class UnauthorizedClient(OAuthError):
+    error = "unauthorized_client"
+    status = 400
+
+
+class UnsupportedGrantType(OAuthError):
+    error = "unsupported_grant_type"
+    status = 400
+
+
+class UnsupportedResponseType(OAuthError):
+    error = "unsupported_response_type"
+    status = 400
+
+
+class InvalidScope(OAuthError):
+    error = "invalid_scope"
+    status = 400
+
+
+class AccessDenied(OAuthError):
+    error = "access_denied"
+    status = 403
+
+
+class LoginRequired(OAuthError):
+    """OpenID Connect Core §3.1.2.6, the error `prompt=none` expects when nobody is signed in."""
+
+    error = "login_required"
+    status = 401
+
+
+class ConsentRequired(OAuthError):
+    """OpenID Connect Core §3.1.2.6, the error `prompt=none` expects when consent is missing."""
+
+    error = "consent_required"
+    status = 403
+
+
+class TemporarilyUnavailable(OAuthError):
+    error = "temporarily_unavailable"
+    status = 503
+
+
+class FatalAuthorizationError(Exception):
+    """A broken authorization request that must never redirect (RFC 6749 §4.1.2.1).
+
+    Unknown or suspended `client_id`, missing or unregistered `redirect_uri`:
+    redirecting would make us an open redirector, so the person gets a page.
+    """
+
+    status = 400
+
+    def __init__(self, description: str):
+        super().__init__(description)
+        self.description = description

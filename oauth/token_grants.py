@@ -1,0 +1,119 @@
+"""The token endpoint's grants (RFC 6749 §4.1.3, §4.4, §6) for an authenticated client.
+
+Each grant takes the request parameters, checks them against what the
+code or refresh token is bound to, and issues tokens through the Redis
+token store, whose Lua scripts make taking a code and rotating a refresh
+token single, atomic steps.
+"""
+
+from collections.abc import Callable, Mapping
+
+import redis
+
+from oauth import grants, pkce, token_store
+from oauth.errors import (
+    InvalidClient,
+    InvalidGrant,
+    InvalidRequest,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+)
+from oauth.params import require
+from oauth.scopes import format_scope, parse_scope, requested_within
+from oauth.token_store import IssuedTokens, TokenError
+
+
+def exchange(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
+    """Run the grant the request names; raise an OAuthError if anything is off."""
+    grant_type = require(params, "grant_type")
+    handler = GRANTS.get(grant_type)
+    if handler is None:
+        raise UnsupportedGrantType(f"Unsupported grant_type {grant_type}.")
+    if grant_type not in client["grant_types"]:
+        raise UnauthorizedClient(f"This client is not registered for the {grant_type} grant.")
+    return handler(conn, r, client, params, access_ttl)
+
+
+def authorization_code(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
+    """RFC 6749 §4.1.3 with RFC 7636 §4.6. Any presentation spends the code; a second one
+    revokes every token the first produced (token_store.redeem_code)."""
+    try:
+        code = token_store.redeem_code(r, require(params, "code"), token_store.new_family())
+    except TokenError:
+        raise InvalidGrant("The code is invalid, expired or already used.") from None
+    check_code_binding(code, client, params)
+    grant_id = int(code["grant_id"])
+    if not grants.is_live(conn, grant_id):
+        raise InvalidGrant("The user has revoked this app's access.")
+    return _issue(
+        r,
+        client=client,
+        user_id=int(code["user_id"]),
+        scope=code["scope"],
+        access_ttl=access_ttl,
+        grant_id=grant_id,
+        family=code["family"],
+        with_refresh="refresh_token" in client["grant_types"],
+    )
+
+
+def check_code_binding(code: dict, client: dict, params: Mapping[str, str]) -> None:
+    """The code must come back from the client it was issued to, with its redirect URI and PKCE verifier."""
+    if code["client_id"] != client["client_id"]:
+        raise InvalidGrant("The code was issued to another client.")
+    redirect_uri = params.get("redirect_uri")
+    if code["redirect_uri_given"] == "1" and redirect_uri is None:
+        raise InvalidRequest("redirect_uri is required: the authorization request included it.")
+    if redirect_uri is not None and redirect_uri != code["redirect_uri"]:
+        raise InvalidGrant("redirect_uri does not match the authorization request.")
+    verifier = params.get("code_verifier")
+    if code["code_challenge"]:
+        pkce.verify(code["code_challenge"], verifier)
+    elif verifier is not None:
+        # RFC 9700 §2.1.1: a verifier without a challenge hints at a PKCE downgrade attack.
+        raise InvalidGrant("code_verifier was sent, but the authorization request had no code_challenge.")
+
+
+def refresh_token(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
+    """RFC 6749 §6: rotate the refresh token; `scope` may narrow the new access token, never widen it."""
+    token = require(params, "refresh_token")
+    stored = token_store.read_refresh_token(r, token)
+    if stored is None or stored["client_id"] != client["client_id"]:
+        raise InvalidGrant("The refresh token is invalid, expired or revoked.")
+    scope = stored["scope"]
+    # A spent token goes straight to rotate(), which treats it as reuse and ends its family.
+    if stored.get("status") == "active" and "scope" in params:
+        granted = parse_scope(stored["scope"])
+        scope = format_scope(requested_within(params["scope"], granted, beyond="Scope beyond what was granted"))
+    try:
+        return token_store.rotate(r, token, client["client_id"], scope, access_ttl)
+    except TokenError as error:
+        if error.reason == "suspended":
+            raise InvalidClient("This client is suspended.") from None
+        raise InvalidGrant("The refresh token is invalid, expired or revoked.") from None
+
+
+def client_credentials(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
+    """RFC 6749 §4.4: a token for the client itself; no user, no refresh token."""
+    if client["client_type"] != "confidential":
+        raise UnauthorizedClient("Only confidential clients may use client_credentials.")
+    scopes = client["scopes"]
+    if "scope" in params:
+        scopes = requested_within(params["scope"], scopes, beyond="This client is not registered for")
+    return _issue(r, client=client, user_id=None, scope=format_scope(scopes), access_ttl=access_ttl)
+
+
+def _issue(r: redis.Redis, **fields) -> IssuedTokens:
+    try:
+        return token_store.issue(r, **fields)
+    except TokenError as error:
+        if error.reason == "suspended":
+            raise InvalidClient("This client is suspended.") from None
+        raise InvalidGrant("The user has revoked this app's access.") from None
+
+
+GRANTS: dict[str, Callable[..., IssuedTokens]] = {
+    "authorization_code": authorization_code,
+    "refresh_token": refresh_token,
+    "client_credentials": client_credentials,
+}
