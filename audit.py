@@ -66,3 +66,63 @@ def record(
             "details": json.dumps(details or {}),
         },
     )
+
+
+# Reading the trail ------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+
+
+def list_audit(
+    conn,
+    *,
+    client_id: str | None = None,
+    user_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = AUDIT_PAGE_SIZE,
+) -> list[dict]:
+    """Audit rows newest first, optionally of one app and/or one user (as actor or subject).
+
+    Keyset pagination: pass the smallest id of the previous page as
+    `before_id`; unlike OFFSET it stays fast and stable while rows arrive.
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT a.id, a.occurred_at, a.action, a.actor_id, a.actor_label, a.client_id,
+                      a.subject_user_id, a.ip_address, a.details,
+                      actor.email AS actor_email, subject.email AS subject_email, c.name AS client_name
+               FROM audit_log a
+               LEFT JOIN users actor ON actor.id = a.actor_id
+               LEFT JOIN users subject ON subject.id = a.subject_user_id
+               LEFT JOIN clients c ON c.client_id = a.client_id
+               WHERE (%(client_id)s::text IS NULL OR a.client_id = %(client_id)s)
+                 AND (%(user_id)s::bigint IS NULL OR a.actor_id = %(user_id)s OR a.subject_user_id = %(user_id)s)
+                 AND (%(before_id)s::bigint IS NULL OR a.id < %(before_id)s)
+               ORDER BY a.id DESC
+               LIMIT %(limit)s""",
+            {"client_id": client_id, "user_id": user_id, "before_id": before_id, "limit": limit},
+        )
+        return cur.fetchall()
+
+
+def page_of_audit(
+    conn,
+    *,
+    client_id: str | None = None,
+    user_id: int | None = None,
+    before_id: int | None = None,
+    page_size: int = AUDIT_PAGE_SIZE,
+) -> tuple[list[dict], int | None]:
+    """One page of `list_audit` and the `before_id` of the next page (None on the last one)."""
+    rows = list_audit(conn, client_id=client_id, user_id=user_id, before_id=before_id, limit=page_size + 1)
+    if len(rows) <= page_size:
+        return rows, None
+    page = rows[:page_size]
+    return page, page[-1]["id"]
+
+
+def parse_cursor(value: str | None) -> int | None:
+    """A `before_id` taken from a query string: None unless it is a plausible row id."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None

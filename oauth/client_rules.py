@@ -15,6 +15,7 @@ MAX_REDIRECT_URIS = 10
 MAX_REDIRECT_URI_LENGTH = 2000
 MAX_NAME_LENGTH = 80
 MAX_DESCRIPTION_LENGTH = 500
+MAX_HOMEPAGE_URL_LENGTH = 2000
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 # RFC 8252 §7.1: a private-use scheme is a reverse domain name, e.g. com.example.app
 PRIVATE_USE_SCHEME = re.compile(r"^[a-z][a-z0-9+\-]*(\.[a-z0-9+\-]+)+$")
@@ -78,7 +79,9 @@ def registration_problems(
         add("name", f"At most {MAX_NAME_LENGTH} characters.")
     if len(description) > MAX_DESCRIPTION_LENGTH:
         add("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
-    if homepage_url:
+    if len(homepage_url) > MAX_HOMEPAGE_URL_LENGTH:
+        add("homepage_url", f"At most {MAX_HOMEPAGE_URL_LENGTH} characters.")
+    elif homepage_url:
         parts = urlsplit(homepage_url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
             add("homepage_url", "Enter a full http(s) address, such as https://example.com.")

@@ -1,5 +1,115 @@
-"""/admin: every app, suspension, rate limits, the audit log (admins only)."""
+"""/admin: every app, suspension, rate limits, the audit log (admins only).
 
-from flask import Blueprint
+Suspending, resuming and changing a limit call the same store functions as
+the CLI, so they take effect on the very next API call.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+import audit
+from accounts import users
+from oauth import clients
+from portal import app_overview, formatting
+from portal.actors import current_actor
+from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm
+from stores.postgres import get_connection
+from stores.redis_client import get_redis
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.add_app_template_filter(formatting.when, "when")
+RECENT_AUDIT_ROWS = 10
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    """Signed-out visitors sign in first; signed-in people without the admin role get 403."""
+    if not current_user.is_admin:
+        abort(403, "Only administrators may use the admin console.")
+
+
+def _app_or_404(client_id: str) -> dict:
+    client = clients.get_client(get_connection(), client_id)
+    if client is None:
+        abort(404, "There is no app with this client ID.")
+    return client
+
+
+@bp.get("")
+def index():
+    rows = app_overview.list_apps_with_usage(get_connection(), get_redis())
+    return render_template("admin/index.html", apps=rows)
+
+
+@bp.get("/apps/<client_id>")
+def app_page(client_id: str):
+    client = _app_or_404(client_id)
+    return _render_app_page(client, SuspendForm(), RateLimitForm(data={"rate_limit": client["rate_limit"]}))
+
+
+def _render_app_page(client: dict, suspend_form: SuspendForm, rate_form: RateLimitForm):
+    conn = get_connection()
+    overview = app_overview.get_app_overview(conn, get_redis(), client)
+    recent, more = audit.page_of_audit(conn, client_id=client["client_id"], page_size=RECENT_AUDIT_ROWS)
+    return render_template(
+        "admin/app.html",
+        app=overview,
+        owner=users.get_user(conn, client["owner_id"]),
+        suspend_form=suspend_form,
+        rate_form=rate_form,
+        recent_audit=recent,
+        more_audit=more,
+    )
+
+
+@bp.post("/apps/<client_id>/suspend")
+def suspend(client_id: str):
+    client = _app_or_404(client_id)
+    form = SuspendForm()
+    if not form.validate_on_submit():
+        return _render_app_page(client, form, RateLimitForm(data={"rate_limit": client["rate_limit"]})), 400
+    clients.set_suspended(get_connection(), get_redis(), current_actor(), client_id, True, form.reason.data)
+    flash(f"{client['name']} is suspended: its tokens stopped working.", "success")
+    return redirect(url_for(".app_page", client_id=client_id))
+
+
+@bp.post("/apps/<client_id>/resume")
+def resume(client_id: str):
+    client = _app_or_404(client_id)
+    clients.set_suspended(get_connection(), get_redis(), current_actor(), client_id, False)
+    flash(f"{client['name']} is active again: its tokens work again.", "success")
+    return redirect(url_for(".app_page", client_id=client_id))
+
+
+@bp.post("/apps/<client_id>/rate-limit")
+def rate_limit(client_id: str):
+    client = _app_or_404(client_id)
+    form = RateLimitForm()
+    if not form.validate_on_submit():
+        return _render_app_page(client, SuspendForm(), form), 400
+    clients.set_rate_limit(get_connection(), get_redis(), current_actor(), client_id, form.rate_limit.data)
+    flash(f"{client['name']} may now make {form.rate_limit.data:,} API calls per hour.", "success")
+    return redirect(url_for(".app_page", client_id=client_id))
+
+
+@bp.get("/audit")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        return render_template("admin/audit.html", form=form, entries=[], next_before=None), 400
+    conn = get_connection()
+    wanted_user = form.user_id_or_email()
+    if isinstance(wanted_user, str):
+        found = users.get_user_by_email(conn, wanted_user)
+        if found is None:
+            form.user.errors.append("No account has this email.")
+            return render_template("admin/audit.html", form=form, entries=[], next_before=None)
+        wanted_user = found["id"]
+    entries, next_before = audit.page_of_audit(
+        conn,
+        client_id=(form.client_id.data or "").strip() or None,
+        user_id=wanted_user,
+        before_id=audit.parse_cursor(request.args.get("before")),
+    )
+    return render_template("admin/audit.html", form=form, entries=entries, next_before=next_before)

@@ -1,5 +1,151 @@
-"""/developer/apps: register and manage my apps."""
+"""/developer/apps: register and manage my apps.
 
-from flask import Blueprint
+Every lookup goes through clients.get_owned_client, so another developer's
+app (admins' included) is a 404 here; operators use /admin. A new secret is
+rendered once, in the response to the POST that made it, never in a flash
+message or the session (the session cookie is signed, not encrypted).
+"""
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+import audit
+from oauth import clients
+from portal import app_overview, formatting
+from portal.actors import current_actor
+from portal.developer import quickstart
+from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm
+from stores.postgres import get_connection
+from stores.redis_client import get_redis
 
 bp = Blueprint("developer", __name__, url_prefix="/developer")
+bp.add_app_template_filter(formatting.when, "when")
+RECENT_AUDIT_ROWS = 10
+
+
+@bp.before_request
+@login_required
+def _signed_in_only():
+    """Any signed-in person may register apps (as on GitHub); the rest sign in first."""
+
+
+def _owned_app(client_id: str) -> dict:
+    client = clients.get_owned_client(get_connection(), client_id, current_user.id)
+    if client is None:
+        abort(404, "You have no app with this client ID.")
+    return client
+
+
+def _shown_once(template: str, **context):
+    """A page carrying a fresh secret: never stored by the browser or a proxy."""
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/apps")
+def apps():
+    rows = app_overview.list_apps_with_usage(get_connection(), get_redis(), owner_id=current_user.id)
+    return render_template("developer/apps.html", apps=rows)
+
+
+@bp.route("/apps/new", methods=["GET", "POST"])
+def new_app():
+    form = RegisterAppForm.blank()
+    if not form.validate_on_submit():
+        return render_template("developer/new.html", form=form), 400 if form.is_submitted() else 200
+    client, secret = clients.create_client(
+        get_connection(),
+        get_redis(),
+        current_actor(),
+        owner_id=current_user.id,
+        client_type=form.client_type.data,
+        **form.settings(),
+    )
+    return _shown_once("developer/credentials.html", app=client, secret=secret, registered=True)
+
+
+@bp.get("/apps/<client_id>")
+def app_page(client_id: str):
+    client = _owned_app(client_id)
+    return _render_app_page(client, AppSettingsForm.for_client(client))
+
+
+@bp.post("/apps/<client_id>")
+def update_app(client_id: str):
+    client = _owned_app(client_id)
+    form = AppSettingsForm.for_client(client)
+    if not form.validate_on_submit():
+        return _render_app_page(client, form), 400
+    changes = form.changes_to(client)
+    if changes:
+        clients.update_client(get_connection(), current_actor(), client_id, **changes)
+        flash("Settings saved.", "success")
+    else:
+        flash("Nothing changed.", "info")
+    return redirect(url_for(".app_page", client_id=client_id))
+
+
+def _render_app_page(client: dict, form: AppSettingsForm):
+    conn = get_connection()
+    overview = app_overview.get_app_overview(conn, get_redis(), client)
+    recent, more = audit.page_of_audit(conn, client_id=client["client_id"], page_size=RECENT_AUDIT_ROWS)
+    return render_template("developer/app.html", app=overview, form=form, recent_audit=recent, more_audit=more)
+
+
+@bp.post("/apps/<client_id>/secrets")
+def new_secret(client_id: str):
+    client = _owned_app(client_id)
+    if client["client_type"] != "confidential":
+        abort(400, "Public apps have no secret: they prove themselves with PKCE.")
+    _, secret = clients.add_secret(get_connection(), current_actor(), client_id)
+    return _shown_once("developer/credentials.html", app=client, secret=secret, registered=False)
+
+
+@bp.post("/apps/<client_id>/secrets/<int:secret_id>/delete")
+def delete_secret(client_id: str, secret_id: int):
+    _owned_app(client_id)
+    conn = get_connection()
+    live = clients.list_secrets(conn, client_id)
+    if not any(row["id"] == secret_id for row in live):
+        abort(404, "This app has no such secret.")
+    # A guard against locking oneself out, not a security check: rotation is
+    # "generate the new one, switch over, then delete the old one".
+    if len(live) == 1:
+        flash("This is the app's only secret: generate a new one first, then delete this one.", "error")
+    else:
+        clients.delete_secret(conn, current_actor(), client_id, secret_id)
+        flash("Secret deleted. It stops working now.", "success")
+    return redirect(url_for(".app_page", client_id=client_id))
+
+
+@bp.route("/apps/<client_id>/delete", methods=["GET", "POST"])
+def delete_app(client_id: str):
+    client = _owned_app(client_id)
+    form = DeleteAppForm(client["name"])
+    if not form.validate_on_submit():
+        return render_template("developer/delete.html", app=client, form=form), 400 if form.is_submitted() else 200
+    clients.delete_client(get_connection(), get_redis(), current_actor(), client_id)
+    flash(f"{client['name']} is deleted; every token and grant it had was revoked.", "success")
+    return redirect(url_for(".apps"))
+
+
+@bp.get("/apps/<client_id>/quickstart")
+def quickstart_page(client_id: str):
+    client = _owned_app(client_id)
+    issuer = current_app.config["OAUTH_ISSUER"]
+    return render_template(
+        "developer/quickstart.html",
+        app=client,
+        endpoints=quickstart.endpoints(issuer),
+        steps=quickstart.build_steps(issuer, client),
+    )
+
+
+@bp.get("/apps/<client_id>/audit")
+def app_audit(client_id: str):
+    client = _owned_app(client_id)
+    entries, next_before = audit.page_of_audit(
+        get_connection(), client_id=client_id, before_id=audit.parse_cursor(request.args.get("before"))
+    )
+    return render_template("developer/audit.html", app=client, entries=entries, next_before=next_before)

@@ -1,0 +1,144 @@
+"""The per-app quickstart: endpoints and copy-paste examples filled in with the app's details.
+
+Pure: takes the issuer and the stored app, returns plain values for the template.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from oauth.scopes import format_scope
+
+# (key, what a person calls it, path under the issuer)
+ENDPOINTS = (
+    ("metadata", "Metadata (RFC 8414)", "/.well-known/oauth-authorization-server"),
+    ("authorization", "Authorization", "/oauth/authorize"),
+    ("token", "Token", "/oauth/token"),
+    ("revocation", "Revocation", "/oauth/revoke"),
+    ("introspection", "Introspection", "/oauth/introspect"),
+    ("me", "API: the user's profile", "/api/v1/me"),
+)
+PLACEHOLDER_REDIRECT_URI = "https://app.example.com/callback"
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    explanation: str
+    code: str  # shell
+    python: str = ""  # the same in Python, where a shell one-liner is not what most people want
+
+
+def endpoints(issuer: str) -> list[tuple[str, str]]:
+    """(name, URL) of every endpoint, as the metadata document lists them."""
+    return [(label, issuer + path) for _, label, path in ENDPOINTS]
+
+
+def build_steps(issuer: str, client: dict) -> list[Step]:
+    """The quickstart for `client`, step by step, each with code to copy."""
+    urls = {key: issuer + path for key, _, path in ENDPOINTS}
+    confidential = client["client_type"] == "confidential"
+    credentials = f'CLIENT_ID="{client["client_id"]}"'
+    if confidential:
+        credentials += '\nCLIENT_SECRET="paste the secret you saved when it was shown"'
+    keep = (
+        "Keep the secret on your server only; never ship it inside an app."
+        if confidential
+        else "A public app has no secret: every sign-in is proven with PKCE instead."
+    )
+    steps = [Step("Your credentials", keep, credentials)]
+    # How the app authenticates at the token endpoint: HTTP basic (RFC 6749 §2.3.1),
+    # or only its id for a public app, which proves itself with PKCE instead.
+    auth = '-u "$CLIENT_ID:$CLIENT_SECRET"' if confidential else '-d client_id="$CLIENT_ID"'
+    if "authorization_code" in client["grant_types"]:
+        steps += _authorization_code_steps(urls, client, auth)
+    if "client_credentials" in client["grant_types"]:
+        steps.append(
+            Step(
+                "Get a token for your own app (client credentials)",
+                "Server to server: no user is involved, so the token acts for your app only.",
+                _token_request(
+                    auth,
+                    urls["token"],
+                    "-d grant_type=client_credentials",
+                    f'-d scope="{format_scope(client["scopes"])}"',
+                ),
+            )
+        )
+    steps.append(
+        Step(
+            "Call the API",
+            "Send the access token as a bearer token. /api/v1/me needs the read:profile scope.",
+            f'curl -s -H "Authorization: Bearer $ACCESS_TOKEN" {urls["me"]}',
+        )
+    )
+    return steps
+
+
+def _token_request(auth: str, token_url: str, *params: str) -> str:
+    """A curl call to the token endpoint, one form parameter per line."""
+    lines = [f"curl -s {auth}"] + [f"  {param}" for param in params] + [f"  {token_url}"]
+    return " \\\n".join(lines)
+
+
+def authorization_url(authorize_endpoint: str, client: dict, redirect_uri: str) -> str:
+    """The URL to send a user to, with shell variables for state and the PKCE challenge."""
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client["client_id"],
+            "redirect_uri": redirect_uri,
+            "scope": format_scope(client["scopes"]),
+        },
+        quote_via=quote,
+    )
+    return f"{authorize_endpoint}?{query}&state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
+
+
+def _authorization_code_steps(urls: dict[str, str], client: dict, auth: str) -> list[Step]:
+    redirect_uri = client["redirect_uris"][0] if client["redirect_uris"] else PLACEHOLDER_REDIRECT_URI
+    steps = [
+        Step(
+            "Make a PKCE verifier and challenge (S256)",
+            "A fresh random verifier for every sign-in: send its SHA-256 challenge now, the verifier later. "
+            "Only S256 is accepted.",
+            "CODE_VERIFIER=$(openssl rand -base64 60 | tr -d '\\n=+/' | cut -c1-64)\n"
+            "CODE_CHALLENGE=$(printf '%s' \"$CODE_VERIFIER\" | openssl dgst -sha256 -binary \\\n"
+            "  | openssl base64 -A | tr '+/' '-_' | tr -d '=')\n"
+            "STATE=$(openssl rand -hex 16)",
+            python=(
+                "import base64, hashlib, secrets\n\n"
+                "code_verifier = secrets.token_urlsafe(64)\n"
+                "digest = hashlib.sha256(code_verifier.encode()).digest()\n"
+                'code_challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()\n'
+                "state = secrets.token_urlsafe(16)"
+            ),
+        ),
+        Step(
+            "Send the user to the authorization URL",
+            f"Once the user allows access, the browser comes back to {redirect_uri} with code, state and iss. "
+            "Check that state is the one you sent and iss is this server before using the code.",
+            f'echo "{authorization_url(urls["authorization"], client, redirect_uri)}"',
+        ),
+        Step(
+            "Exchange the code for tokens",
+            "Within 10 minutes, and only once. The answer holds access_token, refresh_token and expires_in.",
+            _token_request(
+                auth,
+                urls["token"],
+                "-d grant_type=authorization_code",
+                '-d code="$CODE"',
+                f'--data-urlencode redirect_uri="{redirect_uri}"',
+                '-d code_verifier="$CODE_VERIFIER"',
+            ),
+        ),
+    ]
+    if "refresh_token" in client["grant_types"]:
+        steps.append(
+            Step(
+                "Refresh the access token",
+                "Each refresh token works once: keep the new one from every answer. Presenting a spent one "
+                "again signs the user out of your app.",
+                _token_request(auth, urls["token"], "-d grant_type=refresh_token", '-d refresh_token="$REFRESH_TOKEN"'),
+            )
+        )
+    return steps
