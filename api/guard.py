@@ -48,12 +48,11 @@ def refuse_other_token_methods() -> None:
         raise InvalidRequest("Send the access token in the Authorization header, not in the request body.")
 
 
-def authenticate(token: str) -> AccessToken:
+def authenticate(token: str, with_profile: bool = False) -> AccessToken:
     """Check the token and count the call; raise InvalidToken or RateLimited when it may not proceed."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         raise InvalidToken("The access token is not one this server issued.")
-    config = current_app.config
-    check = check_token(get_redis(), token, config["RATE_LIMIT_WINDOW_SECONDS"], usage.FLUSH_SECONDS)
+    check = check_token(get_redis(), token, current_app.config["RATE_LIMIT_WINDOW_SECONDS"], with_profile)
     if check.quota is not None:
         g.api_quota = check.quota
     if check.status == "limited":
@@ -67,15 +66,18 @@ def authenticate(token: str) -> AccessToken:
     return check.token
 
 
-def require_oauth(scope: str, *, needs_user: bool = True) -> Callable:
-    """Guard a view: a live bearer token with `scope` (and, by default, a user behind it)."""
+def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = False) -> Callable:
+    """Guard a view: a live bearer token with `scope` (and, by default, a user behind it).
+
+    `with_profile`: also fetch the user's cached profile in the same round trip.
+    """
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args, **kwargs):
             refuse_other_token_methods()
             token = bearer_token(request.headers.get("Authorization"))
-            access = authenticate(token)
+            access = authenticate(token, with_profile)
             if scope not in access.scopes:
                 raise InsufficientScope(scope)
             if needs_user and access.user_id is None:

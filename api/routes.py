@@ -2,11 +2,12 @@
 
 from flask import Blueprint, g, jsonify, request
 
-from api import data, errors
+from api import data, errors, profiles
 from api.errors import ApiError, InvalidBody, InvalidToken
 from api.guard import current_token, require_oauth
 from api.validation import MAX_BODY_BYTES, TextField, parse_object
 from stores.postgres import get_connection
+from stores.redis_client import get_redis
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -15,16 +16,19 @@ TITLE = TextField("title", 200)
 
 
 @bp.get("/me")
-@require_oauth("read:profile")
+@require_oauth("read:profile", with_profile=True)
 def get_me():
-    return jsonify(_of_live_user(data.get_profile(get_connection(), current_token().user_id)))
+    token = current_token()
+    # The guard's round trip brought the cached profile; PostgreSQL only on a miss.
+    return jsonify(_of_live_user(token.profile or profiles.load_profile(get_connection(), get_redis(), token.user_id)))
 
 
 @bp.patch("/me")
 @require_oauth("write:profile")
 def patch_me():
     body = _json_body(NAME)
-    return jsonify(_of_live_user(data.update_profile_name(get_connection(), current_token().user_id, body["name"])))
+    profile = profiles.update_name(get_connection(), get_redis(), current_token().user_id, body["name"])
+    return jsonify(_of_live_user(profile))
 
 
 @bp.get("/data")

@@ -2,7 +2,8 @@
 
 One Lua script finds the token by its digest (`at:<sha256>`), checks that
 its client (`client:<id>`) is active, counts the call against the client's
-limit (api/rate_limit.py) and notes the use of its grant (api/usage.py).
+limit (api/rate_limit.py), notes the use of its grant (api/usage.py) and,
+when the view wants it, reads the user's cached profile (api/profiles.py).
 Expired, revoked and unknown tokens all look the same here: their key is
 gone. Suspending a client flips one field that every token reads, so all
 its tokens stop at once and come back, if unexpired, on resume.
@@ -11,37 +12,44 @@ its tokens stop at once and come back, if unexpired, on resume.
 it needs a single Redis primary, not Redis Cluster.)
 """
 
+import json
 from dataclasses import dataclass
 
 import redis
 
+from api.profiles import READ_PROFILE_LUA
 from api.rate_limit import COUNT_CALL_LUA, DEFAULT_LIMIT, Quota
-from api.usage import LAST_USED_TTL, NOTE_USE_LUA
+from api.usage import FLUSH_SECONDS, LAST_USED_TTL, NOTE_USE_LUA
 from oauth.token_store import access_key
 from stores.lua import LuaScript
 
-# KEYS: at:<digest>. ARGV: window seconds, flush seconds, last-used ttl, default limit.
-# Replies: {'invalid'} | {'suspended'} | {'limited', client_id, limit, reset}
-#        | {'ok', client_id, user_id, scope, grant_id, limit, remaining, reset, flush, now}
+# KEYS: at:<digest>. ARGV: window seconds, whether to read the user's cached profile (1/0).
+# The reply is one newline-separated string (one bulk reply parses much faster than an array):
+#   invalid | suspended | limited <limit> <reset>
+#   | ok <client_id> <user_id> <grant_id> <limit> <remaining> <reset> <flush> <now> <scope> <profile json>
 _CHECK = LuaScript(
     COUNT_CALL_LUA
     + NOTE_USE_LUA
-    + """
+    + READ_PROFILE_LUA
+    + f"""
 local token = redis.call('HMGET', KEYS[1], 'client_id', 'user_id', 'scope', 'grant_id', 'exp')
 local client_id = token[1]
-if not client_id then return {'invalid'} end
+if not client_id then return 'invalid' end
 local now = tonumber(redis.call('TIME')[1])
-if (tonumber(token[5]) or 0) <= now then return {'invalid'} end  -- no exp: fail closed
+if (tonumber(token[5]) or 0) <= now then return 'invalid' end  -- no exp: fail closed
 local client = redis.call('HMGET', 'client:' .. client_id, 'status', 'rate_limit')
 if client[1] ~= 'active' then
-  if client[1] == 'suspended' then return {'suspended'} end
-  return {'invalid'}
+  if client[1] == 'suspended' then return 'suspended' end
+  return 'invalid'
 end
-local limit = tonumber(client[2]) or tonumber(ARGV[4])
+local limit = tonumber(client[2]) or {DEFAULT_LIMIT}
 local allowed, used, reset = count_call(client_id, limit, now, tonumber(ARGV[1]))
-if not allowed then return {'limited', client_id, limit, reset} end
-local flush = note_use(token[4], now, ARGV[2], ARGV[3]) and 1 or 0
-return {'ok', client_id, token[2], token[3], token[4], limit, limit - used, reset, flush, now}
+if not allowed then return table.concat({{'limited', limit, reset}}, '\\n') end
+local flush = note_use(token[4], now, {FLUSH_SECONDS}, {LAST_USED_TTL}) and 1 or 0
+local profile = ''
+if ARGV[2] == '1' then profile = cached_profile(token[2]) end
+local reply = {{'ok', client_id, token[2], token[4], limit, limit - used, reset, flush, now, token[3], profile}}
+return table.concat(reply, '\\n')
 """
 )
 
@@ -54,6 +62,7 @@ class AccessToken:
     user_id: int | None
     scopes: frozenset[str]
     grant_id: int | None
+    profile: dict | None = None  # the user's cached profile, when the view asked for it and Redis had it
 
 
 @dataclass(frozen=True)
@@ -67,19 +76,21 @@ class TokenCheck:
     now: int = 0
 
 
-def check_token(r: redis.Redis, token: str, window_seconds: int, flush_seconds: int) -> TokenCheck:
+def check_token(r: redis.Redis, token: str, window_seconds: int, with_profile: bool = False) -> TokenCheck:
     """Look up `token`, check its client, count the call and note its use, in one round trip."""
-    reply = _CHECK(r, [access_key(token)], [window_seconds, flush_seconds, LAST_USED_TTL, DEFAULT_LIMIT])
-    status = reply[0]
+    reply = _CHECK(r, [access_key(token)], [window_seconds, 1 if with_profile else 0])
+    status, _, rest = reply.partition("\n")
     if status == "limited":
-        return TokenCheck(status, quota=Quota(int(reply[2]), 0, int(reply[3])))
+        limit, reset = rest.split("\n")
+        return TokenCheck(status, quota=Quota(int(limit), 0, int(reset)))
     if status != "ok":
         return TokenCheck(status)
-    _, client_id, user_id, scope, grant_id, limit, remaining, reset, flush, now = reply
+    client_id, user_id, grant_id, limit, remaining, reset, flush, now, scope, profile = rest.split("\n", 9)
     access = AccessToken(
         client_id=client_id,
         user_id=int(user_id) if user_id else None,
         scopes=frozenset(scope.split()),
         grant_id=int(grant_id) if grant_id else None,
+        profile=json.loads(profile) if profile else None,
     )
-    return TokenCheck(status, access, Quota(int(limit), int(remaining), int(reset)), bool(flush), int(now))
+    return TokenCheck(status, access, Quota(int(limit), int(remaining), int(reset)), flush == "1", int(now))

@@ -1,11 +1,19 @@
 """The sample API: profile, items and billing of the token's user only, validated bodies, 503 when a store is down."""
 
 import pytest
+import redis
 
+from api import profiles
 from stores import postgres
 from tests.api_helpers import create_app_client, create_user, issue_user_token, user_with_token
 from tests.conftest import make_app
 from tests.stores import RestartableRedis
+
+
+@pytest.fixture
+def r(app, store_urls):
+    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+
 
 EVERY_SCOPE = ["read:profile", "write:profile", "read:data", "write:data", "read:billing"]
 
@@ -178,3 +186,26 @@ def test_redis_outage_gives_503_json_then_recovers(store_urls, app, own_redis):
     assert response.json["error"] == "invalid_token"
     outage_app.extensions["redis"].close()
     outage_app.extensions["postgres"].close()
+
+
+def test_api_calls_neither_read_nor_set_the_session_cookie(app, client, auth):
+    auth.create_user(email="alice@example.com")
+    auth.login(email="alice@example.com")  # a browser session exists
+    issued = user_with_token(app, "bob@example.com", ["read:profile"])
+    response = client.get("/api/v1/me", headers=issued.headers)
+    assert response.json["email"] == "bob@example.com"  # the token decides, not the cookie
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_profile_comes_from_the_cache_until_it_is_dropped(app, client, r):
+    issued = user_with_token(app, "alice@example.com", ["read:profile"])
+    assert client.get("/api/v1/me", headers=issued.headers).json["name"] == "User"
+    assert 0 < r.ttl(profiles.profile_key(issued.user_id)) <= profiles.PROFILE_TTL
+    with app.app_context():
+        with postgres.transaction(postgres.get_connection()) as cur:
+            cur.execute("UPDATE users SET name = 'Changed elsewhere'")
+    # Served from Redis in the guard's round trip: PostgreSQL is not asked.
+    assert client.get("/api/v1/me", headers=issued.headers).json["name"] == "User"
+    profiles.forget_profile(r, issued.user_id)
+    assert client.get("/api/v1/me", headers=issued.headers).json["name"] == "Changed elsewhere"

@@ -1,0 +1,48 @@
+"""The token user's profile for GET /api/v1/me, cached in Redis so the hot path skips PostgreSQL.
+
+`profile:<user_id>` holds {"id", "email", "name"} as JSON for PROFILE_TTL
+seconds. The guard's Lua script reads it in its single round trip when a
+view asks for it; on a miss the view loads the row and caches it. PATCH
+/api/v1/me drops the entry after writing the row. Anything else that changes
+a user's name or email must call `forget_profile` too; the TTL bounds how
+stale an entry can get should something forget (or race a concurrent miss).
+"""
+
+import json
+
+import redis
+
+from api import data
+
+PROFILE_TTL = 60
+
+# Lua: the cached profile JSON of `user_id`, or '' (none cached, or no user).
+READ_PROFILE_LUA = """
+local function cached_profile(user_id)
+  if user_id == '' then return '' end
+  return redis.call('GET', 'profile:' .. user_id) or ''
+end
+"""
+
+
+def profile_key(user_id: int) -> str:
+    return f"profile:{user_id}"
+
+
+def load_profile(conn, r: redis.Redis, user_id: int) -> dict | None:
+    """The profile from PostgreSQL, cached for the next calls (None if the user is gone)."""
+    profile = data.get_profile(conn, user_id)
+    if profile is not None:
+        r.set(profile_key(user_id), json.dumps(dict(profile)), ex=PROFILE_TTL)
+    return profile
+
+
+def update_name(conn, r: redis.Redis, user_id: int, name: str) -> dict | None:
+    """Change the user's name; the cached profile goes so that the next read sees it."""
+    profile = data.update_profile_name(conn, user_id, name)
+    forget_profile(r, user_id)
+    return profile
+
+
+def forget_profile(r: redis.Redis, user_id: int) -> None:
+    r.delete(profile_key(user_id))

@@ -1,0 +1,256 @@
+"""`make bench`: the API's hot path under load, against the floor of this stack.
+
+Starts the app under gunicorn (2 workers) on DATABASE_URL / REDIS_URL, or on
+embedded servers in a temporary folder (the development data under
+instance/ is never touched), creates a user, a confidential client with a
+huge rate limit and tokens, then loads each case for BENCH_SECONDS (10) and
+prints req/s, p50, p99 and status counts per case and the target ratios.
+
+    (a) GET /api/v1/me with a valid token
+    (b) GET /api/bench/redis-get: one Redis GET behind Flask, the floor
+    (c) GET /api/v1/me with a well-formed unknown token: 401 is the expected answer
+    (d) POST /oauth/introspect (RFC 7662, client_secret_basic)
+    (e) POST /oauth/token, grant_type=client_credentials (RFC 6749 §4.4, client_secret_basic)
+"""
+
+import base64
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import audit  # noqa: E402
+from accounts import users  # noqa: E402
+from app import create_app  # noqa: E402
+from bench.load import Case, Result, have_wrk, run_python, run_wrk  # noqa: E402
+from oauth import clients, credentials, grants, token_store  # noqa: E402
+from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
+from stores import embedded, postgres  # noqa: E402
+from stores.redis_client import get_redis  # noqa: E402
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = 2
+# gthread keeps connections alive (sync workers close each one); the threads
+# only overlap waiting on Redis and PostgreSQL, the GIL does the rest.
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+HUGE_LIMIT = 2_000_000_000  # fits PostgreSQL's integer
+
+TARGETS = [  # (numerator, denominator, minimum)
+    ("a", "b", 0.85),
+    ("c", "a", 1.0),
+    ("e", "b", 0.35),
+]
+
+
+def main() -> int:
+    # A key of its own, so that the instance/ folder of development is not touched.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
+    stores = store_urls()
+    app = create_app(stores)
+    with app.app_context():
+        postgres.apply_schema(postgres.get_connection())
+        fixture = create_fixture(postgres.get_connection(), get_redis())
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = start_gunicorn(stores, port)
+    try:
+        wait_until_up(base_url)
+        results = {case.key: load(base_url, case) for case in cases(fixture)}
+    finally:
+        server.terminate()
+        server.wait(30)
+        with app.app_context():
+            remove_fixture(postgres.get_connection(), get_redis(), fixture)
+    print(report(cases(fixture), results))
+    return 0
+
+
+def store_urls() -> dict:
+    """DATABASE_URL / REDIS_URL, or embedded servers in a temporary folder (stopped at exit)."""
+    config = {"DATABASE_URL": os.environ.get("DATABASE_URL"), "REDIS_URL": os.environ.get("REDIS_URL")}
+    if not (config["DATABASE_URL"] and config["REDIS_URL"]):
+        folder = tempfile.mkdtemp(prefix="oauth-bench-")
+        embedded.ensure_started(config, folder)
+    return config
+
+
+def create_fixture(conn, r) -> dict:
+    """A user, a confidential client with a huge limit, a grant and an access token."""
+    email = f"bench-{secrets.token_hex(4)}@example.com"
+    user = users.create_user(conn, email, secrets.token_urlsafe(16), "Bench User")
+    client, secret = clients.create_client(
+        conn,
+        r,
+        audit.CLI,
+        owner_id=user["id"],
+        name="Benchmark",
+        client_type="confidential",
+        redirect_uris=["https://bench.example.com/callback"],
+        scopes=list(ALL_SCOPES),
+        grant_types=["authorization_code", "refresh_token", "client_credentials"],
+        rate_limit=HUGE_LIMIT,
+    )
+    grant = grants.grant_scopes(conn, audit.CLI, user["id"], client["client_id"], list(ALL_SCOPES))
+    tokens = token_store.issue(
+        r,
+        client=client,
+        user_id=user["id"],
+        scope=format_scope(ALL_SCOPES),
+        access_ttl=3600,
+        grant_id=grant["id"],
+        family=token_store.new_family(),
+    )
+    return {
+        "user_id": user["id"],
+        "client_id": client["client_id"],
+        "client_secret": secret,
+        "access_token": tokens.access_token,
+    }
+
+
+def remove_fixture(conn, r, fixture: dict) -> None:
+    """Leave configured stores as they were: the client (and its tokens), then the user."""
+    clients.delete_client(conn, r, audit.CLI, fixture["client_id"])
+    with postgres.transaction(conn) as cur:
+        cur.execute("DELETE FROM users WHERE id = %(id)s", {"id": fixture["user_id"]})
+
+
+def cases(fixture: dict) -> list[Case]:
+    bearer = {"Authorization": f"Bearer {fixture['access_token']}"}
+    unknown = {"Authorization": f"Bearer {credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)}"}
+    basic = base64.b64encode(f"{fixture['client_id']}:{fixture['client_secret']}".encode()).decode()
+    form = {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"}
+    return [
+        Case("a", "GET /api/v1/me, valid token", "GET", "/api/v1/me", bearer),
+        Case("b", "one Redis GET (floor)", "GET", "/api/bench/redis-get", {}),
+        Case("c", "GET /api/v1/me, unknown token", "GET", "/api/v1/me", unknown, expected_status=401),
+        Case(
+            "d",
+            "POST /oauth/introspect",
+            "POST",
+            "/oauth/introspect",
+            form,
+            urlencode({"token": fixture["access_token"]}),
+        ),
+        Case(
+            "e",
+            "POST /oauth/token client_credentials",
+            "POST",
+            "/oauth/token",
+            form,
+            urlencode({"grant_type": "client_credentials", "scope": "read:data"}),
+        ),
+    ]
+
+
+def start_gunicorn(stores: dict, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        **stores,
+        "OAUTH_ISSUER": f"http://127.0.0.1:{port}",
+        "BENCH_ENDPOINTS": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wsgi:app",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        WORKER_CLASS,
+        "--threads",
+        str(THREADS),
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(base_url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(base_url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("gunicorn did not come up")
+        time.sleep(0.2)
+
+
+def load(base_url: str, case: Case) -> Result:
+    print(f"({case.key}) {case.title}: {SECONDS} s ...", file=sys.stderr, flush=True)
+    warm_up = min(2, SECONDS)
+    if have_wrk():
+        run_wrk(base_url, case, warm_up, CONNECTIONS, threads=1)
+        return run_wrk(base_url, case, SECONDS, CONNECTIONS, threads=1)
+    run_python(base_url, case, warm_up, CONNECTIONS)
+    return run_python(base_url, case, SECONDS, CONNECTIONS)
+
+
+def report(all_cases: list[Case], results: dict[str, Result]) -> str:
+    lines = [
+        f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}",
+        f"server: gunicorn, {WORKERS} workers, {WORKER_CLASS} x {THREADS} threads; "
+        f"load: {'wrk' if have_wrk() else 'Python threads'}, {CONNECTIONS} connections, {SECONDS} s per case",
+        "",
+        "| case | req/s | p50 ms | p99 ms | non-2xx | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for case in all_cases:
+        result = results[case.key]
+        lines.append(
+            f"| ({case.key}) {case.title} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.2f} "
+            f"| {result.non_2xx()} | {result.unexpected(case.expected_status)} |"
+        )
+    lines += [
+        "",
+        "errors: responses other than the expected status (401 for (c), 2xx otherwise) plus socket errors",
+        "",
+    ]
+    lines += ["| ratio | measured | target | met |", "| --- | ---: | ---: | --- |"]
+    for numerator, denominator, minimum in TARGETS:
+        ratio = results[numerator].rps / results[denominator].rps if results[denominator].rps else 0.0
+        met = ratio >= minimum
+        if numerator == "a":
+            met = met and results["a"].unexpected(200) == 0
+        lines.append(f"| ({numerator})/({denominator}) | {ratio:.2f} | >= {minimum} | {'yes' if met else 'NO'} |")
+    return "\n".join(lines)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
