@@ -13,7 +13,7 @@ import sys
 
 from app import create_app
 from demo import ensure_demo_data
-from stores import postgres
+from stores import postgres, redis_client
 
 
 def main() -> int:
@@ -23,7 +23,7 @@ def main() -> int:
     os.environ["REDIS_URL"] = app.config["REDIS_URL"]
     with app.app_context():
         postgres.apply_schema(postgres.get_connection())
-        created = ensure_demo_data(postgres.get_connection())
+        created = ensure_demo_data(postgres.get_connection(), redis_client.get_redis())
     if created:
         print("Demo data created (shown once):\n" + json.dumps(created, indent=2, default=str))
     print(f"Serving on http://127.0.0.1:{port}  (Ctrl-C stops the server and the embedded stores)")

@@ -1,5 +1,97 @@
-"""`flask clients ...`: register, suspend and resume apps from the command line."""
+"""`flask clients ...`: register, suspend and resume apps from the command line.
 
+JSON on stdout; errors as JSON on stderr with exit code 1.
+"""
+
+import click
 from flask.cli import AppGroup
 
+import audit
+from accounts import users
+from accounts.cli import emit, fail
+from oauth import clients
+from oauth.client_rules import CLIENT_TYPES, DEFAULT_GRANT_TYPES, GRANT_TYPES, registration_problems
+from stores.postgres import get_connection
+from stores.redis_client import get_redis
+
 clients_cli = AppGroup("clients", help="Registered apps (OAuth clients).")
+
+
+@clients_cli.command("create")
+@click.option("--owner", "owner_email", required=True, help="Email of the developer who owns the app.")
+@click.option("--name", required=True)
+@click.option("--type", "client_type", required=True, type=click.Choice(CLIENT_TYPES))
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeat for each exact redirect URI.")
+@click.option("--scope", "scopes", multiple=True, required=True, help="Repeat for each allowed scope.")
+@click.option(
+    "--grant-type",
+    "grant_types",
+    multiple=True,
+    type=click.Choice(GRANT_TYPES),
+    help=f"Repeat for each grant type [default: {' '.join(DEFAULT_GRANT_TYPES)}].",
+)
+@click.option("--rate-limit", type=click.IntRange(min=1), default=1000, show_default=True, help="API calls per hour.")
+@click.option("--resource-server", is_flag=True, help="May introspect every client's tokens.")
+@click.option("--description", default="")
+@click.option("--homepage-url", default="")
+def create_client(
+    owner_email: str,
+    name: str,
+    client_type: str,
+    redirect_uris: tuple[str, ...],
+    scopes: tuple[str, ...],
+    grant_types: tuple[str, ...],
+    rate_limit: int,
+    resource_server: bool,
+    description: str,
+    homepage_url: str,
+) -> None:
+    """Register an app; prints its client_id and (once) its client_secret."""
+    conn = get_connection()
+    owner = users.get_user_by_email(conn, owner_email)
+    if owner is None:
+        fail(f"no user with email {owner_email}")
+    registration = {
+        "name": name,
+        "client_type": client_type,
+        "redirect_uris": list(redirect_uris),
+        "scopes": list(scopes),
+        "grant_types": list(grant_types or DEFAULT_GRANT_TYPES),
+        "description": description,
+        "homepage_url": homepage_url,
+    }
+    problems = registration_problems(**registration)
+    if problems:
+        fail("; ".join(message for messages in problems.values() for message in messages))
+    client, secret = clients.create_client(
+        conn,
+        get_redis(),
+        audit.CLI,
+        owner_id=owner["id"],
+        rate_limit=rate_limit,
+        is_resource_server=resource_server,
+        **registration,
+    )
+    emit({"client_id": client["client_id"], "client_secret": secret, **client, "owner_email": owner["email"]})
+
+
+@clients_cli.command("suspend")
+@click.argument("client_id")
+@click.option("--reason", default="", help="Shown to operators in the admin pages.")
+def suspend_client(client_id: str, reason: str) -> None:
+    """Suspend an app: every token of it stops working at once."""
+    _set_suspended(client_id, True, reason)
+
+
+@clients_cli.command("resume")
+@click.argument("client_id")
+def resume_client(client_id: str) -> None:
+    """Resume a suspended app: its unexpired tokens work again."""
+    _set_suspended(client_id, False, "")
+
+
+def _set_suspended(client_id: str, suspended: bool, reason: str) -> None:
+    client = clients.set_suspended(get_connection(), get_redis(), audit.CLI, client_id, suspended, reason)
+    if client is None:
+        fail(f"no client with client_id {client_id}")
+    emit(client)
