@@ -153,3 +153,31 @@ def test_suspending_the_client_state_stops_and_resume_restores_tokens(r):
         token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
     r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "active")
     assert token_store.lookup_access_token(r, tokens.access_token)
+
+
+def test_refresh_token_lookup_sees_only_usable_tokens(r):
+    tokens = issue_family(r)
+    assert token_store.lookup_refresh_token(r, tokens.refresh_token)["user_id"] == "7"
+    assert token_store.lookup_refresh_token(r, tokens.access_token) is None
+    r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "suspended")
+    assert token_store.lookup_refresh_token(r, tokens.refresh_token) is None
+    r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "active")
+    token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
+    assert token_store.lookup_refresh_token(r, tokens.refresh_token) is None
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_code_remembers_whether_the_request_named_its_redirect_uri(r, given):
+    code = token_store.store_code(
+        r,
+        client_id="c",
+        redirect_uri="https://a/cb",
+        user_id=7,
+        scope="read:data",
+        grant_id=1,
+        code_challenge=None,
+        redirect_uri_given=given,
+    )
+    data = token_store.redeem_code(r, code, token_store.new_family())
+    assert data["redirect_uri"] == "https://a/cb"
+    assert data["redirect_uri_given"] == ("1" if given else "0")
