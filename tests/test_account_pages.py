@@ -180,3 +180,32 @@ def test_security_page_shows_only_my_events(app, client, auth, people):
     auth.login(email="alice@example.com")
     page = client.get("/account/security").text
     assert "Failed sign-in attempt" not in page
+
+
+def test_connected_apps_shows_last_use_from_the_api(app, client, auth, people):
+    from tests.oauth_helpers import bearer, get_tokens, register_client
+
+    _developer, alice, _bob = people
+    photos, secret = register_client(app, name="Photo Printer")
+    auth.login(email="alice@example.com")
+    tokens = get_tokens(client, photos, secret, scope="read:profile")
+    assert "Never" in client.get("/account/apps").text
+    assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 200
+    page = client.get("/account/apps").text
+    assert "Never" not in page
+
+
+def test_the_next_authorization_after_revoke_asks_for_consent_again(app, client, auth, people):
+    from tests.oauth_helpers import authorize_url, bearer, get_tokens, refresh, register_client
+
+    _developer, alice, _bob = people
+    photos, secret = register_client(app, name="Photo Printer")
+    auth.login(email="alice@example.com")
+    tokens = get_tokens(client, photos, secret, scope="read:profile")
+    assert client.get(authorize_url(photos, scope="read:profile")).status_code == 302  # consented already
+
+    revoke(client, photos["client_id"])
+    assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 401
+    assert refresh(client, photos, secret, tokens["refresh_token"]).get_json()["error"] == "invalid_grant"
+    again = client.get(authorize_url(photos, scope="read:profile"))
+    assert again.status_code == 200 and 'value="allow"' in again.text

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 
 from audit import Actor
 from oauth import grants
-from oauth.scopes import describe
+from portal.account.connected import get_connected_app, list_connected_apps
 from portal.account.history import list_account_events
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -22,9 +22,7 @@ def _signed_in_only():
 
 @bp.get("/apps")
 def apps():
-    connected = grants.list_user_grants(get_connection(), current_user.id)
-    for grant in connected:
-        grant["scope_details"] = describe(grant["scopes"])
+    connected = list_connected_apps(get_connection(), get_redis(), current_user.id)
     return render_template("account/apps.html", connected=connected, form=FlaskForm())
 
 
@@ -53,8 +51,7 @@ def security():
 
 
 def _live_grant_or_404(client_id: str) -> dict:
-    for grant in grants.list_user_grants(get_connection(), current_user.id):
-        if grant["client_id"] == client_id:
-            grant["scope_details"] = describe(grant["scopes"])
-            return grant
-    abort(404, "You have not connected this app, or you revoked it already.")
+    grant = get_connected_app(get_connection(), get_redis(), current_user.id, client_id)
+    if grant is None:
+        abort(404, "You have not connected this app, or you revoked it already.")
+    return grant
