@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench screenshots clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -16,6 +16,9 @@ run: $(BIN)/.installed  ## serve on http://127.0.0.1:$${PORT:-5000}
 
 test: $(BIN)/.installed  ## the whole suite against real PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+screenshots: $(BIN)/.installed  ## regenerate docs/screenshots/*.png from the browser tests
+	SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -q
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
