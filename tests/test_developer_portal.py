@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+from flask.sessions import SecureCookieSessionInterface
 
 from api.rate_limit import counter_key, window_index
 from audit import Actor
@@ -112,7 +113,7 @@ def test_registration_shows_the_credentials_once_in_the_response(client, develop
         later = client.get(path).text
         assert secret not in later
     assert stored_secrets(app, client_id)[0]["prefix"] in client.get(f"/developer/apps/{client_id}").text
-    session = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+    session = SecureCookieSessionInterface().get_signing_serializer(app).loads(client.get_cookie("session").value)
     assert secret not in json.dumps(session, default=str)
 
 
@@ -409,6 +410,15 @@ PUBLIC_APP = {
     "scopes": ["read:data", "read:profile"],
     "grant_types": ["authorization_code", "refresh_token"],
 }
+
+
+def test_quickstart_names_every_endpoint_of_the_metadata_document(client, developer):
+    client_id, _ = register_and_read(client)
+    page = client.get(f"/developer/apps/{client_id}/quickstart").text
+    document = client.get("/.well-known/oauth-authorization-server").json
+    for name, value in document.items():
+        if name.endswith("_endpoint") or name == "service_documentation":
+            assert f"<code>{value}</code>" in page, name
 
 
 def test_quickstart_for_a_public_app_authenticates_with_pkce_only():

@@ -6,17 +6,20 @@ Pure: takes the issuer and the stored app, returns plain values for the template
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from oauth import metadata
 from oauth.scopes import format_scope
 
-# (key, what a person calls it, path under the issuer)
-ENDPOINTS = (
-    ("metadata", "Metadata (RFC 8414)", "/.well-known/oauth-authorization-server"),
-    ("authorization", "Authorization", "/oauth/authorize"),
-    ("token", "Token", "/oauth/token"),
-    ("revocation", "Revocation", "/oauth/revoke"),
-    ("introspection", "Introspection", "/oauth/introspect"),
-    ("me", "API: the user's profile", "/api/v1/me"),
-)
+METADATA_PATH = "/.well-known/oauth-authorization-server"  # RFC 8414 §3
+API_PROFILE_PATH = "/api/v1/me"
+ENDPOINT_LABELS = {
+    "metadata": "Metadata (RFC 8414)",
+    "authorization": "Authorization",
+    "token": "Token",
+    "revocation": "Revocation",
+    "introspection": "Introspection",
+    "documentation": "Documentation",
+    "me": "API: the user's profile",
+}
 PLACEHOLDER_REDIRECT_URI = "https://app.example.com/callback"
 
 
@@ -28,14 +31,29 @@ class Step:
     python: str = ""  # the same in Python, where a shell one-liner is not what most people want
 
 
+def endpoint_urls(issuer: str) -> dict[str, str]:
+    """Every URL a developer needs, taken from the metadata document itself."""
+    document = metadata.document(issuer)
+    return {
+        "metadata": issuer + METADATA_PATH,
+        "authorization": document["authorization_endpoint"],
+        "token": document["token_endpoint"],
+        "revocation": document["revocation_endpoint"],
+        "introspection": document["introspection_endpoint"],
+        "documentation": document["service_documentation"],
+        "me": issuer + API_PROFILE_PATH,
+    }
+
+
 def endpoints(issuer: str) -> list[tuple[str, str]]:
-    """(name, URL) of every endpoint, as the metadata document lists them."""
-    return [(label, issuer + path) for _, label, path in ENDPOINTS]
+    """(name, URL) of every endpoint, for people to read."""
+    urls = endpoint_urls(issuer)
+    return [(label, urls[key]) for key, label in ENDPOINT_LABELS.items()]
 
 
 def build_steps(issuer: str, client: dict) -> list[Step]:
     """The quickstart for `client`, step by step, each with code to copy."""
-    urls = {key: issuer + path for key, _, path in ENDPOINTS}
+    urls = endpoint_urls(issuer)
     confidential = client["client_type"] == "confidential"
     credentials = f'CLIENT_ID="{client["client_id"]}"'
     if confidential:
