@@ -7,21 +7,81 @@ back if the request left a transaction open.
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
 import psycopg2.extras
-import psycopg2.pool
 from flask import Flask, current_app, g
 
 from stores import StoreUnavailable
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
 
+
+class PoolExhausted(Exception):
+    """Every connection stayed busy for longer than a request may wait."""
+
+
 # Errors that mean "the server is gone", as opposed to a bad query.
-CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError, psycopg2.pool.PoolError)
+CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError, PoolExhausted)
+
+
+class ConnectionPool:
+    """Up to `size` connections, opened on demand and kept open for reuse.
+
+    (psycopg2's own pools close every connection above their minimum when it
+    is handed back, so with a lazy minimum of zero each request would pay
+    for a new connection.) A caller waits up to `wait_seconds` for a free
+    connection instead of failing at once under a burst.
+    """
+
+    def __init__(self, dsn: str, size: int, wait_seconds: float = 5.0):
+        self.dsn = dsn
+        self.size = size
+        self.wait_seconds = wait_seconds
+        self._idle: list = []
+        self._open = 0
+        self._closed = False
+        self._available = threading.Condition()
+
+    def getconn(self):
+        deadline = time.monotonic() + self.wait_seconds
+        with self._available:
+            while not self._idle and self._open >= self.size:
+                if not self._available.wait(deadline - time.monotonic()) and time.monotonic() >= deadline:
+                    raise PoolExhausted(f"all {self.size} connections busy")
+            if self._idle:
+                return self._idle.pop()
+            self._open += 1  # reserve the slot, then connect outside the lock
+        try:
+            return psycopg2.connect(self.dsn, connect_timeout=3, cursor_factory=psycopg2.extras.RealDictCursor)
+        except BaseException:
+            self._forget_one()
+            raise
+
+    def putconn(self, conn, close: bool = False) -> None:
+        if close or self._closed:
+            conn.close()
+            self._forget_one()
+            return
+        with self._available:
+            self._idle.append(conn)
+            self._available.notify()
+
+    def closeall(self) -> None:
+        with self._available:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    def _forget_one(self) -> None:
+        with self._available:
+            self._open -= 1
+            self._available.notify()
 
 
 class Database:
@@ -36,20 +96,14 @@ class Database:
     def __init__(self, dsn: str, max_connections: int):
         self.dsn = dsn
         self.max_connections = max_connections
-        self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
+        self._pool: ConnectionPool | None = None
         self._pid = None
         self._lock = threading.Lock()
 
-    def pool(self) -> psycopg2.pool.ThreadedConnectionPool:
+    def pool(self) -> ConnectionPool:
         with self._lock:
             if self._pool is None or self._pid != os.getpid():
-                self._pool = psycopg2.pool.ThreadedConnectionPool(
-                    0,
-                    self.max_connections,
-                    self.dsn,
-                    connect_timeout=3,
-                    cursor_factory=psycopg2.extras.RealDictCursor,
-                )
+                self._pool = ConnectionPool(self.dsn, self.max_connections)
                 self._pid = os.getpid()
             return self._pool
 
@@ -59,23 +113,21 @@ class Database:
         try:
             return pool, pool.getconn()
         except CONNECTION_ERRORS as error:
-            self.retire(pool)
+            if not isinstance(error, PoolExhausted):
+                self.retire(pool)
             raise StoreUnavailable("postgres") from error
 
-    def release(self, pool, conn) -> None:
+    def release(self, pool: ConnectionPool, conn) -> None:
         """Return a connection to the pool it came from, or close it if broken."""
         broken = conn.closed != 0
-        if not broken:
+        if not broken and conn.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
             try:
                 conn.rollback()
             except CONNECTION_ERRORS:
                 broken = True
-        if pool is not self._pool:
-            conn.close()
-            return
         pool.putconn(conn, close=broken)
 
-    def retire(self, pool) -> None:
+    def retire(self, pool: ConnectionPool) -> None:
         """Drop `pool` so that the next request opens fresh connections."""
         with self._lock:
             if self._pool is pool:
