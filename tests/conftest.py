@@ -144,3 +144,12 @@ def live_server(app, store_urls):
     port = free_port()
     with LiveServer(make_app(store_urls, OAUTH_ISSUER=f"http://127.0.0.1:{port}"), port) as server:
         yield server
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium (see tests/browser.py for when it is skipped or required)."""
+    from tests.browser import open_browser
+
+    with open_browser() as browser:
+        yield browser

@@ -15,7 +15,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
-from tests.browser import open_browser
 from tests.oauth_helpers import pkce_pair
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -23,12 +22,6 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CALLBACK = "http://localhost:8765/callback"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    with open_browser() as browser:
-        yield browser
 
 
 def screenshot(page, name: str) -> None:

@@ -15,36 +15,10 @@ from oauth import clients, token_store
 from stores import postgres
 from stores.redis_client import get_redis
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "developer-portal.png"
 PHONE_WIDTH = 375
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_developer_registers_an_app_in_a_browser_and_its_secret_works(browser, live_server, app):
