@@ -14,8 +14,16 @@ from collections.abc import Callable
 
 from flask import current_app, g, request
 
-from api import usage
-from api.errors import InsufficientScope, InvalidRequest, InvalidToken, MissingToken, RateLimited, UserRequired
+from api import errors, usage
+from api.errors import (
+    ApiError,
+    InsufficientScope,
+    InvalidRequest,
+    InvalidToken,
+    MissingToken,
+    RateLimited,
+    UserRequired,
+)
 from api.token_check import AccessToken, check_token
 from oauth import credentials
 from stores.postgres import get_connection
@@ -42,9 +50,11 @@ def bearer_token(authorization: str | None) -> str:
 
 def refuse_other_token_methods() -> None:
     """Reject a token sent in the query string or a form body (RFC 6750 §2.2, §2.3)."""
-    if "access_token" in request.args:
+    environ = request.environ
+    # Checked through the raw environ first: most calls have neither, and parsing costs.
+    if environ.get("QUERY_STRING") and "access_token" in request.args:
         raise InvalidRequest("Send the access token in the Authorization header, never in the URL.")
-    if request.mimetype == FORM_MIMETYPE and "access_token" in request.form:
+    if environ.get("CONTENT_TYPE") and request.mimetype == FORM_MIMETYPE and "access_token" in request.form:
         raise InvalidRequest("Send the access token in the Authorization header, not in the request body.")
 
 
@@ -75,18 +85,21 @@ def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = F
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            refuse_other_token_methods()
-            token = bearer_token(request.headers.get("Authorization"))
-            access = authenticate(token, with_profile)
-            if scope not in access.scopes:
-                raise InsufficientScope(scope)
-            if needs_user and access.user_id is None:
-                raise UserRequired(
-                    "This call acts on a user's data; a client-credentials token has no user. "
-                    "Use a token from the authorization code flow."
-                )
-            g.api_token = access
-            return view(*args, **kwargs)
+            try:
+                refuse_other_token_methods()
+                access = authenticate(bearer_token(request.environ.get("HTTP_AUTHORIZATION")), with_profile)
+                if scope not in access.scopes:
+                    raise InsufficientScope(scope)
+                if needs_user and access.user_id is None:
+                    raise UserRequired(
+                        "This call acts on a user's data; a client-credentials token has no user. "
+                        "Use a token from the authorization code flow."
+                    )
+                g.api_token = access
+                return view(*args, **kwargs)
+            except ApiError as error:
+                # The one place API errors become responses (the view's own included).
+                return errors.render(error)
 
         return guarded
 

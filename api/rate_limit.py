@@ -5,9 +5,9 @@ Algorithm: a fixed window, aligned to the epoch, counted in Redis.
 - The window index is floor(now / WINDOW_SECONDS), `now` being the Redis
   server's clock (TIME), so every host agrees on the window whatever its own
   clock says. The counter key is `rl:<client_id>:<window index>`.
-- A call is allowed while the counter is below the client's limit; it then
-  increments the counter. A refused call does not count, so the counter
-  says how many calls were served.
+- Each call increments the counter; a call that takes it past the client's
+  limit is refused and its increment undone (one command on the common
+  path, two on a refusal), so the counter says how many calls were served.
 - The expiry is set once, when INCR creates the counter, and is never touched
   again: steady traffic cannot keep a window open, and because the window
   index is part of the key a new window always starts from zero anyway.
@@ -46,11 +46,13 @@ local function count_call(client_id, limit, now, window)
   local index = math.floor(now / window)
   local counter = 'rl:' .. client_id .. ':' .. index
   local reset = (index + 1) * window - now
-  local used = tonumber(redis.call('GET', counter) or '0')
-  if used >= limit then return false, used, reset end
-  used = redis.call('INCR', counter)
+  local used = redis.call('INCR', counter)
   -- The expiry is set only when the counter is created, never refreshed.
   if used == 1 then redis.call('EXPIRE', counter, window) end
+  if used > limit then
+    redis.call('DECR', counter)  -- a refused call is not counted
+    return false, used - 1, reset
+  end
   return true, used, reset
 end
 """

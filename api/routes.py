@@ -2,8 +2,8 @@
 
 from flask import Blueprint, g, jsonify, request
 
-from api import data, errors, profiles
-from api.errors import ApiError, InvalidBody, InvalidToken
+from api import data, profiles
+from api.errors import InvalidBody, InvalidToken
 from api.guard import current_token, require_oauth
 from api.validation import MAX_BODY_BYTES, TextField, parse_object
 from stores.postgres import get_connection
@@ -63,15 +63,10 @@ def _of_live_user(row: dict | None) -> dict:
     return row
 
 
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return errors.render(error)
-
-
 @bp.after_request
 def _quota_headers(response):
     quota = g.get("api_quota")
     if quota is not None:
-        response.headers.update(quota.headers())
+        response.headers.extend(quota.headers())
     response.headers.setdefault("Cache-Control", "no-store")
     return response

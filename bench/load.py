@@ -49,6 +49,21 @@ class Result:
         return wrong + self.socket_errors
 
 
+def merge(results: list[Result]) -> Result:
+    """One result from several turns of a case: counts add up; p50 averaged, p99 the worst."""
+    statuses = Counter()
+    for result in results:
+        statuses.update(result.statuses)
+    return Result(
+        requests=sum(result.requests for result in results),
+        seconds=sum(result.seconds for result in results),
+        p50_ms=sum(result.p50_ms for result in results) / len(results),
+        p99_ms=max(result.p99_ms for result in results),
+        statuses=statuses,
+        socket_errors=sum(result.socket_errors for result in results),
+    )
+
+
 def have_wrk() -> bool:
     return shutil.which("wrk") is not None
 

@@ -13,10 +13,13 @@ prints req/s, p50, p99 and status counts per case and the target ratios.
     (e) POST /oauth/token, grant_type=client_credentials (RFC 6749 §4.4, client_secret_basic)
 """
 
+import atexit
 import base64
 import os
 import platform
 import secrets
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -33,13 +36,16 @@ sys.path.insert(0, str(ROOT))
 import audit  # noqa: E402
 from accounts import users  # noqa: E402
 from app import create_app  # noqa: E402
-from bench.load import Case, Result, have_wrk, run_python, run_wrk  # noqa: E402
+from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from oauth import clients, credentials, grants, token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
 from stores import embedded, postgres  # noqa: E402
 from stores.redis_client import get_redis  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+# The cases take turns, SECONDS / ROUNDS at a time, so that a burst of
+# other work on the machine weighs on every case alike.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = 2
 # gthread keeps connections alive (sync workers close each one); the threads
@@ -56,6 +62,7 @@ TARGETS = [  # (numerator, denominator, minimum)
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # exit handlers stop the embedded stores
     # A key of its own, so that the instance/ folder of development is not touched.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
     stores = store_urls()
@@ -68,13 +75,13 @@ def main() -> int:
     server = start_gunicorn(stores, port)
     try:
         wait_until_up(base_url)
-        results = {case.key: load(base_url, case) for case in cases(fixture)}
+        results = load_all(base_url, selected(cases(fixture)))
     finally:
         server.terminate()
         server.wait(30)
         with app.app_context():
             remove_fixture(postgres.get_connection(), get_redis(), fixture)
-    print(report(cases(fixture), results))
+    print(report(selected(cases(fixture)), results))
     return 0
 
 
@@ -83,6 +90,8 @@ def store_urls() -> dict:
     config = {"DATABASE_URL": os.environ.get("DATABASE_URL"), "REDIS_URL": os.environ.get("REDIS_URL")}
     if not (config["DATABASE_URL"] and config["REDIS_URL"]):
         folder = tempfile.mkdtemp(prefix="oauth-bench-")
+        # Registered first, so it runs last: after the servers' own exit handlers stopped them.
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         embedded.ensure_started(config, folder)
     return config
 
@@ -156,6 +165,12 @@ def cases(fixture: dict) -> list[Case]:
     ]
 
 
+def selected(all_cases: list[Case]) -> list[Case]:
+    """BENCH_CASES=abc runs only those cases (while profiling); the ratios need all five."""
+    wanted = os.environ.get("BENCH_CASES")
+    return [case for case in all_cases if not wanted or case.key in wanted]
+
+
 def start_gunicorn(stores: dict, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -202,21 +217,31 @@ def wait_until_up(base_url: str, timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
-def load(base_url: str, case: Case) -> Result:
-    print(f"({case.key}) {case.title}: {SECONDS} s ...", file=sys.stderr, flush=True)
-    warm_up = min(2, SECONDS)
+def load_all(base_url: str, all_cases: list[Case]) -> dict[str, Result]:
+    """Warm every case up, then run them in turns; return each case's merged result."""
+    for case in all_cases:
+        load(base_url, case, 1)
+    per_round = max(1, SECONDS // ROUNDS)
+    rounds: dict[str, list[Result]] = {case.key: [] for case in all_cases}
+    for number in range(1, ROUNDS + 1):
+        for case in all_cases:
+            print(f"round {number}/{ROUNDS}: ({case.key}) {case.title}, {per_round} s", file=sys.stderr, flush=True)
+            rounds[case.key].append(load(base_url, case, per_round))
+    return {key: merge(results) for key, results in rounds.items()}
+
+
+def load(base_url: str, case: Case, seconds: int) -> Result:
     if have_wrk():
-        run_wrk(base_url, case, warm_up, CONNECTIONS, threads=1)
-        return run_wrk(base_url, case, SECONDS, CONNECTIONS, threads=1)
-    run_python(base_url, case, warm_up, CONNECTIONS)
-    return run_python(base_url, case, SECONDS, CONNECTIONS)
+        return run_wrk(base_url, case, seconds, CONNECTIONS, threads=1)
+    return run_python(base_url, case, seconds, CONNECTIONS)
 
 
 def report(all_cases: list[Case], results: dict[str, Result]) -> str:
     lines = [
         f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}",
         f"server: gunicorn, {WORKERS} workers, {WORKER_CLASS} x {THREADS} threads; "
-        f"load: {'wrk' if have_wrk() else 'Python threads'}, {CONNECTIONS} connections, {SECONDS} s per case",
+        f"load: {'wrk' if have_wrk() else 'Python threads'}, {CONNECTIONS} connections, "
+        f"{SECONDS} s per case in {ROUNDS} turns",
         "",
         "| case | req/s | p50 ms | p99 ms | non-2xx | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -234,6 +259,8 @@ def report(all_cases: list[Case], results: dict[str, Result]) -> str:
     ]
     lines += ["| ratio | measured | target | met |", "| --- | ---: | ---: | --- |"]
     for numerator, denominator, minimum in TARGETS:
+        if numerator not in results or denominator not in results:
+            continue
         ratio = results[numerator].rps / results[denominator].rps if results[denominator].rps else 0.0
         met = ratio >= minimum
         if numerator == "a":
