@@ -36,6 +36,10 @@ class Result:
     p99_ms: float
     statuses: Counter = field(default_factory=Counter)
     socket_errors: int = 0
+    server_cpu_seconds: float = 0.0
+
+    def cpu_per_request_us(self) -> float:
+        return self.server_cpu_seconds / self.requests * 1e6 if self.requests else 0.0
 
     @property
     def rps(self) -> float:
@@ -61,6 +65,7 @@ def merge(results: list[Result]) -> Result:
         p99_ms=max(result.p99_ms for result in results),
         statuses=statuses,
         socket_errors=sum(result.socket_errors for result in results),
+        server_cpu_seconds=sum(result.server_cpu_seconds for result in results),
     )
 
 

@@ -27,6 +27,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 import audit  # noqa: E402
 from accounts import users  # noqa: E402
 from app import create_app  # noqa: E402
+from bench.cpu import cpu_seconds, server_pids  # noqa: E402
 from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from oauth import clients, credentials, grants, token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
@@ -46,12 +48,12 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 # The cases take turns, SECONDS / ROUNDS at a time, so that a burst of
 # other work on the machine weighs on every case alike.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 WORKERS = 2
 # gthread keeps connections alive (sync workers close each one); the threads
 # only overlap waiting on Redis and PostgreSQL, the GIL does the rest.
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 HUGE_LIMIT = 2_000_000_000  # fits PostgreSQL's integer
 
 TARGETS = [  # (numerator, denominator, minimum)
@@ -65,7 +67,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # exit handlers stop the embedded stores
     # A key of its own, so that the instance/ folder of development is not touched.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
-    stores = store_urls()
+    stores, store_folder = store_urls()
     app = create_app(stores)
     with app.app_context():
         postgres.apply_schema(postgres.get_connection())
@@ -75,25 +77,26 @@ def main() -> int:
     server = start_gunicorn(stores, port)
     try:
         wait_until_up(base_url)
-        results = load_all(base_url, selected(cases(fixture)))
+        results = load_all(base_url, selected(cases(fixture)), lambda: server_pids(server.pid, store_folder))
     finally:
         server.terminate()
         server.wait(30)
         with app.app_context():
             remove_fixture(postgres.get_connection(), get_redis(), fixture)
-    print(report(selected(cases(fixture)), results))
+    print(report(selected(cases(fixture)), results, store_folder))
     return 0
 
 
-def store_urls() -> dict:
-    """DATABASE_URL / REDIS_URL, or embedded servers in a temporary folder (stopped at exit)."""
+def store_urls() -> tuple[dict, str | None]:
+    """DATABASE_URL / REDIS_URL, or embedded servers in a temporary folder (stopped at exit), and that folder."""
     config = {"DATABASE_URL": os.environ.get("DATABASE_URL"), "REDIS_URL": os.environ.get("REDIS_URL")}
-    if not (config["DATABASE_URL"] and config["REDIS_URL"]):
-        folder = tempfile.mkdtemp(prefix="oauth-bench-")
-        # Registered first, so it runs last: after the servers' own exit handlers stopped them.
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        embedded.ensure_started(config, folder)
-    return config
+    if config["DATABASE_URL"] and config["REDIS_URL"]:
+        return config, None
+    folder = tempfile.mkdtemp(prefix="oauth-bench-")
+    # Registered first, so it runs last: after the servers' own exit handlers stopped them.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    embedded.ensure_started(config, folder)
+    return config, folder
 
 
 def create_fixture(conn, r) -> dict:
@@ -217,16 +220,20 @@ def wait_until_up(base_url: str, timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
-def load_all(base_url: str, all_cases: list[Case]) -> dict[str, Result]:
+def load_all(base_url: str, all_cases: list[Case], find_server_pids: Callable[[], set[int]]) -> dict[str, Result]:
     """Warm every case up, then run them in turns; return each case's merged result."""
     for case in all_cases:
         load(base_url, case, 1)
+    pids = find_server_pids()  # after the warm-up, so the pooled PostgreSQL backends exist
     per_round = max(1, SECONDS // ROUNDS)
     rounds: dict[str, list[Result]] = {case.key: [] for case in all_cases}
     for number in range(1, ROUNDS + 1):
         for case in all_cases:
             print(f"round {number}/{ROUNDS}: ({case.key}) {case.title}, {per_round} s", file=sys.stderr, flush=True)
-            rounds[case.key].append(load(base_url, case, per_round))
+            before = cpu_seconds(pids)
+            result = load(base_url, case, per_round)
+            result.server_cpu_seconds = cpu_seconds(pids) - before
+            rounds[case.key].append(result)
     return {key: merge(results) for key, results in rounds.items()}
 
 
@@ -236,28 +243,33 @@ def load(base_url: str, case: Case, seconds: int) -> Result:
     return run_python(base_url, case, seconds, CONNECTIONS)
 
 
-def report(all_cases: list[Case], results: dict[str, Result]) -> str:
+def report(all_cases: list[Case], results: dict[str, Result], store_folder: str | None) -> str:
     lines = [
         f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}",
         f"server: gunicorn, {WORKERS} workers, {WORKER_CLASS} x {THREADS} threads; "
         f"load: {'wrk' if have_wrk() else 'Python threads'}, {CONNECTIONS} connections, "
         f"{SECONDS} s per case in {ROUNDS} turns",
         "",
-        "| case | req/s | p50 ms | p99 ms | non-2xx | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| case | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU µs/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for case in all_cases:
         result = results[case.key]
         lines.append(
             f"| ({case.key}) {case.title} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.2f} "
-            f"| {result.non_2xx()} | {result.unexpected(case.expected_status)} |"
+            f"| {result.non_2xx()} | {result.unexpected(case.expected_status)} | {result.cpu_per_request_us():.0f} |"
         )
     lines += [
         "",
-        "errors: responses other than the expected status (401 for (c), 2xx otherwise) plus socket errors",
+        "errors: responses other than the expected status (401 for (c), 200 otherwise) plus socket errors;",
+        "p50 is the mean of the turns' medians, p99 the worst turn's; server CPU counts gunicorn"
+        + (", Redis and PostgreSQL" if store_folder else " only (the configured stores are not measured)"),
         "",
     ]
-    lines += ["| ratio | measured | target | met |", "| --- | ---: | ---: | --- |"]
+    lines += [
+        "| ratio | req/s ratio | target | met | server CPU ratio |",
+        "| --- | ---: | ---: | --- | ---: |",
+    ]
     for numerator, denominator, minimum in TARGETS:
         if numerator not in results or denominator not in results:
             continue
@@ -265,7 +277,11 @@ def report(all_cases: list[Case], results: dict[str, Result]) -> str:
         met = ratio >= minimum
         if numerator == "a":
             met = met and results["a"].unexpected(200) == 0
-        lines.append(f"| ({numerator})/({denominator}) | {ratio:.2f} | >= {minimum} | {'yes' if met else 'NO'} |")
+        # The same comparison by cost: how many (numerator) requests the CPU of one (denominator) request pays for.
+        cost = results[denominator].cpu_per_request_us() / (results[numerator].cpu_per_request_us() or 1)
+        lines.append(
+            f"| ({numerator})/({denominator}) | {ratio:.2f} | >= {minimum} | {'yes' if met else 'NO'} | {cost:.2f} |"
+        )
     return "\n".join(lines)
 
 
