@@ -50,6 +50,11 @@ def store_unavailable(store: str):
 
 
 def init_app(app: Flask) -> None:
+    from web import request_guard
+
+    # Input no store can hold becomes a 400 here, before a query turns it into a 500.
+    request_guard.init_app(app)
+
     @app.errorhandler(StoreUnavailable)
     def _store_unavailable(error: StoreUnavailable):
         log.warning("%s unavailable: %s", error.store, error.__cause__)
