@@ -8,7 +8,6 @@ clients must not have one to send.
 """
 
 import base64
-import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
@@ -75,9 +74,11 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII to begin with, or not UTF-8
         raise InvalidClient("Malformed HTTP Basic credentials.", basic_attempted=True) from None
     client_id, colon, secret = decoded.partition(":")
-    if not colon or not client_id:
+    client_id, secret = unquote_plus(client_id), unquote_plus(secret)
+    # A NUL is in no client ID or secret of ours (and PostgreSQL text cannot hold one).
+    if not colon or not client_id or "\x00" in client_id + secret:
         raise InvalidClient("Malformed HTTP Basic credentials.", basic_attempted=True)
-    return unquote_plus(client_id), unquote_plus(secret)
+    return client_id, secret
