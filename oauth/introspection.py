@@ -8,8 +8,10 @@ import redis
 from accounts import users
 from oauth import credentials, token_store
 from oauth.params import require
+from oauth.scopes import parse_scope
 
 INACTIVE = {"active": False}
+PROFILE_SCOPE = "read:profile"  # "See your name and email address"
 
 
 def introspect(conn, r: redis.Redis, client: dict, params: Mapping[str, str], issuer: str) -> dict:
@@ -40,7 +42,10 @@ def introspect(conn, r: redis.Redis, client: dict, params: Mapping[str, str], is
         user = users.get_user(conn, int(stored["user_id"]))
         if user is None:
             return INACTIVE
-        answer.update(sub=str(user["id"]), username=user["email"])
+        answer["sub"] = str(user["id"])
+        # The email is profile data: an app learns it only if the person let it see their profile.
+        if client["is_resource_server"] or PROFILE_SCOPE in parse_scope(stored["scope"]):
+            answer["username"] = user["email"]
     return answer
 
 
