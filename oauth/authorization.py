@@ -41,6 +41,15 @@ class AuthorizationRequest:
     def scope(self) -> str:
         return format_scope(self.scopes)
 
+    @property
+    def client_identity_assured(self) -> bool:
+        """False for a public app sent back where any program on the device could listen.
+
+        A private-use scheme can be claimed, and a loopback port bound, by any
+        app on the device; a public app proves nothing at the token endpoint.
+        """
+        return self.client["client_type"] == "confidential" or self.redirect_uri.startswith("https://")
+
     def error(self, error: OAuthError) -> OAuthError:
         """`error`, to be sent back to this request's redirect URI."""
         return error.redirect_to(self.redirect_uri, self.state)
@@ -72,8 +81,13 @@ def validate(params: Mapping[str, list[str]], find_client: Callable[[str], dict 
 
 
 def needs_consent(request: AuthorizationRequest, granted_scopes: list[str] | None) -> bool:
-    """Ask the person unless their live grant already covers the request (and they were not told to be asked)."""
-    if "consent" in request.prompt or granted_scopes is None:
+    """Ask the person unless their live grant already covers the request (and they were not told to be asked).
+
+    An app whose identity cannot be assured is always asked: otherwise an
+    impersonator using its client_id would get a code without the person
+    ever seeing a page (RFC 8252 §8.6, RFC 6749 §10.2).
+    """
+    if "consent" in request.prompt or granted_scopes is None or not request.client_identity_assured:
         return True
     return not set(request.scopes) <= set(granted_scopes)
 
