@@ -22,16 +22,20 @@ class SignInResult:
 
 def sign_in(conn, r: redis.Redis, email: str, password: str, ip: str) -> SignInResult:
     """Try one sign-in; the result says who signed in, or for how long to wait."""
-    wait = throttle.retry_after(r, email, ip)
+    known = users.get_user_by_email(conn, email)
+    # Count against the account as PostgreSQL matches it, not as typed: every
+    # spelling that signs in to it (letter case, Unicode case folding such as
+    # "İ" -> "i") must share its one counter.
+    account = known["email"] if known else email
+    wait = throttle.retry_after(r, account, ip)
     if wait:
         return SignInResult(retry_after=wait)
     user = users.authenticate(conn, email, password)
     if user is None:
-        throttle.record_failure(r, email, ip)
-        known = users.get_user_by_email(conn, email)
+        throttle.record_failure(r, account, ip)
         _record(conn, "signin.failed", None, known["id"] if known else None, ip, {"email": email[:254]})
         return SignInResult()
-    throttle.record_success(r, email)
+    throttle.record_success(r, account)
     _record(conn, "signin.succeeded", user["id"], user["id"], ip, {})
     return SignInResult(user=user)
 
