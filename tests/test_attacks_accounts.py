@@ -4,6 +4,7 @@ import pytest
 
 from accounts import throttle
 from tests.conftest import csrf_token, make_app
+from tests.oauth_helpers import authorize_params, pkce_pair, register_client
 
 EMAIL = "admin@example.com"
 PASSWORD = "correct horse"
@@ -60,3 +61,17 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_limited(store_u
     assert sign_in(guesser, EMAIL, PASSWORD, "10.0.0.1", {"X-Forwarded-For": "198.51.100.1"}).status_code == 429
     # Another visitor behind the same proxy is not locked out by the first one's guesses.
     assert sign_in(visitor, EMAIL, PASSWORD, "10.0.0.1", {"X-Forwarded-For": "198.51.100.2"}).status_code == 302
+
+
+def test_a_csrf_token_from_before_sign_in_cannot_forge_consent_after_it(app, client, auth):
+    """Someone who planted (or saw) the anonymous session knows its CSRF token; signing in must retire it."""
+    auth.create_user(email=EMAIL, password=PASSWORD)
+    attackers_app, _ = register_client(app, client_type="public", name="Innocent Looking App")
+    planted = csrf_token(client.get("/login").text)
+    client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": planted})
+
+    _verifier, challenge = pkce_pair()
+    forged = {**authorize_params(attackers_app, scope="read:data", code_challenge=challenge), "decision": "allow"}
+    response = client.post("/oauth/authorize", data={**forged, "csrf_token": planted})
+    assert response.status_code == 400
+    assert "Location" not in response.headers

@@ -1,6 +1,6 @@
 """/signup, /login and POST /logout."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts import users
@@ -29,8 +29,19 @@ def login():
     if result.user is None:
         form.password.errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
-    login_user(User(result.user))
+    _start_session(result.user)
     return redirect(destination)
+
+
+def _start_session(user: dict) -> None:
+    """Sign `user` in on a fresh session.
+
+    Nothing from before sign-in carries over, above all not the CSRF token:
+    whoever planted or saw the anonymous session must not be able to forge
+    the signed-in person's forms (consent included).
+    """
+    session.clear()
+    login_user(User(user))
 
 
 def _client_ip() -> str:
@@ -53,7 +64,7 @@ def signup():
     except users.EmailTaken:
         form.email.errors.append("An account with this email exists already. Sign in instead.")
         return render_template("auth/signup.html", form=form), 409
-    login_user(User(user))
+    _start_session(user)
     flash("Welcome! Your account is ready.", "success")
     return redirect(safe_next(form.next.data))
 
