@@ -154,7 +154,7 @@ def delete_client(conn, r: redis.Redis, actor: Actor, client_id: str) -> bool:
     if deleted:
         from oauth import token_store
 
-        r.delete(client_state_key(client_id))  # every token of the client fails from now on
+        mark_deleted(r, client_id)  # every token of the client fails from now on
         for grant_id in grant_ids:
             token_store.revoke_grant(r, grant_id)
     return deleted is not None
@@ -291,6 +291,20 @@ def set_rate_limit(conn, r: redis.Redis, actor: Actor, client_id: str, rate_limi
     if client:
         publish_client_state(r, client)
     return client
+
+
+def mark_deleted(r: redis.Redis, client_id: str) -> None:
+    """Leave a tombstone rather than delete the client's state.
+
+    A token request that read the client just before it was deleted would
+    otherwise recreate the state (issuing fills in a missing status from the
+    row it read) and its token would work for its whole lifetime.
+    """
+    key = client_state_key(client_id)
+    pipe = r.pipeline(transaction=True)
+    pipe.hset(key, "status", "deleted")
+    pipe.expire(key, CLIENT_STATE_TTL)
+    pipe.execute()
 
 
 def publish_client_state(r: redis.Redis, client: dict) -> None:

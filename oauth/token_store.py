@@ -15,9 +15,9 @@ Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
     famrevoked:<family>      str   the family is dead; nothing may join it
     grantfams:<grant_id>     set   the families issued under one consent grant
     grantrevoked:<grant_id>  str   the grant is dead; nothing may join it
-    client:<client_id>       hash  status active|suspended and rate_limit: read
-                                   with every token, so suspending a client or
-                                   deleting it (DEL) stops all its tokens at once
+    client:<client_id>       hash  status active|suspended|deleted and rate_limit:
+                                   read with every token, so suspending or
+                                   deleting a client stops all its tokens at once
 
 Taking a code, rotating a refresh token and revoking are Lua scripts, so
 racing requests can never both win.
