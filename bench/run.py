@@ -47,7 +47,7 @@ from stores.redis_client import get_redis  # noqa: E402
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 # The cases take turns, SECONDS / ROUNDS at a time, so that a burst of
 # other work on the machine weighs on every case alike.
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 WORKERS = 2
 # gthread keeps connections alive (sync workers close each one); the threads
