@@ -26,6 +26,7 @@ from api.errors import (
 )
 from api.token_check import AccessToken, check_token
 from oauth import credentials
+from oauth.scopes import CATALOGUE
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
@@ -81,6 +82,8 @@ def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = F
 
     `with_profile`: also fetch the user's cached profile in the same round trip.
     """
+    if scope not in CATALOGUE:
+        raise ValueError(f"unknown scope {scope!r}")  # a typo here would lock every caller out
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)

@@ -4,6 +4,7 @@ import pytest
 import redis
 
 import audit
+from api.guard import require_oauth
 from oauth import clients, credentials, grants
 from oauth.scopes import ALL_SCOPES
 from oauth.token_store import access_key
@@ -252,3 +253,8 @@ def test_client_credentials_token_is_refused_on_user_endpoints(app, client, meth
     assert response.status_code == 403
     assert response.json["error"] == "user_token_required"
     assert "client-credentials token has no user" in response.json["error_description"]
+
+
+def test_guarding_a_view_with_an_unknown_scope_fails_at_once():
+    with pytest.raises(ValueError, match="unknown scope"):
+        require_oauth("read:everything")
