@@ -14,6 +14,17 @@ class LuaScript:
 
     def __call__(self, r: redis.Redis | redis.client.Pipeline, keys: list[str], args: list) -> object:
         try:
+            return self._run(r, keys, args)
+        except redis.exceptions.ResponseError as error:
+            # Redis 6 wraps an error raised inside a script in a generic one (Redis 7
+            # keeps its code): a replica's READONLY must still read as the store being
+            # unavailable (a 503), not as a bug.
+            if "-READONLY " in str(error) and not isinstance(error, redis.exceptions.ReadOnlyError):
+                raise redis.exceptions.ReadOnlyError(str(error)) from error
+            raise
+
+    def _run(self, r: redis.Redis | redis.client.Pipeline, keys: list[str], args: list) -> object:
+        try:
             return r.evalsha(self.sha, len(keys), *keys, *args)
         except redis.exceptions.NoScriptError:
             # First use on this server (or after SCRIPT FLUSH / a restart).

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
+import psycopg2.errors
 import psycopg2.extras
 from flask import Flask, current_app, g
 
@@ -25,8 +26,16 @@ class PoolExhausted(Exception):
     """Every connection stayed busy for longer than a request may wait."""
 
 
-# Errors that mean "the server is gone", as opposed to a bad query.
-CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError, PoolExhausted)
+# Errors that mean "the server is gone", as opposed to a bad query. A read-only
+# transaction means it is no longer the primary (a failover demoted it): as
+# gone for our writes, and the pool is retired so that the next request
+# reconnects to whichever server is the primary now.
+CONNECTION_ERRORS = (
+    psycopg2.OperationalError,
+    psycopg2.InterfaceError,
+    psycopg2.errors.ReadOnlySqlTransaction,
+    PoolExhausted,
+)
 
 
 class ConnectionPool:

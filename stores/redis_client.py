@@ -5,8 +5,9 @@ from flask import Flask, current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-# Errors that mean "Redis is gone", as opposed to a bad command.
-CONNECTION_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# Errors that mean "Redis is gone", as opposed to a bad command. A replica's
+# READONLY (this server was demoted by a failover) is as gone for our writes.
+CONNECTION_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.ReadOnlyError)
 
 
 def create_client(url: str) -> redis.Redis:

@@ -1,0 +1,85 @@
+"""A failover leaves the app talking to a demoted, read-only store: 503 and no access, never a 500.
+
+Real servers: a PostgreSQL session that is read-only (as on a standby) and a
+Redis replica of a primary that is gone (as after a failover).
+"""
+
+import subprocess
+
+import pytest
+
+from stores import embedded
+from tests.conftest import AuthActions, csrf_token, make_app
+from tests.oauth_helpers import authorize_url, basic_auth, decide, pkce_pair, register_client
+from tests.stores import free_port
+
+READ_ONLY_OPTION = "options=-c%20default_transaction_read_only%3Don"
+
+
+def read_only_dsn(url: str) -> str:
+    """The same database, every transaction read-only."""
+    if "://" in url:
+        return url + ("&" if "?" in url else "?") + READ_ONLY_OPTION
+    return url + " options='-c default_transaction_read_only=on'"
+
+
+@pytest.fixture(scope="module")
+def replica_redis_url(tmp_path_factory):
+    """A Redis replica (6.2, whose scripts wrap errors) of a primary that does not answer."""
+    port = free_port()
+    process = subprocess.Popen(
+        [embedded._redis_executable(), "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--dir", str(tmp_path_factory.mktemp("replica")), "--replicaof", "127.0.0.1", str(free_port())],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        embedded._wait_until_answers(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def assert_json_503(response):
+    assert response.status_code == 503, response.text
+    assert response.get_json()["error"] == "temporarily_unavailable"
+    assert response.headers["Retry-After"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def client_credentials(http, registered, secret):
+    headers = basic_auth(registered["client_id"], secret)
+    return http.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=headers)
+
+
+def test_a_read_only_postgres_is_a_503(app, store_urls):
+    registered, secret = register_client(app)
+    http = make_app(store_urls, DATABASE_URL=read_only_dsn(store_urls["DATABASE_URL"])).test_client()
+    assert_json_503(client_credentials(http, registered, secret))  # writes the secret's last use
+
+    page = http.get("/signup")
+    data = {"email": "new@example.com", "password": "long pass", "confirm": "long pass"}
+    signup = http.post("/signup", data={**data, "csrf_token": csrf_token(page.text)})
+    assert signup.status_code == 503
+    assert "temporarily unavailable" in signup.text
+
+
+def test_a_read_only_redis_replica_is_a_503(app, client, auth, store_urls, replica_redis_url):
+    registered, secret = register_client(app)
+    auth.create_user()
+    auth.login()  # on the primary, before the failover
+    replica_app = make_app(store_urls, REDIS_URL=replica_redis_url)
+    http = replica_app.test_client()
+    assert_json_503(client_credentials(http, registered, secret))  # a Lua script writes the token
+
+    signing_in = AuthActions(replica_app.test_client(), replica_app)
+    assert signing_in.login(password="wrong password").status_code == 503  # the throttle cannot count
+
+    http.set_cookie("session", client.get_cookie("session").value)
+    _verifier, challenge = pkce_pair()
+    consent = http.get(authorize_url(registered, code_challenge=challenge))
+    assert consent.status_code == 200
+    allowed = decide(http, consent.text)  # the code cannot be stored: no code, a page saying so
+    assert allowed.status_code == 503
+    assert "Location" not in allowed.headers
