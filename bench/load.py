@@ -110,10 +110,11 @@ def run_wrk(base_url: str, case: Case, seconds: int, connections: int, threads: 
         output = subprocess.run(
             [*command, base_url + case.path], capture_output=True, text=True, check=True, timeout=seconds + 60
         ).stdout
-    return _parse_wrk(output)
+    return parse_wrk(output)
 
 
-def _parse_wrk(output: str) -> Result:
+def parse_wrk(output: str) -> Result:
+    """The figures our wrk script's done() prints."""
     values = dict(re.findall(r"^(p50|p99|requests|seconds|socket_errors) (\S+)$", output, re.M))
     statuses = Counter()
     for status, count in re.findall(r"^status (\d+) (\d+)$", output, re.M):

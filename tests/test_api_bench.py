@@ -1,0 +1,48 @@
+"""The benchmark's own parts: reading wrk's output, merging turns, the Python load generator."""
+
+from collections import Counter
+
+from bench.load import Case, Result, merge, parse_wrk, run_python
+from oauth import credentials
+
+WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8000/api/v1/me
+  1 threads and 4 connections
+status 200 90
+status 401 10
+p50 1500.000000
+p99 9000.000000
+requests 100
+seconds 1.002000
+socket_errors 2
+"""
+
+
+def test_wrk_report_is_read_into_a_result():
+    result = parse_wrk(WRK_OUTPUT)
+    assert result.requests == 100
+    assert result.statuses == Counter({200: 90, 401: 10})
+    assert (result.p50_ms, result.p99_ms) == (1.5, 9.0)
+    assert result.non_2xx() == 10
+    assert result.unexpected(200) == 12  # ten 401s and two socket errors
+    assert result.unexpected(401) == 92
+
+
+def test_turns_merge_into_one_result():
+    first = Result(100, 1.0, 2.0, 10.0, Counter({200: 100}), 0, server_cpu_seconds=0.05)
+    second = Result(300, 1.0, 4.0, 30.0, Counter({200: 299, 500: 1}), 1, server_cpu_seconds=0.15)
+    merged = merge([first, second])
+    assert merged.rps == 200
+    assert (merged.p50_ms, merged.p99_ms) == (3.0, 30.0)
+    assert merged.statuses == Counter({200: 399, 500: 1})
+    assert merged.socket_errors == 1
+    assert merged.cpu_per_request_us() == 500
+
+
+def test_python_load_generator_counts_real_responses(live_server):
+    unknown = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
+    case = Case("c", "unknown token", "GET", "/api/v1/me", {"Authorization": f"Bearer {unknown}"}, expected_status=401)
+    result = run_python(live_server.url, case, seconds=1, connections=2)
+    assert result.requests > 0
+    assert set(result.statuses) == {401}
+    assert result.unexpected(401) == 0
+    assert 0 < result.p50_ms <= result.p99_ms
