@@ -1,8 +1,8 @@
 """The API's errors: one class per outcome, rendered as JSON in one place.
 
 Bearer-token errors follow RFC 6750 §3: the status, the `error` code and a
-`WWW-Authenticate: Bearer` challenge that carries the same code (none when
-the request had no credentials at all, §3.1).
+`WWW-Authenticate: Bearer` challenge that carries the same code (also for a
+request with no credentials at all, as the contract asks).
 """
 
 from flask import jsonify
@@ -39,14 +39,16 @@ class InvalidRequest(ApiError):
 
 
 class MissingToken(ApiError):
-    """No credentials at all: the challenge names no error (RFC 6750 §3.1)."""
+    """No bearer credentials at all.
+
+    RFC 6750 §3.1 lets the challenge omit the error here; our contract names
+    `invalid_token` for a missing token as for an unknown one, so that
+    integrations handle every 401 of the API the same way.
+    """
 
     status = 401
-    error = "missing_token"
+    error = "invalid_token"
     challenge = True
-
-    def challenge_params(self) -> dict[str, str]:
-        return {}
 
 
 class InvalidToken(ApiError):
