@@ -9,6 +9,7 @@ Only SHA-256 digests are ever stored.
 
 import hashlib
 import hmac
+import re
 import secrets
 import string
 import zlib
@@ -22,6 +23,8 @@ CLIENT_SECRET_PREFIX = "pacs_"
 CODE_PREFIX = "pacd_"
 ACCESS_TOKEN_PREFIX = "paat_"
 REFRESH_TOKEN_PREFIX = "part_"
+
+_BASE62_RUN = re.compile(f"[{ALPHABET}]+")
 
 SECRET_PREFIXES = (CLIENT_SECRET_PREFIX, CODE_PREFIX, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX)
 
@@ -51,7 +54,7 @@ def is_well_formed(value: str, prefix: str) -> bool:
     if not value.startswith(prefix) or len(value) != len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH:
         return False
     body, check = value[len(prefix) : -CHECKSUM_LENGTH], value[-CHECKSUM_LENGTH:]
-    return all(ch in ALPHABET for ch in body) and hmac.compare_digest(_checksum(body), check)
+    return _BASE62_RUN.fullmatch(body) is not None and hmac.compare_digest(_checksum(body), check)
 
 
 def new_client_id() -> str:
