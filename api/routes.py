@@ -53,7 +53,11 @@ def get_billing():
 def _json_body(*fields: TextField) -> dict[str, str]:
     if (request.content_length or 0) > MAX_BODY_BYTES:
         raise InvalidBody(f"The body is larger than {MAX_BODY_BYTES} bytes.")
-    return parse_object(request.is_json, request.get_data(cache=False), fields)
+    # Read one byte past the limit, whatever Content-Length claimed (a chunked body has none).
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise InvalidBody(f"The body is larger than {MAX_BODY_BYTES} bytes.")
+    return parse_object(request.is_json, raw, fields)
 
 
 def _of_live_user(row: dict | None) -> dict:
