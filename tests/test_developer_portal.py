@@ -488,3 +488,24 @@ def test_quickstart_pkce_python_makes_a_valid_s256_pair():
     made: dict = {}
     exec(step.python, made)  # the snippet exactly as a developer pastes it
     assert pkce_pair_is_valid(made["code_verifier"], made["code_challenge"])
+
+
+def test_reloading_the_credentials_page_does_not_register_a_second_app(client, auth, app):
+    from tests.oauth_helpers import form_fields
+    from tests.portal_helpers import VALID_APP, sign_in_as
+
+    sign_in_as(auth, "dev@example.com")
+    page = client.get("/developer/apps/new")
+    hidden = form_fields(page.text)
+    assert hidden["submission_id"]
+    first = client.post("/developer/apps/new", data={**VALID_APP, **hidden})
+    again = client.post("/developer/apps/new", data={**VALID_APP, **hidden})  # the browser re-sends it
+    assert first.status_code == 200 and 'id="client-secret"' in first.text
+    assert again.status_code == 302 and again.headers["Location"] == "/developer/apps"
+    assert "sent already" in client.get("/developer/apps").text
+    with app.app_context(), postgres.get_connection().cursor() as cur:
+        cur.execute("SELECT count(*) AS n FROM clients")
+        assert cur.fetchone()["n"] == 1
+    fresh = form_fields(client.get("/developer/apps/new").text)
+    assert fresh["submission_id"] != hidden["submission_id"]
+    assert client.post("/developer/apps/new", data={**VALID_APP, **fresh}).status_code == 200

@@ -4,8 +4,10 @@ The rules themselves live in oauth.client_rules, shared with the CLI; these
 forms only collect the fields and put each message next to its field.
 """
 
+import secrets
+
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField, URLField
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, URLField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -110,6 +112,7 @@ class AppSettingsForm(FlaskForm):
 
 class RegisterAppForm(AppSettingsForm):
     client_type = ChoiceRadioField("Type", choices=CLIENT_TYPE_CHOICES, default="confidential")
+    submission_id = HiddenField()  # see portal/developer/submissions.py
 
     def client_type_value(self) -> str:
         return self.client_type.data or ""
@@ -117,7 +120,9 @@ class RegisterAppForm(AppSettingsForm):
     @classmethod
     def blank(cls) -> "RegisterAppForm":
         """A new registration, with the grant types most apps want ticked."""
-        return cls(data={"grant_types": list(client_rules.DEFAULT_GRANT_TYPES)})
+        return cls(
+            data={"grant_types": list(client_rules.DEFAULT_GRANT_TYPES), "submission_id": secrets.token_urlsafe(16)}
+        )
 
 
 class DeleteAppForm(FlaskForm):

@@ -13,7 +13,7 @@ import audit
 from oauth import clients
 from portal import app_overview, formatting
 from portal.actors import current_actor
-from portal.developer import quickstart
+from portal.developer import quickstart, submissions
 from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -54,6 +54,13 @@ def new_app():
     form = RegisterAppForm.blank()
     if not form.validate_on_submit():
         return render_template("developer/new.html", form=form), 400 if form.is_submitted() else 200
+    if not submissions.claim(get_redis(), current_user.id, form.submission_id.data):
+        flash(
+            "That form was sent already and the app is registered; its secret was shown once. "
+            "If you did not copy it, open the app and generate a new secret.",
+            "warning",
+        )
+        return redirect(url_for("developer.apps"))
     client, secret = clients.create_client(
         get_connection(),
         get_redis(),
