@@ -18,6 +18,8 @@ from stores import postgres, redis_client
 
 def main() -> int:
     port = os.environ.get("PORT", "5000")
+    # The issuer names where clients find us; by default, the address served here.
+    os.environ.setdefault("OAUTH_ISSUER", f"http://127.0.0.1:{port}")
     app = create_app()
     os.environ["DATABASE_URL"] = app.config["DATABASE_URL"]
     os.environ["REDIS_URL"] = app.config["REDIS_URL"]
