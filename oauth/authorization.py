@@ -11,7 +11,7 @@ redirector. Only then the errors that travel back in the redirect, with
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from oauth import pkce
+from oauth import pkce, redirect_uris
 from oauth.errors import (
     FatalAuthorizationError,
     InvalidRequest,
@@ -122,8 +122,7 @@ def _redirect_uri(params: Mapping[str, list[str]], client: dict) -> tuple[str, b
         raise FatalAuthorizationError(
             "The request has no redirect_uri, and the app has registered several: it must say which."
         )
-    # Exact string comparison (RFC 9700 §4.1.3): no prefix, case or trailing-slash leniency.
-    if values[0] not in registered:
+    if not redirect_uris.is_registered(values[0], registered, client["client_type"]):
         raise FatalAuthorizationError("The redirect_uri is not one the app registered, so we will not send you there.")
     return values[0], True
 

@@ -1,0 +1,35 @@
+"""Is a requested redirect URI one the app registered?
+
+Exact string comparison (RFC 9700 §4.1.3: no prefix, case or trailing-slash
+leniency), with the one exception RFC 8252 §7.3 requires: a native app
+listening on the loopback interface picks a free port at run time, so for
+public apps an `http` redirect to the loopback IP literals 127.0.0.1 and
+[::1] matches a registered one whatever its port, and only its port.
+(`localhost` gets no such leniency: it may resolve elsewhere, §8.3.)
+"""
+
+from urllib.parse import urlsplit
+
+LOOPBACK_IP_LITERALS = ("127.0.0.1", "[::1]")
+
+
+def is_registered(uri: str, registered: list[str], client_type: str) -> bool:
+    if uri in registered:
+        return True
+    if client_type != "public":
+        return False
+    requested = _without_loopback_port(uri)
+    return requested is not None and any(_without_loopback_port(known) == requested for known in registered)
+
+
+def _without_loopback_port(uri: str) -> str | None:
+    """The URI with its port removed, if it is http on a loopback IP literal; else None."""
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    host = parts.netloc.rsplit(":", 1)[0] if not parts.netloc.endswith("]") else parts.netloc
+    if parts.scheme != "http" or host not in LOOPBACK_IP_LITERALS or "@" in parts.netloc:
+        return None
+    return parts._replace(netloc=host).geturl()

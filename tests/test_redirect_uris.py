@@ -1,0 +1,68 @@
+"""Redirect URI matching: exact, except the port of a public app's loopback redirect (RFC 8252 §7.3)."""
+
+import pytest
+
+from oauth.redirect_uris import is_registered
+from tests.oauth_helpers import authorize_url, register_client
+
+LOOPBACK = ["http://127.0.0.1/callback", "http://[::1]:8400/callback"]
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "http://127.0.0.1/callback",
+        "http://127.0.0.1:51234/callback",
+        "http://[::1]:1/callback",
+        "http://[::1]/callback",
+    ],
+)
+def test_a_public_apps_loopback_redirect_may_use_any_port(uri):
+    assert is_registered(uri, LOOPBACK, "public")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "http://127.0.0.1:51234/callback/",  # path differs
+        "http://127.0.0.1:51234/Callback",
+        "http://127.0.0.1:51234/callback?x=1",
+        "https://127.0.0.1:51234/callback",  # scheme differs
+        "http://localhost:51234/callback",  # a name, not the loopback literal (RFC 8252 §8.3)
+        "http://127.0.0.2:51234/callback",
+        "http://evil@127.0.0.1:51234/callback",
+        "http://127.0.0.1:51234@evil.example/callback",
+        "http://127.0.0.1:notaport/callback",
+        "http://127.0.0.1.evil.example/callback",
+    ],
+)
+def test_anything_else_about_a_loopback_redirect_must_match_exactly(uri):
+    assert not is_registered(uri, LOOPBACK, "public")
+
+
+def test_confidential_apps_get_no_port_leniency():
+    assert not is_registered("http://127.0.0.1:51234/callback", LOOPBACK, "confidential")
+    assert is_registered("http://127.0.0.1/callback", LOOPBACK, "confidential")
+
+
+def test_a_native_app_on_a_random_port_completes_authorization(app, client, auth):
+    from tests.oauth_helpers import authorize_and_get_code, exchange_code
+
+    native, _ = register_client(app, client_type="public", redirect_uris=["http://127.0.0.1/callback"])
+    auth.create_user()
+    auth.login()
+    used = "http://127.0.0.1:49152/callback"
+    code, verifier = authorize_and_get_code(client, native, redirect_uri=used)
+    assert exchange_code(client, native, None, code, verifier, redirect_uri=used).status_code == 200
+
+    code, verifier = authorize_and_get_code(client, native, redirect_uri=used)
+    wrong_port = exchange_code(client, native, None, code, verifier, redirect_uri="http://127.0.0.1:49153/callback")
+    assert wrong_port.status_code == 400  # the token request must repeat the very URI used
+
+
+def test_other_ports_are_refused_for_a_confidential_app(app, client, auth):
+    confidential, _ = register_client(app, redirect_uris=["http://127.0.0.1/callback"])
+    auth.create_user()
+    auth.login()
+    response = client.get(authorize_url(confidential, redirect_uri="http://127.0.0.1:49152/callback"))
+    assert response.status_code == 400 and "Location" not in response.headers
