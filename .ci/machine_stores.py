@@ -30,8 +30,9 @@ def create() -> None:
 
 def free_redis_index() -> int:
     for index in range(15, 0, -1):
-        if redis.Redis.from_url(f"{REDIS_BASE}/{index}").dbsize() == 0:
-            return index
+        with redis.Redis.from_url(f"{REDIS_BASE}/{index}") as client:
+            if client.dbsize() == 0:
+                return index
     sys.exit("no empty Redis database index on 127.0.0.1:6379")
 
 

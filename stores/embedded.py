@@ -88,7 +88,8 @@ def _redis_executable() -> str:
 
 def _answers(url: str) -> bool:
     try:
-        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        with redis.Redis.from_url(url, socket_connect_timeout=1) as client:
+            return client.ping()
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
         return False
 

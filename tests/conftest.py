@@ -38,7 +38,23 @@ def make_app(store_urls: dict, **overrides):
         "OAUTH_ISSUER": "http://localhost",
         **overrides,
     }
-    return create_app(config)
+    app = create_app(config)
+    _made_apps.append(app)
+    return app
+
+
+# Every app a test made, so that its Redis connections and PostgreSQL pool are
+# closed at the end rather than left to the garbage collector (which would
+# warn about unclosed sockets, and warnings are errors here).
+_made_apps: list = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_made_apps():
+    yield
+    for made in _made_apps:
+        made.extensions["redis"].close()
+        made.extensions["postgres"].close()
 
 
 @pytest.fixture(scope="session")

@@ -88,4 +88,5 @@ class RestartablePostgres:
 
 
 def clear_redis(url: str) -> None:
-    redis.Redis.from_url(url).flushdb()
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()

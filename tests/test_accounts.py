@@ -161,12 +161,12 @@ def test_sign_in_is_throttled_per_ip_across_accounts(client, auth):
 def test_throttle_window_does_not_slide_with_more_failures(app, store_urls):
     import redis
 
-    r = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
-    throttle.record_failure(r, "a@example.com", "10.0.0.1")
-    key = "signin:fail:ip:10.0.0.1"
-    r.expire(key, 30)
-    throttle.record_failure(r, "a@example.com", "10.0.0.1")
-    assert r.ttl(key) <= 30
+    with redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True) as r:
+        throttle.record_failure(r, "a@example.com", "10.0.0.1")
+        key = "signin:fail:ip:10.0.0.1"
+        r.expire(key, 30)
+        throttle.record_failure(r, "a@example.com", "10.0.0.1")
+        assert r.ttl(key) <= 30
 
 
 def test_successful_sign_in_clears_account_failures(client, auth):

@@ -12,7 +12,9 @@ from tests.stores import RestartableRedis
 
 @pytest.fixture
 def r(app, store_urls):
-    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    yield client
+    client.close()
 
 
 EVERY_SCOPE = ["read:profile", "write:profile", "read:data", "write:data", "read:billing"]

@@ -31,7 +31,9 @@ READ_SCOPES = ["read:profile", "read:data", "read:billing"]
 
 @pytest.fixture
 def r(app, store_urls):
-    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    yield client
+    client.close()
 
 
 def call(client, method, path, headers=None, body=None, **kwargs):

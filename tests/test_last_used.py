@@ -15,7 +15,9 @@ PAST = datetime(2020, 1, 1, tzinfo=UTC)
 
 @pytest.fixture
 def r(app, store_urls):
-    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    yield client
+    client.close()
 
 
 def last_used_in_postgres(app, grant_id: int):

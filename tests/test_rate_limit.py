@@ -16,7 +16,9 @@ from tests.conftest import make_app
 
 @pytest.fixture
 def r(app, store_urls):
-    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    yield client
+    client.close()
 
 
 def counter_of(r, client_id: str, window: int = 3600) -> str:
@@ -116,9 +118,9 @@ def test_the_window_resets(store_urls, app):
     short = make_app(store_urls, RATE_LIMIT_WINDOW_SECONDS=2)
     client = short.test_client()
     issued = user_with_token(short, "a@example.com", ["read:profile"], rate_limit=5)
-    r = redis.Redis.from_url(store_urls["REDIS_URL"])
     # Start at the beginning of a window so that all six calls fall into it.
-    seconds, micros = r.time()
+    with redis.Redis.from_url(store_urls["REDIS_URL"]) as r:
+        seconds, micros = r.time()
     time.sleep(2 - (seconds % 2) - micros / 1e6 + 0.05)
 
     statuses = [client.get("/api/v1/me", headers=issued.headers).status_code for _ in range(6)]
