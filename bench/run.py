@@ -39,7 +39,7 @@ import audit  # noqa: E402
 from accounts import users  # noqa: E402
 from app import create_app  # noqa: E402
 from bench.cpu import cpu_seconds, server_pids  # noqa: E402
-from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
+from bench.load import LOAD_CPU, PIN, Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from oauth import clients, credentials, grants, token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
 from stores import embedded, postgres  # noqa: E402
@@ -66,6 +66,9 @@ TARGETS = [  # (numerator, denominator, minimum)
 
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # exit handlers stop the embedded stores
+    if PIN:
+        # The server side (this process's children: gunicorn and the embedded stores) keeps off the load's CPU.
+        os.sched_setaffinity(0, set(range(os.cpu_count())) - {LOAD_CPU})
     # A key of its own, so that the instance/ folder of development is not touched.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
     stores, store_folder = store_urls()
@@ -264,6 +267,7 @@ def report(all_cases: list[Case], turns: dict[str, list[Result]], store_folder: 
         f"server: gunicorn, {WORKERS} workers, {WORKER_CLASS} x {THREADS} threads; "
         f"load: {'wrk' if have_wrk() else 'Python threads'}, {CONNECTIONS} connections, "
         f"{SECONDS} s per case in {ROUNDS} turns",
+        f"CPUs: load generator on CPU {LOAD_CPU}, server and stores on the others" if PIN else "CPUs: not pinned",
         "",
         "| case | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU µs/req |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -94,10 +94,12 @@ redis.call('HSETNX', client, 'rate_limit', ARGV[7])
 redis.call('EXPIRE', client, ARGV[4])
 if redis.call('HGET', client, 'status') ~= 'active' then return 'suspended' end
 local fields = cjson.decode(ARGV[1])
-for name, value in pairs(fields) do redis.call('HSET', at, name, value) end
+local flat = {}
+for name, value in pairs(fields) do flat[#flat + 1] = name; flat[#flat + 1] = value end
+redis.call('HSET', at, unpack(flat))
 redis.call('EXPIRE', at, ARGV[2])
 if rt ~= '' then
-  for name, value in pairs(fields) do redis.call('HSET', rt, name, value) end
+  redis.call('HSET', rt, unpack(flat))
   redis.call('HSET', rt, 'status', 'active', 'exp', fields.iat + tonumber(ARGV[3]))
   redis.call('EXPIRE', rt, ARGV[3])
 end

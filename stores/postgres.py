@@ -66,7 +66,12 @@ class ConnectionPool:
                 return self._idle.pop()
             self._open += 1  # reserve the slot, then connect outside the lock
         try:
-            return psycopg2.connect(self.dsn, connect_timeout=3, cursor_factory=psycopg2.extras.RealDictCursor)
+            conn = psycopg2.connect(self.dsn, connect_timeout=3, cursor_factory=psycopg2.extras.RealDictCursor)
+            # A lone read commits by itself, so handing the connection back costs no
+            # ROLLBACK round trip; `transaction()` still wraps writes in BEGIN/COMMIT
+            # (psycopg2 >= 2.9 opens one in `with conn` even in autocommit mode).
+            conn.autocommit = True
+            return conn
         except BaseException:
             self._forget_one()
             raise
