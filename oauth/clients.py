@@ -20,6 +20,8 @@ from stores.postgres import transaction
 CLIENT_COLUMNS = """client_id, owner_id, name, description, homepage_url, client_type, redirect_uris,
     scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at"""
 
+_QUALIFIED_CLIENT_COLUMNS = ", ".join("c." + column.strip() for column in CLIENT_COLUMNS.split(","))
+
 EDITABLE_FIELDS = ("name", "description", "homepage_url", "redirect_uris", "scopes", "grant_types")
 
 
@@ -110,7 +112,7 @@ def list_clients(conn, owner_id: int | None = None) -> list[dict]:
     """Clients (of one owner, or all) with owner email and their count of authorized users."""
     with conn.cursor() as cur:
         cur.execute(
-            f"""SELECT {", ".join("c." + col.strip() for col in CLIENT_COLUMNS.split(","))},
+            f"""SELECT {_QUALIFIED_CLIENT_COLUMNS},
                        u.email AS owner_email,
                        (SELECT count(*) FROM grants g
                          WHERE g.client_id = c.client_id AND g.revoked_at IS NULL) AS authorized_users
@@ -202,16 +204,22 @@ def get_client_with_secrets(conn, client_id: str) -> dict | None:
     """
     with conn.cursor() as cur:
         cur.execute(
-            f"""SELECT {CLIENT_COLUMNS},
-                       COALESCE((SELECT json_agg(json_build_object(
-                                    'id', s.id,
-                                    'digest', s.secret_digest,
-                                    'stale', s.last_used_at IS NULL OR s.last_used_at < now() - interval '1 minute'))
-                                 FROM client_secrets s WHERE s.client_id = clients.client_id), '[]') AS secrets
-                FROM clients WHERE client_id = %(id)s""",
+            f"""SELECT {_QUALIFIED_CLIENT_COLUMNS}, s.id AS secret_id, s.secret_digest,
+                       (s.last_used_at IS NULL OR s.last_used_at < now() - interval '1 minute') AS secret_stale
+                FROM clients c LEFT JOIN client_secrets s ON s.client_id = c.client_id
+                WHERE c.client_id = %(id)s""",
             {"id": client_id},
         )
-        return cur.fetchone()
+        rows = cur.fetchall()
+    if not rows:
+        return None
+    client = {key: value for key, value in rows[0].items() if not key.startswith("secret_")}
+    client["secrets"] = [
+        {"id": row["secret_id"], "digest": row["secret_digest"], "stale": row["secret_stale"]}
+        for row in rows
+        if row["secret_id"] is not None
+    ]
+    return client
 
 
 def check_secret(conn, client: dict, secret: str) -> bool:
