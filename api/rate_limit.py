@@ -85,5 +85,13 @@ def counter_key(client_id: str, index: int) -> str:
 
 def calls_this_hour(r: redis.Redis, client_id: str, window_seconds: int = WINDOW_SECONDS) -> int:
     """API calls the client has made in the current window (by the Redis server's clock)."""
-    now = r.time()[0]
-    return int(r.get(counter_key(client_id, window_index(now, window_seconds))) or 0)
+    return calls_in_window(r, [client_id], window_seconds)[client_id]
+
+
+def calls_in_window(r: redis.Redis, client_ids: list[str], window_seconds: int = WINDOW_SECONDS) -> dict[str, int]:
+    """API calls of each client in the current window, in one round trip after reading the clock."""
+    if not client_ids:
+        return {}
+    index = window_index(r.time()[0], window_seconds)  # the Redis clock, as the API guard counts by it
+    counts = r.mget([counter_key(client_id, index) for client_id in client_ids])
+    return {client_id: int(count or 0) for client_id, count in zip(client_ids, counts, strict=True)}

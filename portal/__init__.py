@@ -11,11 +11,13 @@ def init_app(app: Flask) -> None:
     # introspect, API) opt out where they are registered.
     csrf.init_app(app)
 
+    from portal import formatting
     from portal.account.routes import bp as account_bp
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
     from portal.developer.routes import bp as developer_bp
     from portal.home import bp as home_bp
 
+    app.add_template_filter(formatting.when, "when")
     for blueprint in (home_bp, auth_bp, developer_bp, account_bp, admin_bp):
         app.register_blueprint(blueprint)

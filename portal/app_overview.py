@@ -5,7 +5,7 @@ Read-only queries over PostgreSQL (grants) and Redis (rate-limit counters).
 
 import redis
 
-from api.rate_limit import calls_this_hour, counter_key, window_index
+from api.rate_limit import calls_in_window
 from oauth import clients
 
 
@@ -19,27 +19,18 @@ def count_authorized_users(conn, client_id: str) -> int:
         return cur.fetchone()["n"]
 
 
-def calls_this_hour_by_client(r: redis.Redis, client_ids: list[str]) -> dict[str, int]:
-    """API calls in the current window for many clients, in one round trip."""
-    if not client_ids:
-        return {}
-    index = window_index(r.time()[0])  # the Redis clock, as the API guard counts by it
-    counts = r.mget([counter_key(client_id, index) for client_id in client_ids])
-    return {client_id: int(count or 0) for client_id, count in zip(client_ids, counts, strict=True)}
-
-
-def list_apps_with_usage(conn, r: redis.Redis, owner_id: int | None = None) -> list[dict]:
-    """`clients.list_clients` (one owner's, or all) with each app's calls this hour."""
+def list_apps_with_usage(conn, r: redis.Redis, window_seconds: int, owner_id: int | None = None) -> list[dict]:
+    """`clients.list_clients` (one owner's, or all) with each app's calls in the rate-limit window."""
     apps = clients.list_clients(conn, owner_id=owner_id)
-    calls = calls_this_hour_by_client(r, [app["client_id"] for app in apps])
+    calls = calls_in_window(r, [app["client_id"] for app in apps], window_seconds)
     return [{**app, "calls_this_hour": calls[app["client_id"]]} for app in apps]
 
 
-def get_app_overview(conn, r: redis.Redis, client: dict) -> dict:
+def get_app_overview(conn, r: redis.Redis, client: dict, window_seconds: int) -> dict:
     """The app with its secrets, authorized users and calls this hour."""
     return {
         **client,
         "secrets": clients.list_secrets(conn, client["client_id"]),
         "authorized_users": count_authorized_users(conn, client["client_id"]),
-        "calls_this_hour": calls_this_hour(r, client["client_id"]),
+        "calls_this_hour": calls_in_window(r, [client["client_id"]], window_seconds)[client["client_id"]],
     }

@@ -1,4 +1,4 @@
-"""Template filters shared by the developer portal and the admin console."""
+"""Template filters shared by every page."""
 
 from datetime import UTC, datetime
 

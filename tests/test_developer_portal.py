@@ -509,3 +509,17 @@ def test_reloading_the_credentials_page_does_not_register_a_second_app(client, a
     fresh = form_fields(client.get("/developer/apps/new").text)
     assert fresh["submission_id"] != hidden["submission_id"]
     assert client.post("/developer/apps/new", data={**VALID_APP, **fresh}).status_code == 200
+
+
+def test_calls_this_hour_count_in_the_window_the_api_enforces(app, store_urls):
+    """With a non-default window the portal must read the counter the guard writes."""
+    from tests.api_helpers import user_with_token
+    from tests.conftest import AuthActions, make_app
+
+    half_hour = make_app(store_urls, RATE_LIMIT_WINDOW_SECONDS=1800)
+    client = half_hour.test_client()
+    issued = user_with_token(half_hour, "owner@example.com", ["read:profile"], rate_limit=50)
+    for _ in range(3):
+        assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
+    AuthActions(client, half_hour).login(email="owner@example.com")
+    assert "3 of 50" in client.get("/developer/apps").text

@@ -4,20 +4,19 @@ Suspending, resuming and changing a limit call the same store functions as
 the CLI, so they take effect on the very next API call.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import audit
 from accounts import users
 from oauth import clients
-from portal import app_overview, formatting
+from portal import app_overview
 from portal.actors import current_actor
 from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.add_app_template_filter(formatting.when, "when")
 RECENT_AUDIT_ROWS = 10
 
 
@@ -38,7 +37,7 @@ def _app_or_404(client_id: str) -> dict:
 
 @bp.get("")
 def index():
-    rows = app_overview.list_apps_with_usage(get_connection(), get_redis())
+    rows = app_overview.list_apps_with_usage(get_connection(), get_redis(), _rate_window())
     return render_template("admin/index.html", apps=rows)
 
 
@@ -50,7 +49,7 @@ def app_page(client_id: str):
 
 def _render_app_page(client: dict, suspend_form: SuspendForm, rate_form: RateLimitForm):
     conn = get_connection()
-    overview = app_overview.get_app_overview(conn, get_redis(), client)
+    overview = app_overview.get_app_overview(conn, get_redis(), client, _rate_window())
     recent, more = audit.page_of_audit(conn, client_id=client["client_id"], page_size=RECENT_AUDIT_ROWS)
     return render_template(
         "admin/app.html",
@@ -113,3 +112,7 @@ def audit_log():
         before_id=audit.parse_cursor(request.args.get("before")),
     )
     return render_template("admin/audit.html", form=form, entries=entries, next_before=next_before)
+
+
+def _rate_window() -> int:
+    return current_app.config["RATE_LIMIT_WINDOW_SECONDS"]

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 import audit
 from oauth import clients
-from portal import app_overview, formatting
+from portal import app_overview
 from portal.actors import current_actor
 from portal.developer import quickstart, submissions
 from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm
@@ -19,7 +19,6 @@ from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
 bp = Blueprint("developer", __name__, url_prefix="/developer")
-bp.add_app_template_filter(formatting.when, "when")
 RECENT_AUDIT_ROWS = 10
 
 
@@ -45,7 +44,7 @@ def _shown_once(template: str, **context):
 
 @bp.get("/apps")
 def apps():
-    rows = app_overview.list_apps_with_usage(get_connection(), get_redis(), owner_id=current_user.id)
+    rows = app_overview.list_apps_with_usage(get_connection(), get_redis(), _rate_window(), owner_id=current_user.id)
     return render_template("developer/apps.html", apps=rows)
 
 
@@ -95,7 +94,7 @@ def update_app(client_id: str):
 
 def _render_app_page(client: dict, form: AppSettingsForm):
     conn = get_connection()
-    overview = app_overview.get_app_overview(conn, get_redis(), client)
+    overview = app_overview.get_app_overview(conn, get_redis(), client, _rate_window())
     recent, more = audit.page_of_audit(conn, client_id=client["client_id"], page_size=RECENT_AUDIT_ROWS)
     return render_template("developer/app.html", app=overview, form=form, recent_audit=recent, more_audit=more)
 
@@ -156,3 +155,7 @@ def app_audit(client_id: str):
         get_connection(), client_id=client_id, before_id=audit.parse_cursor(request.args.get("before"))
     )
     return render_template("developer/audit.html", app=client, entries=entries, next_before=next_before)
+
+
+def _rate_window() -> int:
+    return current_app.config["RATE_LIMIT_WINDOW_SECONDS"]
