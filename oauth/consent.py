@@ -33,8 +33,8 @@ class ConsentScreen:
     fields: dict[str, str]  # the request, posted back with the decision
 
 
-def code_if_already_granted(conn, r: redis.Redis, request: AuthorizationRequest, user_id: int) -> str | None:
-    """A code at once when the live grant covers the request; None when the person must be asked.
+def code_or_screen(conn, r: redis.Redis, request: AuthorizationRequest, user_id: int) -> str | ConsentScreen:
+    """A code at once when the live grant covers the request; otherwise what the consent page shows.
 
     With `prompt=none` the person may not be asked: consent_required instead.
     """
@@ -43,14 +43,12 @@ def code_if_already_granted(conn, r: redis.Redis, request: AuthorizationRequest,
         return _store_code(r, request, user_id, grant["id"])
     if "none" in request.prompt:
         raise request.error(ConsentRequired("The user has not allowed this app these scopes yet."))
-    return None
+    return _consent_screen(conn, request, set(grant["scopes"]) if grant else set())
 
 
-def consent_screen(conn, request: AuthorizationRequest, user_id: int) -> ConsentScreen:
+def _consent_screen(conn, request: AuthorizationRequest, granted: set[str]) -> ConsentScreen:
     """Everything the person needs to decide: who asks, for what, and where they will be sent."""
     client = request.client
-    grant = grants.get_live_grant(conn, user_id, client["client_id"])
-    granted = set(grant["scopes"]) if grant else set()
     owner = users.get_user(conn, client["owner_id"])
     homepage = client["homepage_url"]
     return ConsentScreen(

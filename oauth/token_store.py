@@ -218,9 +218,6 @@ return flat
 """
 )
 
-# ARGV: family, index ttl.
-_REVOKE_FAMILY = LuaScript(_REVOKE_FAMILY_LUA + "revoke_family(ARGV[1], ARGV[2]) return 'ok'")
-
 
 class TokenError(Exception):
     """Why a code or refresh token was refused: `reason` is invalid, replayed, reused, revoked or suspended."""
@@ -419,11 +416,6 @@ def revoke_refresh_token(r: redis.Redis, token: str, client_id: str) -> bool:
     if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
         return False
     return bool(_REVOKE_REFRESH(r, [refresh_key(token)], [client_id, INDEX_TTL]))
-
-
-def revoke_family(r: redis.Redis, family: str) -> None:
-    """Kill every token of a family (used when a code is replayed)."""
-    _REVOKE_FAMILY(r, [], [family, INDEX_TTL])
 
 
 def revoke_grant(r: redis.Redis, grant_id: int) -> None:

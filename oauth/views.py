@@ -31,11 +31,10 @@ def authorize():
     auth_request = _validated(request.args.to_dict(flat=False))
     if not current_user.is_authenticated:
         return _sign_in_first(auth_request, request.full_path.rstrip("?"))
-    conn, user_id = get_connection(), current_user.id
-    code = consent.code_if_already_granted(conn, get_redis(), auth_request, user_id)
-    if code:
-        return redirect_back(auth_request.redirect_uri, {"code": code, "state": auth_request.state})
-    return render_template("oauth/consent.html", screen=consent.consent_screen(conn, auth_request, user_id))
+    outcome = consent.code_or_screen(get_connection(), get_redis(), auth_request, current_user.id)
+    if isinstance(outcome, consent.ConsentScreen):
+        return render_template("oauth/consent.html", screen=outcome)
+    return redirect_back(auth_request.redirect_uri, {"code": outcome, "state": auth_request.state})
 
 
 @bp.post(metadata.AUTHORIZATION_PATH)
