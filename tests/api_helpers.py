@@ -16,6 +16,7 @@ class Issued:
     client_id: str
     user_id: int | None
     grant_id: int | None
+    refresh_token: str | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -57,8 +58,9 @@ def issue_user_token(app, client: dict, user_id: int, scopes: list[str], access_
             access_ttl=access_ttl,
             grant_id=grant["id"],
             family=token_store.new_family(),
+            with_refresh=True,
         )
-    return Issued(tokens.access_token, client["client_id"], user_id, grant["id"])
+    return Issued(tokens.access_token, client["client_id"], user_id, grant["id"], tokens.refresh_token)
 
 
 def issue_client_token(app, client: dict, scopes: list[str]) -> Issued:

@@ -38,3 +38,19 @@ def open_browser() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def sign_up(page, base_url: str, email: str, name: str = "Dana Developer") -> None:
+    """Create an account through the sign-up form and stay signed in."""
+    page.goto(base_url + "/signup")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Password", exact=True).fill("correct horse battery")
+    page.get_by_label("Repeat password").fill("correct horse battery")
+    page.get_by_role("button", name="Create account").click()
+
+
+def open_registration_form(page) -> None:
+    """From any signed-in page to a blank registration form."""
+    page.get_by_role("link", name="My apps").click()
+    page.get_by_role("link", name="Register an app").first.click()

@@ -4,9 +4,10 @@ import re
 
 from accounts import users
 from audit import Actor
-from oauth import clients, grants, token_store
+from oauth import clients, token_store
 from stores import postgres
 from stores.redis_client import get_redis
+from tests import api_helpers
 from tests.conftest import csrf_token
 
 VALID_APP = {
@@ -70,28 +71,17 @@ def settings_of(**overrides) -> dict:
 
 def issue_user_token(app, client_id: str, user_id: int, scope: str = "read:profile") -> str:
     """An access token issued under a consent grant, as the token endpoint would."""
-    with app.app_context():
-        conn, r = postgres.get_connection(), get_redis()
-        grant = grants.grant_scopes(conn, TEST_ACTOR, user_id, client_id, scope.split())
-        family = token_store.new_family()
-        issued = token_store.issue(
-            r,
-            client=clients.get_client(conn, client_id),
-            user_id=user_id,
-            scope=scope,
-            access_ttl=3600,
-            grant_id=grant["id"],
-            family=family,
-            with_refresh=True,
-        )
-        return issued.access_token
+    return api_helpers.issue_user_token(app, _client(app, client_id), user_id, scope.split()).access_token
 
 
 def issue_app_token(app, client_id: str, scope: str = "read:data") -> str:
     """An access token of the app itself (client credentials: no user, no grant)."""
+    return api_helpers.issue_client_token(app, _client(app, client_id), scope.split()).access_token
+
+
+def _client(app, client_id: str) -> dict:
     with app.app_context():
-        client = clients.get_client(postgres.get_connection(), client_id)
-        return token_store.issue(get_redis(), client=client, user_id=None, scope=scope, access_ttl=3600).access_token
+        return clients.get_client(postgres.get_connection(), client_id)
 
 
 def token_works(app, token: str) -> bool:

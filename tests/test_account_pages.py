@@ -2,48 +2,25 @@
 
 import pytest
 
-from audit import CLI, Actor
-from oauth import clients, grants, token_store
+from oauth import grants, token_store
 from stores import postgres
 from stores.redis_client import get_redis
+from tests.api_helpers import Issued, issue_user_token
 from tests.conftest import csrf_token
+from tests.oauth_helpers import register_client
 
 
-def register_app(app, owner_id: int, name: str) -> dict:
-    with app.app_context():
-        client, _secret = clients.create_client(
-            postgres.get_connection(),
-            get_redis(),
-            CLI,
-            owner_id=owner_id,
-            name=name,
-            client_type="confidential",
-            redirect_uris=["https://app.example.com/cb"],
-            scopes=["read:profile", "write:data", "read:billing"],
-            grant_types=["authorization_code", "refresh_token"],
-            homepage_url="https://app.example.com",
-        )
+def register_app(app, owner: dict, name: str) -> dict:
+    client, _secret = register_client(app, owner_email=owner["email"], name=name)
     return client
 
 
-def connect(app, user: dict, client: dict, scopes: list[str]) -> token_store.IssuedTokens:
+def connect(app, user: dict, client: dict, scopes: list[str]) -> Issued:
     """Consent as `user` and issue a token family under that grant, as the token endpoint would."""
-    with app.app_context():
-        actor = Actor(id=user["id"], label=user["email"])
-        grant = grants.grant_scopes(postgres.get_connection(), actor, user["id"], client["client_id"], scopes)
-        return token_store.issue(
-            get_redis(),
-            client=client,
-            user_id=user["id"],
-            scope=" ".join(scopes),
-            access_ttl=3600,
-            grant_id=grant["id"],
-            family=token_store.new_family(),
-            with_refresh=True,
-        )
+    return issue_user_token(app, client, user["id"], scopes)
 
 
-def token_is_live(app, tokens: token_store.IssuedTokens) -> bool:
+def token_is_live(app, tokens: Issued) -> bool:
     with app.app_context():
         return token_store.lookup_access_token(get_redis(), tokens.access_token) is not None
 
@@ -70,7 +47,7 @@ def test_pages_need_sign_in(client):
 
 def test_connected_apps_lists_each_app_with_scopes_in_plain_words(app, client, auth, people):
     developer, alice, _bob = people
-    photos = register_app(app, developer["id"], "Photo Printer")
+    photos = register_app(app, developer, "Photo Printer")
     connect(app, alice, photos, ["read:profile", "write:data"])
     auth.login(email="alice@example.com")
     page = client.get("/account/apps").text
@@ -84,7 +61,7 @@ def test_connected_apps_lists_each_app_with_scopes_in_plain_words(app, client, a
 
 def test_connected_apps_shows_nothing_of_other_users(app, client, auth, people):
     developer, alice, bob = people
-    photos = register_app(app, developer["id"], "Photo Printer")
+    photos = register_app(app, developer, "Photo Printer")
     connect(app, bob, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     page = client.get("/account/apps").text
@@ -94,8 +71,8 @@ def test_connected_apps_shows_nothing_of_other_users(app, client, auth, people):
 
 def test_revoke_kills_exactly_that_users_tokens_for_that_app(app, client, auth, people):
     developer, alice, bob = people
-    photos = register_app(app, developer["id"], "Photo Printer")
-    calendar = register_app(app, developer["id"], "Calendar Sync")
+    photos = register_app(app, developer, "Photo Printer")
+    calendar = register_app(app, developer, "Calendar Sync")
     alice_photos = connect(app, alice, photos, ["read:profile"])
     alice_calendar = connect(app, alice, calendar, ["read:profile"])
     bob_photos = connect(app, bob, photos, ["read:profile"])
@@ -117,7 +94,7 @@ def test_revoke_kills_exactly_that_users_tokens_for_that_app(app, client, auth, 
 
 def test_revoking_twice_is_harmless(app, client, auth, people):
     developer, alice, _bob = people
-    photos = register_app(app, developer["id"], "Photo Printer")
+    photos = register_app(app, developer, "Photo Printer")
     connect(app, alice, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     page = client.get(f"/account/apps/{photos['client_id']}/revoke")
@@ -131,7 +108,7 @@ def test_revoking_twice_is_harmless(app, client, auth, people):
 
 def test_revoke_needs_csrf_token(app, client, auth, people):
     developer, alice, _bob = people
-    photos = register_app(app, developer["id"], "Photo Printer")
+    photos = register_app(app, developer, "Photo Printer")
     tokens = connect(app, alice, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     assert client.post(f"/account/apps/{photos['client_id']}/revoke").status_code == 400
@@ -140,7 +117,7 @@ def test_revoke_needs_csrf_token(app, client, auth, people):
 
 def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people):
     developer, alice, bob = people
-    photos = register_app(app, developer["id"], "Photo Printer")
+    photos = register_app(app, developer, "Photo Printer")
     bob_tokens = connect(app, bob, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
@@ -151,7 +128,7 @@ def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people):
 
 def test_after_revoke_a_new_consent_makes_a_new_grant(app, client, auth, people):
     developer, alice, _bob = people
-    photos = register_app(app, developer["id"], "Photo Printer")
+    photos = register_app(app, developer, "Photo Printer")
     old = connect(app, alice, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     revoke(client, photos["client_id"])
@@ -163,7 +140,7 @@ def test_after_revoke_a_new_consent_makes_a_new_grant(app, client, auth, people)
 
 def test_security_page_shows_sign_ins_consents_and_revocations(app, client, auth, people):
     developer, alice, _bob = people
-    photos = register_app(app, developer["id"], "Photo Printer")
+    photos = register_app(app, developer, "Photo Printer")
     auth.login(email="alice@example.com", password="wrong password")
     auth.login(email="alice@example.com")
     connect(app, alice, photos, ["read:profile"])

@@ -84,29 +84,24 @@ def test_login_returns_to_local_next_path(client, auth):
 
 
 @pytest.mark.parametrize(
-    "target",
+    ("target", "expected"),
     [
-        "https://evil.example/",
-        "//evil.example/",
-        "/\\evil.example",
-        "\\\\evil.example",
-        "javascript:alert(1)",
-        "/%0d%0aSet-Cookie:x",
-        "http:/evil.example",
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("\\\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("http:/evil.example", "/"),
+        ("/ok\r\nSet-Cookie:x", "/"),
+        # Percent-encoded, it is an odd but local path, sent back exactly as it came (never decoded).
+        ("/%0d%0aSet-Cookie:x", "/%0d%0aSet-Cookie:x"),
     ],
 )
-def test_login_never_redirects_off_site(client, auth, target):
+def test_login_never_redirects_off_site(client, auth, target, expected):
     auth.create_user()
     response = auth.login(next_url=target)
     assert response.status_code == 302
-    location = response.headers["Location"]
-    assert location == "/" or (
-        location.startswith("/")
-        and not location.startswith("//")
-        and "\\" not in location
-        and "evil" not in location.split("?")[0][:2]
-    )
-    assert not location.startswith(("http", "//", "/\\", "javascript"))
+    assert response.headers["Location"] == expected
 
 
 def test_logout_is_post_only_and_needs_csrf(client, auth):

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from tests.browser import open_registration_form, sign_up
 from tests.oauth_helpers import pkce_pair
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -33,14 +34,8 @@ def screenshot(page, name: str) -> None:
 def register_app_as_developer(browser, base_url: str) -> tuple[str, str]:
     """Sign up as a developer, register an app; return its client id and secret as the page shows them."""
     page = browser.new_context(viewport={"width": 1100, "height": 800}).new_page()
-    page.goto(base_url + "/signup")
-    page.get_by_label("Email", exact=True).fill("dana@example.com")
-    page.get_by_label("Name", exact=True).fill("Dana Developer")
-    page.get_by_label("Password", exact=True).fill("correct horse battery")
-    page.get_by_label("Repeat password").fill("correct horse battery")
-    page.get_by_role("button", name="Create account").click()
-    page.get_by_role("link", name="My apps").click()
-    page.get_by_role("link", name="Register an app").first.click()
+    sign_up(page, base_url, "dana@example.com")
+    open_registration_form(page)
     page.get_by_label("Name", exact=True).fill("Photo Printer")
     page.get_by_label("Description").fill("Prints the photos in your account.")
     page.get_by_label("Homepage URL").fill("https://photos.example.com")

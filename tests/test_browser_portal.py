@@ -14,6 +14,7 @@ import requests
 from oauth import clients, token_store
 from stores import postgres
 from stores.redis_client import get_redis
+from tests.browser import open_registration_form, sign_up
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "developer-portal.png"
 PHONE_WIDTH = 375
@@ -26,15 +27,9 @@ def test_developer_registers_an_app_in_a_browser_and_its_secret_works(browser, l
     page = context.new_page()
     page.set_default_timeout(15_000)
 
-    page.goto(live_server.url + "/signup")
-    page.get_by_label("Email", exact=True).fill("dev@example.com")
-    page.get_by_label("Name", exact=True).fill("Dana Developer")
-    page.get_by_label("Password", exact=True).fill("correct horse battery")
-    page.get_by_label("Repeat password").fill("correct horse battery")
-    page.get_by_role("button", name="Create account").click()
+    sign_up(page, live_server.url, "dev@example.com")
 
-    page.get_by_role("link", name="My apps").click()
-    page.get_by_role("link", name="Register an app").first.click()
+    open_registration_form(page)
     page.get_by_label("Name", exact=True).fill("Browser App")
     page.get_by_label("Description").fill("Registered from a real browser.")
     page.get_by_label("Homepage URL").fill("https://browser.example.com")

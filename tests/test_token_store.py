@@ -31,6 +31,27 @@ def issue_family(r, grant_id=1, client=CLIENT):
     )
 
 
+def race(threads: int, attempt) -> list[str]:
+    """Run `attempt` in `threads` threads released together; each outcome is 'ok' or the TokenError reason."""
+    outcomes: list[str] = []
+    start = threading.Barrier(threads)
+
+    def run():
+        start.wait()
+        try:
+            attempt()
+            outcomes.append("ok")
+        except TokenError as error:
+            outcomes.append(error.reason)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return outcomes
+
+
 def test_tokens_are_prefixed_checksummed_and_stored_as_digests(r):
     tokens = issue_family(r)
     assert tokens.access_token.startswith("paat_") and tokens.refresh_token.startswith("part_")
@@ -70,42 +91,13 @@ def test_concurrent_redemptions_of_one_code_have_one_winner(r):
     code = token_store.store_code(
         r, client_id="c", redirect_uri="https://a/cb", user_id=7, scope="read:data", grant_id=1, code_challenge=None
     )
-    outcomes = []
-
-    def attempt():
-        try:
-            token_store.redeem_code(r, code, token_store.new_family())
-            outcomes.append("ok")
-        except TokenError as error:
-            outcomes.append(error.reason)
-
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(10, lambda: token_store.redeem_code(r, code, token_store.new_family()))
     assert outcomes.count("ok") == 1
 
 
 def test_rotation_has_exactly_one_winner_among_ten_threads(r):
     tokens = issue_family(r)
-    outcomes = []
-    barrier = threading.Barrier(10)
-
-    def attempt():
-        client = redis.Redis(connection_pool=r.connection_pool)
-        barrier.wait()
-        try:
-            token_store.rotate(client, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
-            outcomes.append("ok")
-        except TokenError as error:
-            outcomes.append(error.reason)
-
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(10, lambda: token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600))
     assert outcomes.count("ok") == 1
     # The first loser finds the token spent and kills the family; later ones find nothing.
     assert outcomes.count("reused") == 1
