@@ -1,11 +1,13 @@
 """When each consent grant was last used, without a PostgreSQL write per API call.
 
-Every API call stores the time in Redis (`grantused:<grant_id>`, seconds
-since the epoch). The same Lua round trip sets a marker
-(`grantflush:<grant_id>`, SET NX EX FLUSH_SECONDS) and tells the caller
-when it created it: only then does the call write `grants.last_used_at`,
-so PostgreSQL sees at most one write per grant per FLUSH_SECONDS. Pages
-that need the freshest value read Redis first and fall back to PostgreSQL.
+`grantused:<grant_id>` in Redis holds the time (seconds since the epoch) of
+the grant's last recorded use. The API guard's Lua round trip reads it on
+every call and records a new time only when the one held is FLUSH_SECONDS
+old or more; only then does that call write `grants.last_used_at`. So both
+stores see at most one write per grant per FLUSH_SECONDS, every other call
+costs Redis a read rather than a write, and a shown last use is never more
+than FLUSH_SECONDS behind the true one. Pages read Redis first and fall back
+to PostgreSQL once the key has expired.
 """
 
 from datetime import UTC, datetime
@@ -18,22 +20,22 @@ FLUSH_SECONDS = 60
 # Long enough to cover any page view; PostgreSQL holds the value after that.
 LAST_USED_TTL = 7 * 24 * 3600
 
-# Lua: note a use of `grant_id` at `now`; true when PostgreSQL should be written.
+# Lua: note a use of `grant_id` at `now`; true when it was recorded, and PostgreSQL should be written.
+# The script is atomic, so of many concurrent calls exactly one records the new minute.
 NOTE_USE_LUA = """
 local function note_use(grant_id, now, flush_seconds, ttl)
   if grant_id == '' then return false end
-  redis.call('SET', 'grantused:' .. grant_id, now, 'EX', ttl)
-  return redis.call('SET', 'grantflush:' .. grant_id, '1', 'NX', 'EX', flush_seconds) ~= false
+  local key = 'grantused:' .. grant_id
+  local recorded = tonumber(redis.call('GET', key))
+  if recorded and now - recorded < flush_seconds then return false end
+  redis.call('SET', key, now, 'EX', ttl)
+  return true
 end
 """
 
 
 def last_used_key(grant_id: int) -> str:
     return f"grantused:{grant_id}"
-
-
-def flush_marker_key(grant_id: int) -> str:
-    return f"grantflush:{grant_id}"
 
 
 def update_last_used(conn, grant_id: int, used_at: int) -> None:
