@@ -5,7 +5,12 @@ Bearer-token errors follow RFC 6750 §3: the status, the `error` code and a
 request with no credentials at all, as the contract asks).
 """
 
-from flask import jsonify
+import functools
+import json
+
+from flask import Response
+
+from api.rate_limit import Quota
 
 REALM = "api"
 
@@ -25,11 +30,10 @@ class ApiError(Exception):
     def challenge_params(self) -> dict[str, str]:
         return {"error": self.error, "error_description": self.description}
 
-    def headers(self) -> dict[str, str]:
+    def headers(self) -> list[tuple[str, str]]:
         if not self.challenge:
-            return {}
-        params = {"realm": REALM, **self.challenge_params()}
-        return {"WWW-Authenticate": "Bearer " + ", ".join(f'{k}="{_quote(v)}"' for k, v in params.items())}
+            return []
+        return [("WWW-Authenticate", _challenge(tuple(self.challenge_params().items())))]
 
 
 class InvalidRequest(ApiError):
@@ -82,17 +86,21 @@ class UserRequired(ApiError):
 
 
 class RateLimited(ApiError):
+    """The client's quota for this window is spent; the whole quota is back at Retry-After."""
+
     status = 429
     error = "rate_limited"
 
-    def __init__(self, retry_after: int):
+    def __init__(self, quota: Quota):
+        retry_after = max(quota.reset, 1)
         super().__init__(
             f"The app's hourly call limit is spent; retry in {retry_after} seconds.", retry_after=retry_after
         )
         self.retry_after = retry_after
+        self.quota = quota
 
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}
+    def headers(self) -> list[tuple[str, str]]:
+        return [("Retry-After", str(self.retry_after)), *self.quota.headers()]
 
 
 class InvalidBody(ApiError):
@@ -104,12 +112,27 @@ class NotFound(ApiError):
     error = "not_found"
 
 
+# The same few errors repeat at a high rate (an unknown token above all), so
+# each distinct body and challenge is written once and then reused.
+
+
+@functools.lru_cache(maxsize=512)
+def _challenge(params: tuple[tuple[str, str], ...]) -> str:
+    return "Bearer " + ", ".join(f'{k}="{_quote(v)}"' for k, v in (("realm", REALM), *params))
+
+
+@functools.lru_cache(maxsize=512)
+def _body(error: str, description: str, extra: tuple) -> str:
+    document = {"error": error, "error_description": description, **dict(extra)}
+    return json.dumps(document, separators=(",", ":"), sort_keys=True)
+
+
 def _quote(value: str) -> str:
     # A quoted-string (RFC 9110 §5.6.4) must escape backslash and quote.
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def render(error: ApiError):
+def render(error: ApiError) -> Response:
     """The JSON response for `error`."""
-    body = {"error": error.error, "error_description": error.description, **error.extra}
-    return jsonify(body), error.status, error.headers()
+    body = _body(error.error, error.description, tuple(error.extra.items()))
+    return Response(body, error.status, error.headers(), mimetype="application/json")

@@ -5,14 +5,14 @@ one sent in the URL or a form body is refused (§2.2 and §2.3 leak tokens into
 logs and histories). A token that cannot be ours (wrong prefix, length or
 checksum) is refused before Redis; any other costs one Redis round trip
 (api/token_check.py). On success the view finds the token on `flask.g`
-through `current_token()`, and the client's quota goes out as headers.
+through `current_token()`; the client's quota goes out as headers.
 """
 
 import functools
 import re
 from collections.abc import Callable
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 
 from api import errors, usage
 from api.errors import (
@@ -24,6 +24,7 @@ from api.errors import (
     RateLimited,
     UserRequired,
 )
+from api.rate_limit import Quota
 from api.token_check import AccessToken, check_token
 from oauth import credentials
 from oauth.scopes import CATALOGUE
@@ -33,6 +34,8 @@ from stores.redis_client import get_redis
 # RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 FORM_MIMETYPE = "application/x-www-form-urlencoded"
+# API answers hold users' data and quotas: no cache may keep them (RFC 9111 §5.2.2.5).
+NO_STORE = ("Cache-Control", "no-store")
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -59,27 +62,38 @@ def refuse_other_token_methods() -> None:
         raise InvalidRequest("Send the access token in the Authorization header, not in the request body.")
 
 
-def authenticate(token: str, with_profile: bool = False) -> AccessToken:
+def authenticate(token: str, with_profile: bool = False) -> tuple[AccessToken, Quota]:
     """Check the token and count the call; raise InvalidToken or RateLimited when it may not proceed."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         raise InvalidToken("The access token is not one this server issued.")
     check = check_token(get_redis(), token, current_app.config["RATE_LIMIT_WINDOW_SECONDS"], with_profile)
-    if check.quota is not None:
-        g.api_quota = check.quota
     if check.status == "limited":
-        raise RateLimited(retry_after=max(check.quota.reset, 1))
+        raise RateLimited(check.quota)
     if check.status == "suspended":
         raise InvalidToken("The app this token was issued to is suspended.")
     if check.status != "ok":
         raise InvalidToken("The access token is unknown, expired or revoked.")
-    if check.flush_last_used:
+    if check.record_use:
         usage.update_last_used(get_connection(), check.token.grant_id, check.now)
-    return check.token
+    return check.token, check.quota
+
+
+def permit(access: AccessToken, scope: str, needs_user: bool) -> None:
+    """Raise the RFC 6750 error when `access` may not make a call that needs `scope`."""
+    if scope not in access.scopes:
+        raise InsufficientScope(scope)
+    if needs_user and access.user_id is None:
+        raise UserRequired(
+            "This call acts on a user's data; a client-credentials token has no user. "
+            "Use a token from the authorization code flow."
+        )
 
 
 def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = False) -> Callable:
     """Guard a view: a live bearer token with `scope` (and, by default, a user behind it).
 
+    Every response it lets out, the view's or an error, is marked no-store and,
+    once the call has been counted, carries the client's quota.
     `with_profile`: also fetch the user's cached profile in the same round trip.
     """
     if scope not in CATALOGUE:
@@ -87,22 +101,20 @@ def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = F
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
-        def guarded(*args, **kwargs):
+        def guarded(*args, **kwargs) -> Response:
+            headers = [NO_STORE]
             try:
                 refuse_other_token_methods()
-                access = authenticate(bearer_token(request.environ.get("HTTP_AUTHORIZATION")), with_profile)
-                if scope not in access.scopes:
-                    raise InsufficientScope(scope)
-                if needs_user and access.user_id is None:
-                    raise UserRequired(
-                        "This call acts on a user's data; a client-credentials token has no user. "
-                        "Use a token from the authorization code flow."
-                    )
+                access, quota = authenticate(bearer_token(request.environ.get("HTTP_AUTHORIZATION")), with_profile)
+                headers += quota.headers()
+                permit(access, scope, needs_user)
                 g.api_token = access
-                return view(*args, **kwargs)
+                response = current_app.make_response(view(*args, **kwargs))
             except ApiError as error:
                 # The one place API errors become responses (the view's own included).
-                return errors.render(error)
+                response = errors.render(error)
+            response.headers.extend(headers)
+            return response
 
         return guarded
 

@@ -1,8 +1,10 @@
 """The token user's profile for GET /api/v1/me, cached in Redis so the hot path skips PostgreSQL.
 
-`profile:<user_id>` holds {"id", "email", "name"} as JSON for PROFILE_TTL
-seconds. The guard's Lua script reads it in its single round trip when a
-view asks for it; on a miss the view loads the row and caches it. PATCH
+`profile:<user_id>` holds {"id", "email", "name"} for PROFILE_TTL seconds
+as the very JSON document the endpoint answers with, so a hit goes out as
+it is, neither parsed nor serialised. The guard's Lua script reads it in
+its single round trip when a view asks for it; on a miss the view loads
+the row and caches it. PATCH
 /api/v1/me drops the entry after writing the row. Anything else that changes
 a user's name or email must call `forget_profile` too; the TTL bounds how
 stale an entry can get should something forget (or race a concurrent miss).
@@ -29,12 +31,19 @@ def profile_key(user_id: int) -> str:
     return f"profile:{user_id}"
 
 
-def load_profile(conn, r: redis.Redis, user_id: int) -> dict | None:
-    """The profile from PostgreSQL, cached for the next calls (None if the user is gone)."""
+def document(profile: dict) -> str:
+    """The profile as GET /api/v1/me sends it: compact JSON, keys sorted (as jsonify writes it)."""
+    return json.dumps(dict(profile), separators=(",", ":"), sort_keys=True)
+
+
+def load_profile(conn, r: redis.Redis, user_id: int) -> str | None:
+    """The profile document from PostgreSQL, cached for the next calls (None if the user is gone)."""
     profile = data.get_profile(conn, user_id)
-    if profile is not None:
-        r.set(profile_key(user_id), json.dumps(dict(profile)), ex=PROFILE_TTL)
-    return profile
+    if profile is None:
+        return None
+    cached = document(profile)
+    r.set(profile_key(user_id), cached, ex=PROFILE_TTL)
+    return cached
 
 
 def update_name(conn, r: redis.Redis, user_id: int, name: str) -> dict | None:

@@ -32,7 +32,7 @@ the response headers.
 """
 
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import redis
 
@@ -58,21 +58,20 @@ end
 """
 
 
-@dataclass(frozen=True)
-class Quota:
+class Quota(NamedTuple):
     """Where a client stands in the current window."""
 
     limit: int
     remaining: int
     reset: int  # seconds until the window ends
 
-    def headers(self) -> dict[str, str]:
+    def headers(self) -> list[tuple[str, str]]:
         """The RateLimit-* response headers (IETF httpapi rate-limit headers draft)."""
-        return {
-            "RateLimit-Limit": str(self.limit),
-            "RateLimit-Remaining": str(self.remaining),
-            "RateLimit-Reset": str(self.reset),
-        }
+        return [
+            ("RateLimit-Limit", str(self.limit)),
+            ("RateLimit-Remaining", str(self.remaining)),
+            ("RateLimit-Reset", str(self.reset)),
+        ]
 
 
 def window_index(now: float | None = None, window_seconds: int = WINDOW_SECONDS) -> int:

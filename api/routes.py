@@ -1,6 +1,8 @@
 """/api/v1/...: each view guarded by the scope it needs, acting only on the token's user."""
 
-from flask import Blueprint, g, jsonify, request
+from typing import TypeVar
+
+from flask import Blueprint, current_app, jsonify, request
 
 from api import data, profiles
 from api.errors import InvalidBody, InvalidToken
@@ -8,6 +10,8 @@ from api.guard import current_token, require_oauth
 from api.validation import MAX_BODY_BYTES, TextField, parse_object
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+
+T = TypeVar("T")
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -19,8 +23,9 @@ TITLE = TextField("title", 200)
 @require_oauth("read:profile", with_profile=True)
 def get_me():
     token = current_token()
-    # The guard's round trip brought the cached profile; PostgreSQL only on a miss.
-    return jsonify(_of_live_user(token.profile or profiles.load_profile(get_connection(), get_redis(), token.user_id)))
+    # The guard's round trip brought the cached profile document; PostgreSQL only on a miss.
+    document = token.profile or profiles.load_profile(get_connection(), get_redis(), token.user_id)
+    return current_app.response_class(_of_live_user(document), mimetype="application/json")
 
 
 @bp.patch("/me")
@@ -60,17 +65,8 @@ def _json_body(*fields: TextField) -> dict[str, str]:
     return parse_object(request.is_json, raw, fields)
 
 
-def _of_live_user(row: dict | None) -> dict:
+def _of_live_user(row: T | None) -> T:
     # A token can outlive its user by minutes; the user's rows are gone then.
     if row is None:
         raise InvalidToken("The user this token was issued for no longer exists.")
     return row
-
-
-@bp.after_request
-def _quota_headers(response):
-    quota = g.get("api_quota")
-    if quota is not None:
-        response.headers.extend(quota.headers())
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response

@@ -12,8 +12,7 @@ its tokens stop at once and come back, if unexpired, on resume.
 it needs a single Redis primary, not Redis Cluster.)
 """
 
-import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import redis
 
@@ -26,7 +25,7 @@ from stores.lua import LuaScript
 # KEYS: at:<digest>. ARGV: window seconds, whether to read the user's cached profile (1/0).
 # The reply is one newline-separated string (one bulk reply parses much faster than an array):
 #   invalid | suspended | limited <limit> <reset>
-#   | ok <client_id> <user_id> <grant_id> <limit> <remaining> <reset> <flush> <now> <scope> <profile json>
+#   | ok <client_id> <user_id> <grant_id> <limit> <remaining> <reset> <recorded> <now> <scope> <profile json>
 _CHECK = LuaScript(
     COUNT_CALL_LUA
     + NOTE_USE_LUA
@@ -45,34 +44,36 @@ end
 local limit = tonumber(client[2]) or {DEFAULT_LIMIT}
 local allowed, used, reset = count_call(client_id, limit, now, tonumber(ARGV[1]))
 if not allowed then return table.concat({{'limited', limit, reset}}, '\\n') end
-local flush = note_use(token[4], now, {FLUSH_SECONDS}, {LAST_USED_TTL}) and 1 or 0
+local recorded = note_use(token[4], now, {FLUSH_SECONDS}, {LAST_USED_TTL}) and 1 or 0
 local profile = ''
 if ARGV[2] == '1' then profile = cached_profile(token[2]) end
-local reply = {{'ok', client_id, token[2], token[4], limit, limit - used, reset, flush, now, token[3], profile}}
+local reply = {{'ok', client_id, token[2], token[4], limit, limit - used, reset, recorded, now, token[3], profile}}
 return table.concat(reply, '\\n')
 """
 )
 
 
-@dataclass(frozen=True)
-class AccessToken:
+# Named tuples rather than dataclasses: made on every API call, and a tuple is several times cheaper.
+
+
+class AccessToken(NamedTuple):
     """What an API call may do: on whose behalf (None: the client itself), for which app, with which scopes."""
 
     client_id: str
     user_id: int | None
     scopes: frozenset[str]
     grant_id: int | None
-    profile: dict | None = None  # the user's cached profile, when the view asked for it and Redis had it
+    # The user's cached profile document (JSON text), when the view asked for it and Redis had it.
+    profile: str | None = None
 
 
-@dataclass(frozen=True)
-class TokenCheck:
+class TokenCheck(NamedTuple):
     """The outcome of one check: `status` is ok, invalid, suspended or limited."""
 
     status: str
     token: AccessToken | None = None
     quota: Quota | None = None
-    flush_last_used: bool = False
+    record_use: bool = False  # this call recorded the grant's use: PostgreSQL should be written too
     now: int = 0
 
 
@@ -85,12 +86,12 @@ def check_token(r: redis.Redis, token: str, window_seconds: int, with_profile: b
         return TokenCheck(status, quota=Quota(int(limit), 0, int(reset)))
     if status != "ok":
         return TokenCheck(status)
-    client_id, user_id, grant_id, limit, remaining, reset, flush, now, scope, profile = rest.split("\n", 9)
+    client_id, user_id, grant_id, limit, remaining, reset, recorded, now, scope, profile = rest.split("\n", 9)
     access = AccessToken(
-        client_id=client_id,
-        user_id=int(user_id) if user_id else None,
-        scopes=frozenset(scope.split()),
-        grant_id=int(grant_id) if grant_id else None,
-        profile=json.loads(profile) if profile else None,
+        client_id,
+        int(user_id) if user_id else None,
+        frozenset(scope.split()),
+        int(grant_id) if grant_id else None,
+        profile or None,
     )
-    return TokenCheck(status, access, Quota(int(limit), int(remaining), int(reset)), flush == "1", int(now))
+    return TokenCheck(status, access, Quota(int(limit), int(remaining), int(reset)), recorded == "1", int(now))
