@@ -50,7 +50,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 # other work on the machine weighs on every case alike.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
-WORKERS = 2
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 # gthread keeps connections alive (sync workers close each one); the threads
 # only overlap waiting on Redis and PostgreSQL, the GIL does the rest.
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
@@ -232,13 +232,25 @@ def load_all(base_url: str, all_cases: list[Case], find_server_pids: Callable[[]
     per_round = max(1, SECONDS // ROUNDS)
     rounds: dict[str, list[Result]] = {case.key: [] for case in all_cases}
     for number in range(1, ROUNDS + 1):
-        for case in all_cases:
+        for case in rotated(all_cases, number):
             print(f"round {number}/{ROUNDS}: ({case.key}) {case.title}, {per_round} s", file=sys.stderr, flush=True)
             before = cpu_seconds(pids)
             result = load(base_url, case, per_round)
             result.server_cpu_seconds = cpu_seconds(pids) - before
             rounds[case.key].append(result)
     return rounds
+
+
+def rotated(all_cases: list[Case], turn: int) -> list[Case]:
+    """The cases in the order this turn runs them: each turn starts one case further on.
+
+    In a fixed order one case always follows the same other one, and pays for
+    what that one leaves behind (the stores' background writes after the
+    token endpoint's burst of new tokens, the workers' garbage collection).
+    Rotating gives every case every position equally often.
+    """
+    start = turn % len(all_cases)
+    return all_cases[start:] + all_cases[:start]
 
 
 def load(base_url: str, case: Case, seconds: int) -> Result:
