@@ -260,3 +260,41 @@ def test_client_credentials_token_is_refused_on_user_endpoints(app, client, meth
 def test_guarding_a_view_with_an_unknown_scope_fails_at_once():
     with pytest.raises(ValueError, match="unknown scope"):
         require_oauth("read:everything")
+
+
+# What every answer of the guard carries ------------------------------------------------
+
+
+def test_counted_calls_carry_the_quota_whatever_their_outcome(app, client):
+    """Served, refused for scope, refused for having no user, or a bad body: each was counted, each says so."""
+    issued = user_with_token(app, "a@example.com", ["read:profile", "write:profile"], rate_limit=10)
+    owner = create_user(app, "dev@example.com")
+    machine = issue_client_token(app, create_app_client(app, owner["id"]), ["read:profile"])
+    outcomes = [
+        (client.get("/api/v1/me", headers=issued.headers), 200, "9"),
+        (client.get("/api/v1/data", headers=issued.headers), 403, "8"),
+        (client.patch("/api/v1/me", headers=issued.headers, json={"name": ""}), 400, "7"),
+        (client.get("/api/v1/me", headers=machine.headers), 403, "999"),
+    ]
+    for response, status, remaining in outcomes:
+        assert response.status_code == status
+        assert response.headers.getlist("Cache-Control") == ["no-store"]
+        assert response.headers.getlist("RateLimit-Remaining") == [remaining]
+        assert response.headers["RateLimit-Limit"] in ("10", "1000")
+
+
+def test_uncounted_refusals_are_no_store_without_a_quota(client):
+    unknown = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
+    for headers in ({}, {"Authorization": f"Bearer {unknown}"}, {"Authorization": "Bearer not-ours"}):
+        response = client.get("/api/v1/me", headers=headers)
+        assert response.status_code == 401
+        assert response.headers.getlist("Cache-Control") == ["no-store"]
+        assert "RateLimit-Remaining" not in response.headers
+
+
+def test_the_profile_is_sent_as_json(app, client):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    for _ in range(2):  # from PostgreSQL, then from the cache
+        response = client.get("/api/v1/me", headers=issued.headers)
+        assert response.mimetype == "application/json"
+        assert response.json == {"id": issued.user_id, "email": "a@example.com", "name": "User"}
