@@ -113,15 +113,18 @@ class NotFound(ApiError):
 
 
 # The same few errors repeat at a high rate (an unknown token above all), so
-# each distinct body and challenge is written once and then reused.
+# each distinct body and challenge is written once and then reused. Some
+# descriptions echo what the caller sent (a body's unknown field names, at
+# most 16 KiB), so the caches are kept small: a few hundred KiB at worst.
+CACHED_ERRORS = 32
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=CACHED_ERRORS)
 def _challenge(params: tuple[tuple[str, str], ...]) -> str:
     return "Bearer " + ", ".join(f'{k}="{_quote(v)}"' for k, v in (("realm", REALM), *params))
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=CACHED_ERRORS)
 def _body(error: str, description: str, extra: tuple) -> str:
     document = {"error": error, "error_description": description, **dict(extra)}
     return json.dumps(document, separators=(",", ":"), sort_keys=True)

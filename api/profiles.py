@@ -4,10 +4,10 @@
 as the very JSON document the endpoint answers with, so a hit goes out as
 it is, neither parsed nor serialised. The guard's Lua script reads it in
 its single round trip when a view asks for it; on a miss the view loads
-the row and caches it. PATCH
-/api/v1/me drops the entry after writing the row. Anything else that changes
-a user's name or email must call `forget_profile` too; the TTL bounds how
-stale an entry can get should something forget (or race a concurrent miss).
+the row and caches it. PATCH /api/v1/me drops the entry after writing the
+row. Anything else that changes a user's name or email must call
+`forget_profile` too; the TTL bounds how stale an entry can get should
+something forget (or race a concurrent miss).
 """
 
 import json
