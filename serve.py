@@ -33,21 +33,23 @@ def main() -> int:
     return run_gunicorn(port)
 
 
+def gunicorn_command(port: int | str, workers: int | str, *options: str) -> list[str]:
+    """gunicorn serving the app on 127.0.0.1:`port`, from this interpreter (the project's virtualenv)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wsgi:app",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        *options,
+    ]
+
+
 def run_gunicorn(port: str) -> int:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "wsgi:app",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            os.environ.get("WEB_CONCURRENCY", "2"),
-            "--access-logfile",
-            "-",
-        ]
-    )
+    server = subprocess.Popen(gunicorn_command(port, os.environ.get("WEB_CONCURRENCY", "2"), "--access-logfile", "-"))
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
         return server.wait()

@@ -42,6 +42,7 @@ from bench.cpu import cpu_seconds, server_pids  # noqa: E402
 from bench.load import LOAD_CPU, PIN, Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from oauth import clients, credentials, grants, token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
+from serve import gunicorn_command  # noqa: E402
 from stores import embedded, postgres  # noqa: E402
 from stores.redis_client import get_redis  # noqa: E402
 
@@ -185,23 +186,8 @@ def start_gunicorn(stores: dict, port: int) -> subprocess.Popen:
         "OAUTH_ISSUER": f"http://127.0.0.1:{port}",
         "BENCH_ENDPOINTS": "1",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "wsgi:app",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        WORKER_CLASS,
-        "--threads",
-        str(THREADS),
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+    options = ("--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--log-level", "warning")
+    return subprocess.Popen(gunicorn_command(port, WORKERS, *options), cwd=ROOT, env=env)
 
 
 def free_port() -> int:
