@@ -86,7 +86,7 @@ def refresh_token(conn, r: redis.Redis, client: dict, params: Mapping[str, str],
         granted = parse_scope(stored["scope"])
         scope = format_scope(requested_within(params["scope"], granted, beyond="Scope beyond what was granted"))
     try:
-        return token_store.rotate(r, token, client["client_id"], scope, access_ttl)
+        return token_store.rotate(r, token, client, scope, access_ttl)
     except TokenError as error:
         if error.reason == "suspended":
             raise InvalidClient("This client is suspended.") from None

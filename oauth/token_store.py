@@ -80,19 +80,31 @@ local function to_table(flat)
 end
 """
 
+# Shared Lua: the client's state as every token reads it, kept alive (and
+# refilled from PostgreSQL's row should Redis have lost it) by every issue
+# and rotation, so it lasts as long as the client's newest token. Returns
+# the status. A status already there wins over the row: a suspension or
+# deletion written meanwhile is never undone by a request that read the
+# row just before.
+_KEEP_CLIENT_LUA = """
+local function keep_client(key, status, rate_limit, ttl)
+  redis.call('HSETNX', key, 'status', status)
+  redis.call('HSETNX', key, 'rate_limit', rate_limit)
+  redis.call('EXPIRE', key, ttl)
+  return redis.call('HGET', key, 'status')
+end
+"""
+
 # Write an access token (and optionally a refresh token) into a family.
 # KEYS: client state, at key, rt key or '', family index, famrevoked, grant index, grantrevoked
 # ARGV: fields json, at ttl, rt ttl, index ttl, family, default status, default rate limit
 _ISSUE = LuaScript(
-    _REVOKE_FAMILY_LUA
+    _KEEP_CLIENT_LUA
     + """
 local client, at, rt, fam, famrevoked, grantfams, grantrevoked = unpack(KEYS)
 if famrevoked ~= '' and redis.call('EXISTS', famrevoked) == 1 then return 'revoked' end
 if grantrevoked ~= '' and redis.call('EXISTS', grantrevoked) == 1 then return 'revoked' end
-redis.call('HSETNX', client, 'status', ARGV[6])
-redis.call('HSETNX', client, 'rate_limit', ARGV[7])
-redis.call('EXPIRE', client, ARGV[4])
-if redis.call('HGET', client, 'status') ~= 'active' then return 'suspended' end
+if keep_client(client, ARGV[6], ARGV[7], ARGV[4]) ~= 'active' then return 'suspended' end
 local fields = cjson.decode(ARGV[1])
 local flat = {}
 for name, value in pairs(fields) do flat[#flat + 1] = name; flat[#flat + 1] = value end
@@ -135,10 +147,14 @@ return {'ok', cjson.encode(code)}
 
 # Rotate a refresh token: the old one is marked rotated, a new pair joins the
 # family. Presenting a rotated token again revokes the whole family.
+# The family's index, the grant's index of families and the client's state
+# are kept alive as the family goes on: a family that only ever refreshes
+# lives past the TTL its first exchange gave them.
 # KEYS: old rt, client state, new at, new rt
-# ARGV: client_id presenting, access scope, iat, at ttl, rt ttl, index ttl
+# ARGV: client_id presenting, access scope, iat, at ttl, rt ttl, index ttl, client status, client rate limit
 _ROTATE = LuaScript(
     _REVOKE_FAMILY_LUA
+    + _KEEP_CLIENT_LUA
     + """
 local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return {'invalid'} end
@@ -152,7 +168,7 @@ if redis.call('EXISTS', 'famrevoked:' .. old.family) == 1
    or (old.grant_id ~= '' and redis.call('EXISTS', 'grantrevoked:' .. old.grant_id) == 1) then
   return {'invalid'}
 end
-if redis.call('HGET', KEYS[2], 'status') ~= 'active' then return {'suspended'} end
+if keep_client(KEYS[2], ARGV[7], ARGV[8], ARGV[6]) ~= 'active' then return {'suspended'} end
 redis.call('HSET', KEYS[1], 'status', 'rotated')
 local iat = tonumber(ARGV[3])
 local common = {'client_id', old.client_id, 'user_id', old.user_id, 'grant_id', old.grant_id,
@@ -166,6 +182,11 @@ redis.call('EXPIRE', KEYS[4], ARGV[5])
 local index = 'fam:' .. old.family
 redis.call('SADD', index, KEYS[3], KEYS[4])
 redis.call('EXPIRE', index, ARGV[6])
+if old.grant_id ~= '' then
+  local grantfams = 'grantfams:' .. old.grant_id
+  redis.call('SADD', grantfams, old.family)
+  redis.call('EXPIRE', grantfams, ARGV[6])
+end
 return {'ok', old.scope}
 """
 )
@@ -355,7 +376,7 @@ def read_refresh_token(r: redis.Redis, token: str) -> dict | None:
     return r.hgetall(refresh_key(token)) or None
 
 
-def rotate(r: redis.Redis, token: str, client_id: str, access_scope: str, access_ttl: int) -> IssuedTokens:
+def rotate(r: redis.Redis, token: str, client: dict, access_scope: str, access_ttl: int) -> IssuedTokens:
     """Exchange a refresh token for a new pair; the old one is spent.
 
     Of many concurrent uses exactly one succeeds; every other, and any later
@@ -366,13 +387,23 @@ def rotate(r: redis.Redis, token: str, client_id: str, access_scope: str, access
         raise TokenError("invalid")
     access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
     refresh_token = credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX)
+    client_id = client["client_id"]
     keys = [
         refresh_key(token),
         client_state_key(client_id),
         access_key(access_token),
         refresh_key(refresh_token),
     ]
-    args = [client_id, access_scope, _now(), access_ttl, REFRESH_TOKEN_TTL, INDEX_TTL]
+    args = [
+        client_id,
+        access_scope,
+        _now(),
+        access_ttl,
+        REFRESH_TOKEN_TTL,
+        INDEX_TTL,
+        client["status"],
+        client["rate_limit"],
+    ]
     reply = _ROTATE(r, keys, args)
     if reply[0] != "ok":
         raise TokenError(reply[0])

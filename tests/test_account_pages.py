@@ -86,8 +86,8 @@ def test_revoke_kills_exactly_that_users_tokens_for_that_app(app, client, auth, 
     assert token_is_live(app, bob_photos)
     with app.app_context():
         with pytest.raises(token_store.TokenError):
-            token_store.rotate(get_redis(), alice_photos.refresh_token, photos["client_id"], "read:profile", 60)
-        token_store.rotate(get_redis(), bob_photos.refresh_token, photos["client_id"], "read:profile", 60)
+            token_store.rotate(get_redis(), alice_photos.refresh_token, photos, "read:profile", 60)
+        token_store.rotate(get_redis(), bob_photos.refresh_token, photos, "read:profile", 60)
     page = client.get("/account/apps").text
     assert "Photo Printer" not in page and "Calendar Sync" in page
 

@@ -97,7 +97,7 @@ def test_concurrent_redemptions_of_one_code_have_one_winner(r):
 
 def test_rotation_has_exactly_one_winner_among_ten_threads(r):
     tokens = issue_family(r)
-    outcomes = race(10, lambda: token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600))
+    outcomes = race(10, lambda: token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600))
     assert outcomes.count("ok") == 1
     # The first loser finds the token spent and kills the family; later ones find nothing.
     assert outcomes.count("reused") == 1
@@ -106,25 +106,25 @@ def test_rotation_has_exactly_one_winner_among_ten_threads(r):
 
 def test_reusing_a_rotated_refresh_token_kills_the_family(r):
     first = issue_family(r)
-    second = token_store.rotate(r, first.refresh_token, CLIENT["client_id"], "read:data", 3600)
+    second = token_store.rotate(r, first.refresh_token, CLIENT, "read:data", 3600)
     assert token_store.lookup_access_token(r, second.access_token)["scope"] == "read:data"
     assert token_store.read_refresh_token(r, second.refresh_token)["scope"] == "read:data write:data"
     with pytest.raises(TokenError, match="reused"):
-        token_store.rotate(r, first.refresh_token, CLIENT["client_id"], "read:data", 3600)
+        token_store.rotate(r, first.refresh_token, CLIENT, "read:data", 3600)
     assert token_store.lookup_access_token(r, second.access_token) is None
     assert token_store.lookup_access_token(r, first.access_token) is None
     with pytest.raises(TokenError):
-        token_store.rotate(r, second.refresh_token, CLIENT["client_id"], "read:data", 3600)
+        token_store.rotate(r, second.refresh_token, CLIENT, "read:data", 3600)
 
 
 def test_another_client_cannot_rotate_or_revoke_a_refresh_token(r):
     tokens = issue_family(r)
     with pytest.raises(TokenError, match="invalid"):
-        token_store.rotate(r, tokens.refresh_token, "pa_client_other", "read:data", 3600)
+        token_store.rotate(r, tokens.refresh_token, {**CLIENT, "client_id": "pa_client_other"}, "read:data", 3600)
     assert not token_store.revoke_refresh_token(r, tokens.refresh_token, "pa_client_other")
     assert not token_store.revoke_access_token(r, tokens.access_token, "pa_client_other")
     assert token_store.lookup_access_token(r, tokens.access_token)
-    token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
+    token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600)
 
 
 def test_revoking_a_grant_touches_only_that_grant(r):
@@ -144,7 +144,7 @@ def test_suspending_the_client_state_stops_and_resume_restores_tokens(r):
     r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "suspended")
     assert token_store.lookup_access_token(r, tokens.access_token) is None
     with pytest.raises(TokenError, match="suspended"):
-        token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
+        token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600)
     r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "active")
     assert token_store.lookup_access_token(r, tokens.access_token)
 
@@ -156,7 +156,7 @@ def test_refresh_token_lookup_sees_only_usable_tokens(r):
     r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "suspended")
     assert token_store.lookup_refresh_token(r, tokens.refresh_token) is None
     r.hset(token_store.client_state_key(CLIENT["client_id"]), "status", "active")
-    token_store.rotate(r, tokens.refresh_token, CLIENT["client_id"], "read:data", 3600)
+    token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600)
     assert token_store.lookup_refresh_token(r, tokens.refresh_token) is None
 
 
@@ -175,3 +175,31 @@ def test_code_remembers_whether_the_request_named_its_redirect_uri(r, given):
     data = token_store.redeem_code(r, code, token_store.new_family())
     assert data["redirect_uri"] == "https://a/cb"
     assert data["redirect_uri_given"] == ("1" if given else "0")
+
+
+def test_rotation_keeps_the_client_state_and_the_grant_index_alive(r):
+    """A family that only ever refreshes outlives the TTLs its first exchange set, and stays revocable."""
+    tokens = issue_family(r, grant_id=42)
+    client_key = token_store.client_state_key(CLIENT["client_id"])
+    for key in (client_key, "grantfams:42"):
+        r.expire(key, 5)  # as if the first exchange were a month old
+    rotated = token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600)
+    for key in (client_key, "grantfams:42"):
+        assert r.ttl(key) > token_store.REFRESH_TOKEN_TTL
+    token_store.revoke_grant(r, 42)  # the user revokes consent: the rotated tokens die with it
+    assert token_store.lookup_access_token(r, rotated.access_token) is None
+    assert token_store.lookup_refresh_token(r, rotated.refresh_token) is None
+
+
+def test_rotation_refills_a_lost_client_state_from_the_row_but_never_overrides_one(r):
+    tokens = issue_family(r)
+    client_key = token_store.client_state_key(CLIENT["client_id"])
+    r.delete(client_key)  # expired or lost
+    rotated = token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600)
+    assert r.hgetall(client_key) == {"status": "active", "rate_limit": "1000"}
+    assert token_store.lookup_access_token(r, rotated.access_token)
+
+    r.hset(client_key, "status", "suspended")  # suspended after the row was read
+    with pytest.raises(TokenError) as refused:
+        token_store.rotate(r, rotated.refresh_token, CLIENT, "read:data", 3600)
+    assert refused.value.reason == "suspended"
