@@ -97,10 +97,9 @@ class RateLimited(ApiError):
             f"The app's hourly call limit is spent; retry in {retry_after} seconds.", retry_after=retry_after
         )
         self.retry_after = retry_after
-        self.quota = quota
 
     def headers(self) -> list[tuple[str, str]]:
-        return [("Retry-After", str(self.retry_after)), *self.quota.headers()]
+        return [("Retry-After", str(self.retry_after))]
 
 
 class InvalidBody(ApiError):

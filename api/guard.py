@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 
 from api import errors, usage
 from api.errors import (
@@ -24,18 +24,14 @@ from api.errors import (
     RateLimited,
     UserRequired,
 )
-from api.rate_limit import Quota
 from api.token_check import AccessToken, check_token
 from oauth import credentials
 from oauth.scopes import CATALOGUE
-from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
 # RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 FORM_MIMETYPE = "application/x-www-form-urlencoded"
-# API answers hold users' data and quotas: no cache may keep them (RFC 9111 §5.2.2.5).
-NO_STORE = ("Cache-Control", "no-store")
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -62,11 +58,13 @@ def refuse_other_token_methods() -> None:
         raise InvalidRequest("Send the access token in the Authorization header, not in the request body.")
 
 
-def authenticate(token: str, with_profile: bool = False) -> tuple[AccessToken, Quota]:
+def authenticate(token: str, with_profile: bool = False) -> AccessToken:
     """Check the token and count the call; raise InvalidToken or RateLimited when it may not proceed."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         raise InvalidToken("The access token is not one this server issued.")
     check = check_token(get_redis(), token, current_app.config["RATE_LIMIT_WINDOW_SECONDS"], with_profile)
+    if check.quota is not None:
+        g.api_quota = check.quota  # counted: every answer from here on says so (api/routes.py)
     if check.status == "limited":
         raise RateLimited(check.quota)
     if check.status == "suspended":
@@ -74,8 +72,8 @@ def authenticate(token: str, with_profile: bool = False) -> tuple[AccessToken, Q
     if check.status != "ok":
         raise InvalidToken("The access token is unknown, expired or revoked.")
     if check.record_use:
-        usage.update_last_used(get_connection(), check.token.grant_id, check.now)
-    return check.token, check.quota
+        usage.record_last_used(check.token.grant_id, check.now)
+    return check.token
 
 
 def permit(access: AccessToken, scope: str, needs_user: bool) -> None:
@@ -92,8 +90,6 @@ def permit(access: AccessToken, scope: str, needs_user: bool) -> None:
 def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = False) -> Callable:
     """Guard a view: a live bearer token with `scope` (and, by default, a user behind it).
 
-    Every response it lets out, the view's or an error, is marked no-store and,
-    once the call has been counted, carries the client's quota.
     `with_profile`: also fetch the user's cached profile in the same round trip.
     """
     if scope not in CATALOGUE:
@@ -101,20 +97,16 @@ def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = F
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
-        def guarded(*args, **kwargs) -> Response:
-            headers = [NO_STORE]
+        def guarded(*args, **kwargs):
             try:
                 refuse_other_token_methods()
-                access, quota = authenticate(bearer_token(request.environ.get("HTTP_AUTHORIZATION")), with_profile)
-                headers += quota.headers()
+                access = authenticate(bearer_token(request.environ.get("HTTP_AUTHORIZATION")), with_profile)
                 permit(access, scope, needs_user)
                 g.api_token = access
-                response = current_app.make_response(view(*args, **kwargs))
+                return view(*args, **kwargs)
             except ApiError as error:
                 # The one place API errors become responses (the view's own included).
-                response = errors.render(error)
-            response.headers.extend(headers)
-            return response
+                return errors.render(error)
 
         return guarded
 

@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from api import data, profiles
 from api.errors import InvalidBody, InvalidToken
@@ -70,3 +70,15 @@ def _of_live_user(row: T | None) -> T:
     if row is None:
         raise InvalidToken("The user this token was issued for no longer exists.")
     return row
+
+
+@bp.after_request
+def _api_headers(response):
+    # Here rather than in the guard, so that every answer gets them, a 503 from
+    # a store that failed after the call was counted included. API answers hold
+    # users' data and quotas: no cache may keep them.
+    quota = g.get("api_quota")
+    if quota is not None:
+        response.headers.extend(quota.headers())
+    response.headers["Cache-Control"] = "no-store"
+    return response

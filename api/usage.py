@@ -10,11 +10,14 @@ than FLUSH_SECONDS behind the true one. Pages read Redis first and fall back
 to PostgreSQL once the key has expired.
 """
 
+import logging
 from datetime import UTC, datetime
 
 import redis
 
-from stores.postgres import transaction
+from stores import StoreUnavailable, postgres
+
+log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 60
 # Long enough to cover any page view; PostgreSQL holds the value after that.
@@ -38,9 +41,26 @@ def last_used_key(grant_id: int) -> str:
     return f"grantused:{grant_id}"
 
 
+def record_last_used(grant_id: int, used_at: int) -> None:
+    """Write the grant's last use to PostgreSQL, unless it is down.
+
+    Bookkeeping must not fail an API call that Redis alone has authorised:
+    Redis holds the time already, pages read it first, and the next minute's
+    call writes PostgreSQL again.
+    """
+    try:
+        update_last_used(postgres.get_connection(), grant_id, used_at)
+    except StoreUnavailable as error:
+        log.warning("last use of grant %s not written: %s", grant_id, error)
+    except postgres.CONNECTION_ERRORS as error:
+        postgres.database().retire_current()  # as the app's handler would: its connections are likely dead
+        log.warning("last use of grant %s not written: %s", grant_id, error)
+
+
 def update_last_used(conn, grant_id: int, used_at: int) -> None:
     """Write the grant's last use (seconds since the epoch), never moving it backwards."""
-    with transaction(conn) as cur:
+    # One statement on an autocommit connection: no BEGIN/COMMIT round trips.
+    with conn.cursor() as cur:
         cur.execute(
             """UPDATE grants SET last_used_at = to_timestamp(%(at)s)
                WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at < to_timestamp(%(at)s))""",

@@ -17,6 +17,7 @@ from tests.api_helpers import (
     issue_user_token,
     user_with_token,
 )
+from tests.conftest import make_app
 
 # (method, path, scope it needs, JSON body)
 ENDPOINTS = [
@@ -271,16 +272,27 @@ def test_counted_calls_carry_the_quota_whatever_their_outcome(app, client):
     owner = create_user(app, "dev@example.com")
     machine = issue_client_token(app, create_app_client(app, owner["id"]), ["read:profile"])
     outcomes = [
-        (client.get("/api/v1/me", headers=issued.headers), 200, "9"),
-        (client.get("/api/v1/data", headers=issued.headers), 403, "8"),
-        (client.patch("/api/v1/me", headers=issued.headers, json={"name": ""}), 400, "7"),
-        (client.get("/api/v1/me", headers=machine.headers), 403, "999"),
+        (client.get("/api/v1/me", headers=issued.headers), 200, "10", "9"),
+        (client.get("/api/v1/data", headers=issued.headers), 403, "10", "8"),
+        (client.patch("/api/v1/me", headers=issued.headers, json={"name": ""}), 400, "10", "7"),
+        (client.get("/api/v1/me", headers=machine.headers), 403, "1000", "999"),
     ]
-    for response, status, remaining in outcomes:
+    for response, status, limit, remaining in outcomes:
         assert response.status_code == status
         assert response.headers.getlist("Cache-Control") == ["no-store"]
+        assert response.headers.getlist("RateLimit-Limit") == [limit]
         assert response.headers.getlist("RateLimit-Remaining") == [remaining]
-        assert response.headers["RateLimit-Limit"] in ("10", "1000")
+
+
+def test_a_store_failing_after_the_count_still_answers_with_the_quota(app, store_urls):
+    """PostgreSQL down: /data is a 503, yet no-store and counted, like every other answer."""
+    issued = user_with_token(app, "a@example.com", ["read:data"], rate_limit=10)
+    no_postgres = make_app(store_urls, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    response = no_postgres.test_client().get("/api/v1/data", headers=issued.headers)
+    assert response.status_code == 503
+    assert response.json["error"] == "temporarily_unavailable"
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+    assert response.headers.getlist("RateLimit-Remaining") == ["9"]
 
 
 def test_uncounted_refusals_are_no_store_without_a_quota(client):

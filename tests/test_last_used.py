@@ -9,6 +9,7 @@ from api import usage
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.api_helpers import create_app_client, create_user, issue_client_token, user_with_token
+from tests.conftest import make_app
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -102,3 +103,15 @@ def test_client_credentials_tokens_note_no_grant(app, client, r):
     issued = issue_client_token(app, create_app_client(app, owner["id"]), ["read:profile"])
     client.get("/api/v1/me", headers=issued.headers)
     assert r.keys("grantused:*") == []
+
+
+def test_postgres_down_does_not_fail_a_call_redis_authorised(app, client, store_urls, r):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    assert client.get("/api/v1/me", headers=issued.headers).status_code == 200  # profile now cached
+    key = usage.last_used_key(issued.grant_id)
+    stale = int(r.get(key)) - 120
+    r.set(key, stale, ex=3600)  # this call is the one to write PostgreSQL
+    no_postgres = make_app(store_urls, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    response = no_postgres.test_client().get("/api/v1/me", headers=issued.headers)
+    assert response.status_code == 200 and response.json["email"] == "a@example.com"
+    assert int(r.get(key)) > stale  # Redis holds the use, for the pages and the next write
