@@ -1,5 +1,7 @@
 """Connected apps and account security: what can reach my data, and cutting it off exactly."""
 
+import re
+
 import pytest
 
 from oauth import grants, token_store
@@ -155,8 +157,10 @@ def test_security_page_shows_sign_ins_consents_and_revocations(app, client, auth
 def test_security_page_shows_only_my_events(app, client, auth, people):
     auth.login(email="bob@example.com", password="wrong password")
     auth.login(email="alice@example.com")
-    page = client.get("/account/security").text
-    assert "Failed sign-in attempt" not in page
+    response = client.get("/account/security")
+    assert response.status_code == 200
+    assert "Signed in" in response.text  # Alice's own sign-in is listed
+    assert "Failed sign-in attempt" not in response.text  # Bob's failure is not
 
 
 def test_connected_apps_shows_last_use_from_the_api(app, client, auth, people):
@@ -169,7 +173,8 @@ def test_connected_apps_shows_last_use_from_the_api(app, client, auth, people):
     assert "Never" in client.get("/account/apps").text
     assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 200
     page = client.get("/account/apps").text
-    assert "Never" not in page
+    assert "Photo Printer" in page and "Never" not in page
+    assert re.search(r'class="last-used">\d{4}-\d\d-\d\d \d\d:\d\d UTC<', page)
 
 
 def test_the_next_authorization_after_revoke_asks_for_consent_again(app, client, auth, people):
