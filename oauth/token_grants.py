@@ -77,14 +77,16 @@ def check_code_binding(code: dict, client: dict, params: Mapping[str, str]) -> N
 def refresh_token(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
     """RFC 6749 §6: rotate the refresh token; `scope` may narrow the new access token, never widen it."""
     token = require(params, "refresh_token")
-    stored = token_store.read_refresh_token(r, token)
-    if stored is None or stored["client_id"] != client["client_id"]:
-        raise InvalidGrant("The refresh token is invalid, expired or revoked.")
-    scope = stored["scope"]
-    # A spent token goes straight to rotate(), which treats it as reuse and ends its family.
-    if stored.get("status") == "active" and "scope" in params:
-        granted = parse_scope(stored["scope"])
-        scope = format_scope(requested_within(params["scope"], granted, beyond="Scope beyond what was granted"))
+    scope = None  # the new access token keeps the granted scope (rotate() knows it)
+    if "scope" in params:
+        # Only a narrowed scope needs the token read first: rotate() checks everything else itself.
+        stored = token_store.read_refresh_token(r, token)
+        if stored is None or stored["client_id"] != client["client_id"]:
+            raise InvalidGrant("The refresh token is invalid, expired or revoked.")
+        # A spent token goes straight to rotate(), which treats it as reuse and ends its family.
+        if stored.get("status") == "active":
+            granted = parse_scope(stored["scope"])
+            scope = format_scope(requested_within(params["scope"], granted, beyond="Scope beyond what was granted"))
     try:
         return token_store.rotate(r, token, client, scope, access_ttl)
     except TokenError as error:

@@ -151,7 +151,8 @@ return {'ok', cjson.encode(code)}
 # are kept alive as the family goes on: a family that only ever refreshes
 # lives past the TTL its first exchange gave them.
 # KEYS: old rt, client state, new at, new rt
-# ARGV: client_id presenting, access scope, iat, at ttl, rt ttl, index ttl, client status, client rate limit
+# ARGV: client_id presenting, access scope ('' for the refresh token's own), iat, at ttl, rt ttl, index ttl,
+#       client status, client rate limit
 _ROTATE = LuaScript(
     _REVOKE_FAMILY_LUA
     + _KEEP_CLIENT_LUA
@@ -174,7 +175,8 @@ local iat = tonumber(ARGV[3])
 local common = {'client_id', old.client_id, 'user_id', old.user_id, 'grant_id', old.grant_id,
                 'family', old.family, 'iat', iat}
 redis.call('HSET', KEYS[3], unpack(common))
-redis.call('HSET', KEYS[3], 'scope', ARGV[2], 'exp', iat + tonumber(ARGV[4]))
+local scope = ARGV[2] ~= '' and ARGV[2] or old.scope
+redis.call('HSET', KEYS[3], 'scope', scope, 'exp', iat + tonumber(ARGV[4]))
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 redis.call('HSET', KEYS[4], unpack(common))
 redis.call('HSET', KEYS[4], 'scope', old.scope, 'exp', iat + tonumber(ARGV[5]), 'status', 'active')
@@ -187,7 +189,7 @@ if old.grant_id ~= '' then
   redis.call('SADD', grantfams, old.family)
   redis.call('EXPIRE', grantfams, ARGV[6])
 end
-return {'ok', old.scope}
+return {'ok', scope}
 """
 )
 
@@ -215,27 +217,26 @@ return 1
 """
 )
 
-# KEYS: at key. Returns the token's fields if it is live and its client active.
+# KEYS: at: or rt: key. ARGV: '1' when the token must be an active (not rotated) refresh token.
+# Returns the token's fields if it is live and its client active.
 # (The client key is derived inside the script: one round trip.)
-_LOOKUP_ACCESS = LuaScript(
-    """
+_LOOKUP = LuaScript(
+    _REVOKE_FAMILY_LUA
+    + """
 local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return false end
-local client_id = redis.call('HGET', KEYS[1], 'client_id')
-if redis.call('HGET', 'client:' .. client_id, 'status') ~= 'active' then return false end
+local t = to_table(flat)
+if ARGV[1] == '1' and t.status ~= 'active' then return false end
+if redis.call('HGET', 'client:' .. t.client_id, 'status') ~= 'active' then return false end
 return flat
 """
 )
 
-# KEYS: rt key. Returns the token's fields if it is active (not rotated) and its client active.
-_LOOKUP_REFRESH = LuaScript(
+# KEYS: at key. ARGV: client_id. Deletes the access token only if it is that client's.
+_REVOKE_ACCESS = LuaScript(
     """
-local flat = redis.call('HGETALL', KEYS[1])
-if #flat == 0 then return false end
-if redis.call('HGET', KEYS[1], 'status') ~= 'active' then return false end
-local client_id = redis.call('HGET', KEYS[1], 'client_id')
-if redis.call('HGET', 'client:' .. client_id, 'status') ~= 'active' then return false end
-return flat
+if redis.call('HGET', KEYS[1], 'client_id') ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
 """
 )
 
@@ -376,10 +377,11 @@ def read_refresh_token(r: redis.Redis, token: str) -> dict | None:
     return r.hgetall(refresh_key(token)) or None
 
 
-def rotate(r: redis.Redis, token: str, client: dict, access_scope: str, access_ttl: int) -> IssuedTokens:
+def rotate(r: redis.Redis, token: str, client: dict, access_scope: str | None, access_ttl: int) -> IssuedTokens:
     """Exchange a refresh token for a new pair; the old one is spent.
 
-    Of many concurrent uses exactly one succeeds; every other, and any later
+    `access_scope` narrows the new access token; None keeps the refresh
+    token's scope. Of many concurrent uses exactly one succeeds; every other, and any later
     use of the spent token, raises TokenError('reused') after revoking the
     whole family.
     """
@@ -396,7 +398,7 @@ def rotate(r: redis.Redis, token: str, client: dict, access_scope: str, access_t
     ]
     args = [
         client_id,
-        access_scope,
+        access_scope or "",
         _now(),
         access_ttl,
         REFRESH_TOKEN_TTL,
@@ -407,7 +409,7 @@ def rotate(r: redis.Redis, token: str, client: dict, access_scope: str, access_t
     reply = _ROTATE(r, keys, args)
     if reply[0] != "ok":
         raise TokenError(reply[0])
-    return IssuedTokens(access_token, access_ttl, access_scope, refresh_token)
+    return IssuedTokens(access_token, access_ttl, reply[1], refresh_token)
 
 
 # Looking up and revoking -------------------------------------------------------
@@ -417,14 +419,14 @@ def lookup_access_token(r: redis.Redis, token: str) -> dict | None:
     """The fields of a live access token whose client is active, else None."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         return None
-    return _fields(_LOOKUP_ACCESS(r, [access_key(token)], []))
+    return _fields(_LOOKUP(r, [access_key(token)], ["0"]))
 
 
 def lookup_refresh_token(r: redis.Redis, token: str) -> dict | None:
     """The fields of a usable refresh token (not rotated out) whose client is active, else None."""
     if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
         return None
-    return _fields(_LOOKUP_REFRESH(r, [refresh_key(token)], []))
+    return _fields(_LOOKUP(r, [refresh_key(token)], ["1"]))
 
 
 def _fields(flat: list | None) -> dict | None:
@@ -436,10 +438,7 @@ def revoke_access_token(r: redis.Redis, token: str, client_id: str) -> bool:
     """Revoke one access token of `client_id` (another client's token is left alone)."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         return False
-    key = access_key(token)
-    if r.hget(key, "client_id") != client_id:
-        return False
-    return bool(r.delete(key))
+    return bool(_REVOKE_ACCESS(r, [access_key(token)], [client_id]))
 
 
 def revoke_refresh_token(r: redis.Redis, token: str, client_id: str) -> bool:

@@ -203,3 +203,10 @@ def test_rotation_refills_a_lost_client_state_from_the_row_but_never_overrides_o
     with pytest.raises(TokenError) as refused:
         token_store.rotate(r, rotated.refresh_token, CLIENT, "read:data", 3600)
     assert refused.value.reason == "suspended"
+
+
+def test_rotation_without_a_scope_keeps_the_refresh_tokens_scope(r):
+    tokens = issue_family(r)
+    rotated = token_store.rotate(r, tokens.refresh_token, CLIENT, None, 3600)
+    assert rotated.scope == "read:data write:data"
+    assert token_store.lookup_access_token(r, rotated.access_token)["scope"] == "read:data write:data"
