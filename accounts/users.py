@@ -75,12 +75,3 @@ def authenticate(conn, email: str, password: str) -> dict | None:
     if not check_password_hash(row.pop("password_hash"), password):
         return None
     return row
-
-
-def update_name(conn, user_id: int, name: str) -> dict | None:
-    with transaction(conn) as cur:
-        cur.execute(
-            f"UPDATE users SET name = %(name)s WHERE id = %(id)s RETURNING {USER_COLUMNS}",
-            {"id": user_id, "name": name.strip()},
-        )
-        return cur.fetchone()

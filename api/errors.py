@@ -106,11 +106,6 @@ class InvalidBody(ApiError):
     """The JSON body is missing, malformed or has a field that breaks the rules."""
 
 
-class NotFound(ApiError):
-    status = 404
-    error = "not_found"
-
-
 # The same few errors repeat at a high rate (an unknown token above all), so
 # each distinct body and challenge is written once and then reused. Some
 # descriptions echo what the caller sent (a body's unknown field names, at

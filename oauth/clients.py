@@ -156,7 +156,7 @@ def delete_client(conn, r: redis.Redis, actor: Actor, client_id: str) -> bool:
     if deleted:
         from oauth import token_store
 
-        mark_deleted(r, client_id)  # every token of the client fails from now on
+        set_client_status(r, client_id, "deleted")  # every token of the client fails from now on
         for grant_id in grant_ids:
             token_store.revoke_grant(r, grant_id)
     return deleted is not None
@@ -263,9 +263,7 @@ def set_suspended(conn, r: redis.Redis, actor: Actor, client_id: str, suspended:
     if suspended:
         # Redis first: should PostgreSQL fail now, the tokens are already off
         # (fail closed) and the operator sees the error and retries.
-        key = client_state_key(client_id)
-        r.hset(key, "status", "suspended")
-        r.expire(key, CLIENT_STATE_TTL)
+        set_client_status(r, client_id, "suspended")
     with transaction(conn) as cur:
         cur.execute(
             f"""UPDATE clients SET status = %(status)s, suspended_reason = %(reason)s, updated_at = now()
@@ -301,16 +299,17 @@ def set_rate_limit(conn, r: redis.Redis, actor: Actor, client_id: str, rate_limi
     return client
 
 
-def mark_deleted(r: redis.Redis, client_id: str) -> None:
-    """Leave a tombstone rather than delete the client's state.
+def set_client_status(r: redis.Redis, client_id: str, status: str) -> None:
+    """Set the status every token of the client reads, in one atomic step.
 
-    A token request that read the client just before it was deleted would
-    otherwise recreate the state (issuing fills in a missing status from the
-    row it read) and its token would work for its whole lifetime.
+    Deletion leaves a "deleted" tombstone rather than removing the state: a
+    token request that read the client just before would otherwise recreate
+    it (issuing fills in a missing status from the row it read) and its token
+    would work for its whole lifetime.
     """
     key = client_state_key(client_id)
     pipe = r.pipeline(transaction=True)
-    pipe.hset(key, "status", "deleted")
+    pipe.hset(key, "status", status)
     pipe.expire(key, CLIENT_STATE_TTL)
     pipe.execute()
 

@@ -90,11 +90,6 @@ class ConsentRequired(OAuthError):
     status = 403
 
 
-class TemporarilyUnavailable(OAuthError):
-    error = "temporarily_unavailable"
-    status = 503
-
-
 class FatalAuthorizationError(Exception):
     """A broken authorization request that must never redirect (RFC 6749 §4.1.2.1).
 

@@ -64,7 +64,6 @@ def revoke(conn, r: redis.Redis, actor: Actor, user_id: int, client_id: str) -> 
     twice is harmless (returns False the second time).
     """
     grant = get_live_grant(conn, user_id, client_id)
-    conn.rollback()
     if grant is None:
         return False
     token_store.revoke_grant(r, grant["id"])
