@@ -41,7 +41,8 @@ def bearer_token(authorization: str | None) -> str:
     scheme, _, rest = authorization.strip().partition(" ")
     if scheme.lower() != "bearer":
         # Another authentication method: answered like no credentials at all (§3.1).
-        raise MissingToken(f"The '{scheme}' authentication scheme is not supported here; use 'Bearer'.")
+        # The scheme is not echoed back: a bare token sent without one would be.
+        raise MissingToken("Only the 'Bearer' authentication scheme is supported here.")
     token = rest.strip(" ")
     if not _B64TOKEN.fullmatch(token):
         raise InvalidRequest("The Authorization header must be 'Bearer <token>', with exactly one token.")

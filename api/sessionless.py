@@ -2,22 +2,21 @@
 
 Opening the cookie session costs every request a signing serializer and a
 cookie parse, and saving it could set a cookie on a machine response. For
-the API and the token, revocation and introspection endpoints this
-interface skips both; every other path (pages, the authorization endpoint)
-is handed to the app's own session interface untouched.
+the API, the token, revocation and introspection endpoints, the metadata
+and the health check this interface skips both; every other path (pages,
+the authorization endpoint) is handed to the app's own session interface
+untouched.
 """
 
 from flask import Flask
 from flask.sessions import SessionInterface
 
-from oauth.metadata import INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH
-
-API_PREFIX = "/api/"
-MACHINE_PATHS = frozenset((TOKEN_PATH, REVOCATION_PATH, INTROSPECTION_PATH))
+from web.errors import MACHINE_PATH_PREFIXES
 
 
 def is_machine_path(path: str) -> bool:
-    return path.startswith(API_PREFIX) or path in MACHINE_PATHS
+    # The same paths that answer errors as JSON: the programs' side of the app.
+    return path.startswith(MACHINE_PATH_PREFIXES)
 
 
 class SessionlessMachineEndpoints(SessionInterface):
