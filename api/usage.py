@@ -68,18 +68,14 @@ def update_last_used(conn, grant_id: int, used_at: int) -> None:
         )
 
 
-def get_last_used(conn, r: redis.Redis, grant_ids: list[int]) -> dict[int, datetime | None]:
-    """The freshest last-use time of each grant: Redis where it has one, else PostgreSQL."""
-    if not grant_ids:
-        return {}
-    in_redis = r.mget([last_used_key(grant_id) for grant_id in grant_ids])
-    result = {
-        grant_id: datetime.fromtimestamp(int(value), UTC) if value else None
-        for grant_id, value in zip(grant_ids, in_redis, strict=True)
-    }
-    missing = [grant_id for grant_id, value in result.items() if value is None]
-    if missing:
-        with conn.cursor() as cur:
-            cur.execute("SELECT id, last_used_at FROM grants WHERE id = ANY(%(ids)s)", {"ids": missing})
-            result.update({row["id"]: row["last_used_at"] for row in cur.fetchall()})
-    return result
+def with_freshest_last_use(r: redis.Redis, grants: list[dict]) -> None:
+    """Give each grant row (as read from PostgreSQL) the freshest last use: Redis's when it holds one.
+
+    One MGET for all of them; the rows already carry PostgreSQL's value.
+    """
+    if not grants:
+        return
+    in_redis = r.mget([last_used_key(grant["id"]) for grant in grants])
+    for grant, value in zip(grants, in_redis, strict=True):
+        if value:
+            grant["last_used_at"] = datetime.fromtimestamp(int(value), UTC)

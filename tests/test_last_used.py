@@ -69,17 +69,18 @@ def test_postgres_is_written_at_most_once_a_minute_per_grant(app, client, r):
 def test_freshest_value_comes_from_redis_then_postgres(app, client, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"])
     client.get("/api/v1/me", headers=issued.headers)
-    set_last_used_in_postgres(app, issued.grant_id, PAST)
     unused = user_with_token(app, "b@example.com", ["read:profile"])
     with app.app_context():
-        conn, redis_client = postgres.get_connection(), get_redis()
-        fresh = usage.get_last_used(conn, redis_client, [issued.grant_id, unused.grant_id])
-        assert fresh[issued.grant_id] > PAST
-        assert fresh[unused.grant_id] is None
+        rows = [{"id": issued.grant_id, "last_used_at": PAST}, {"id": unused.grant_id, "last_used_at": None}]
+        usage.with_freshest_last_use(get_redis(), rows)
+        assert rows[0]["last_used_at"] > PAST  # Redis's value wins over the row's
+        assert rows[1]["last_used_at"] is None
 
-        r.delete(usage.last_used_key(issued.grant_id))  # Redis lost it: PostgreSQL still knows
-        assert usage.get_last_used(conn, redis_client, [issued.grant_id]) == {issued.grant_id: PAST}
-        assert usage.get_last_used(conn, redis_client, []) == {}
+        r.delete(usage.last_used_key(issued.grant_id))  # Redis lost it: the row's value stands
+        rows = [{"id": issued.grant_id, "last_used_at": PAST}]
+        usage.with_freshest_last_use(get_redis(), rows)
+        assert rows == [{"id": issued.grant_id, "last_used_at": PAST}]
+        usage.with_freshest_last_use(get_redis(), [])  # nothing to do, no error
 
 
 def test_last_use_never_moves_backwards(app):

@@ -2,7 +2,7 @@
 
 import redis
 
-from api.usage import get_last_used
+from api.usage import with_freshest_last_use
 from oauth import grants
 from oauth.scopes import describe
 
@@ -10,10 +10,9 @@ from oauth.scopes import describe
 def list_connected_apps(conn, r: redis.Redis, user_id: int) -> list[dict]:
     """Live grants with scope descriptions and the freshest last-use time (Redis before PostgreSQL)."""
     connected = grants.list_user_grants(conn, user_id)
-    last_used = get_last_used(conn, r, [grant["id"] for grant in connected])
+    with_freshest_last_use(r, connected)
     for grant in connected:
         grant["scope_details"] = describe(grant["scopes"])
-        grant["last_used_at"] = last_used.get(grant["id"]) or grant["last_used_at"]
     return connected
 
 
