@@ -10,10 +10,11 @@ import re
 import threading
 
 import pytest
+import redis
 
 from app import create_app
 from stores import embedded, postgres
-from tests.stores import clear_redis, free_port
+from tests.stores import RestartableRedis, clear_redis, free_port
 
 TABLES = "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices"
 
@@ -78,6 +79,23 @@ def clean_stores(request, store_urls):
             cur.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
     clear_redis(store_urls["REDIS_URL"])
     yield
+
+
+@pytest.fixture
+def r(app, store_urls):
+    """A client of the test Redis of its own, to look at and arrange keys directly."""
+    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def own_redis(tmp_path_factory):
+    """A Redis server of the module's own, for tests that stop and restart it."""
+    server = RestartableRedis(tmp_path_factory.mktemp("redis-outage"))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

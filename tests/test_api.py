@@ -1,21 +1,11 @@
 """The sample API: profile, items and billing of the token's user only, validated bodies, 503 when a store is down."""
 
 import pytest
-import redis
 
 from api import profiles
 from stores import postgres
 from tests.api_helpers import create_app_client, create_user, issue_user_token, user_with_token
 from tests.conftest import make_app
-from tests.stores import RestartableRedis
-
-
-@pytest.fixture
-def r(app, store_urls):
-    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
-    yield client
-    client.close()
-
 
 EVERY_SCOPE = ["read:profile", "write:profile", "read:data", "write:data", "read:billing"]
 
@@ -156,14 +146,6 @@ def test_api_posts_need_no_csrf_token(app, client):
     assert client.post("/logout").status_code == 400  # CSRF is on for the rest of the app
     issued = user_with_token(app, "alice@example.com", ["write:data"])
     assert client.post("/api/v1/data", headers=issued.headers, json={"title": "x"}).status_code == 201
-
-
-@pytest.fixture(scope="module")
-def own_redis(tmp_path_factory):
-    server = RestartableRedis(tmp_path_factory.mktemp("redis-outage-api"))
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_redis_outage_gives_503_json_then_recovers(store_urls, app, own_redis):

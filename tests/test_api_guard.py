@@ -1,7 +1,6 @@
 """The bearer-token guard: where a token may come from, the exact 401/403 challenges, scopes, suspension."""
 
 import pytest
-import redis
 
 import audit
 from api.guard import require_oauth
@@ -28,13 +27,6 @@ ENDPOINTS = [
     ("GET", "/api/v1/billing", "read:billing", None),
 ]
 READ_SCOPES = ["read:profile", "read:data", "read:billing"]
-
-
-@pytest.fixture
-def r(app, store_urls):
-    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
-    yield client
-    client.close()
 
 
 def call(client, method, path, headers=None, body=None, **kwargs):

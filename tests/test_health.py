@@ -4,21 +4,13 @@ import pytest
 
 from stores import postgres
 from tests.conftest import csrf_token, make_app
-from tests.stores import RestartablePostgres, RestartableRedis
+from tests.stores import RestartablePostgres
 
 
 def test_healthz_reports_both_stores(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "postgres": "ok", "redis": "ok"}
-
-
-@pytest.fixture(scope="module")
-def own_redis(tmp_path_factory):
-    server = RestartableRedis(tmp_path_factory.mktemp("redis-outage"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,6 @@
 
 from datetime import UTC, datetime
 
-import pytest
-import redis
-
 from api import usage
 from stores import postgres
 from stores.redis_client import get_redis
@@ -12,13 +9,6 @@ from tests.api_helpers import create_app_client, create_user, issue_client_token
 from tests.conftest import make_app
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def r(app, store_urls):
-    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
-    yield client
-    client.close()
 
 
 def last_used_in_postgres(app, grant_id: int):

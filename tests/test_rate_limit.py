@@ -14,13 +14,6 @@ from tests.api_helpers import create_app_client, create_user, issue_user_token, 
 from tests.conftest import make_app
 
 
-@pytest.fixture
-def r(app, store_urls):
-    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
-    yield client
-    client.close()
-
-
 def counter_of(r, client_id: str, window: int = 3600) -> str:
     return counter_key(client_id, window_index(r.time()[0], window))
 

@@ -3,19 +3,11 @@
 import threading
 
 import pytest
-import redis
 
 from oauth import credentials, token_store
 from oauth.token_store import TokenError
 
 CLIENT = {"client_id": "pa_client_test", "status": "active", "rate_limit": 1000}
-
-
-@pytest.fixture
-def r(app, store_urls):
-    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
-    yield client
-    client.close()
 
 
 def issue_family(r, grant_id=1, client=CLIENT):
