@@ -34,7 +34,6 @@ CONNECTION_ERRORS = (
     psycopg2.OperationalError,
     psycopg2.InterfaceError,
     psycopg2.errors.ReadOnlySqlTransaction,
-    PoolExhausted,
 )
 
 
@@ -126,9 +125,10 @@ class Database:
         pool = self.pool()
         try:
             return pool, pool.getconn()
+        except PoolExhausted as error:
+            raise StoreUnavailable("postgres") from error  # busy, not gone: its connections are fine
         except CONNECTION_ERRORS as error:
-            if not isinstance(error, PoolExhausted):
-                self.retire(pool)
+            self.retire(pool)
             raise StoreUnavailable("postgres") from error
 
     def release(self, pool: ConnectionPool, conn) -> None:

@@ -70,3 +70,22 @@ def test_requests_reuse_one_connection(store_urls):
 
     client = app.test_client()
     assert len({client.get("/_pid").text for _ in range(3)}) == 1
+
+
+def test_a_busy_pool_fails_closed_but_is_kept(store_urls):
+    """Every connection busy: 503, yet the pool (and its live connections) is not thrown away."""
+    from stores import postgres
+    from tests.conftest import make_app
+
+    app = make_app(store_urls, DB_POOL_MAX=1)
+    with app.app_context():
+        database = postgres.database()
+        pool = database.pool()
+        pool.wait_seconds = 0.1
+        _, held = database.connect()
+        response = app.test_client().get("/healthz")
+        assert response.status_code == 503 and response.json["postgres"] == "down"
+        assert database.pool() is pool
+        pool.putconn(held)
+        assert app.test_client().get("/healthz").status_code == 200
+        assert database.pool() is pool

@@ -18,7 +18,9 @@ def healthz():
 def _check_postgres() -> str:
     try:
         postgres.ping(postgres.get_connection())
-    except (StoreUnavailable, *postgres.CONNECTION_ERRORS):
+    except StoreUnavailable:
+        return "down"  # connect() retired the pool if the server was gone, and kept it if merely busy
+    except postgres.CONNECTION_ERRORS:
         postgres.database().retire_current()
         return "down"
     return "ok"
