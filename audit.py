@@ -105,16 +105,9 @@ def list_audit(
         return cur.fetchall()
 
 
-def page_of_audit(
-    conn,
-    *,
-    client_id: str | None = None,
-    user_id: int | None = None,
-    before_id: int | None = None,
-    page_size: int = AUDIT_PAGE_SIZE,
-) -> tuple[list[dict], int | None]:
-    """One page of `list_audit` and the `before_id` of the next page (None on the last one)."""
-    rows = list_audit(conn, client_id=client_id, user_id=user_id, before_id=before_id, limit=page_size + 1)
+def page_of_audit(conn, *, page_size: int = AUDIT_PAGE_SIZE, **filters) -> tuple[list[dict], int | None]:
+    """One page of `list_audit` (same filters) and the `before_id` of the next page (None on the last one)."""
+    rows = list_audit(conn, limit=page_size + 1, **filters)
     if len(rows) <= page_size:
         return rows, None
     page = rows[:page_size]

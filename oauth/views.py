@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from audit import Actor
 from oauth import authorization, client_auth, clients, consent, introspection, metadata, revocation, token_grants
 from oauth.errors import AccessDenied, FatalAuthorizationError, LoginRequired
 from oauth.params import form_params
@@ -17,6 +16,7 @@ from oauth.responses import issuer, redirect_back, token_json
 from oauth.scopes import CATALOGUE
 from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL
 from portal import csrf
+from portal.actors import current_actor
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
@@ -51,12 +51,8 @@ def authorize_decision():
         raise auth_request.error(AccessDenied("The user denied the request."))
     if decision != ["allow"]:
         raise FatalAuthorizationError("Choose Allow or Deny.")
-    code = consent.approve(get_connection(), get_redis(), _actor(), auth_request, current_user.id)
+    code = consent.approve(get_connection(), get_redis(), current_actor(), auth_request, current_user.id)
     return redirect_back(auth_request.redirect_uri, {"code": code, "state": auth_request.state})
-
-
-def _actor() -> Actor:
-    return Actor(id=current_user.id, label=current_user.email, ip_address=request.remote_addr or "")
 
 
 def _validated(params: dict[str, list[str]]) -> authorization.AuthorizationRequest:

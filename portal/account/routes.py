@@ -1,13 +1,13 @@
 """/account/apps and /account/security: what can reach my data, and what happened."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from audit import Actor
 from oauth import grants
 from portal.account.connected import get_connected_app, list_connected_apps
 from portal.account.history import list_account_events
+from portal.actors import current_actor
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
@@ -36,8 +36,7 @@ def confirm_revoke(client_id: str):
 def revoke(client_id: str):
     if not FlaskForm().validate_on_submit():
         abort(400, "The form expired. Please try again.")
-    actor = Actor(id=current_user.id, label=current_user.email, ip_address=request.remote_addr or "")
-    if grants.revoke(get_connection(), get_redis(), actor, current_user.id, client_id):
+    if grants.revoke(get_connection(), get_redis(), current_actor(), current_user.id, client_id):
         flash("Access revoked. The app can no longer reach your account.", "success")
     else:
         flash("That app had no access to revoke.", "info")
