@@ -5,6 +5,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from api.rate_limit import WINDOW_SECONDS
+
 DEFAULT_ISSUER = "http://127.0.0.1:5000"
 
 
@@ -21,6 +23,10 @@ def load_settings(instance_path: str, env: Mapping[str, str] = os.environ) -> di
         # Number of reverse proxies in front of the app whose X-Forwarded-*
         # headers are trusted (0: none, the client address is the peer's).
         "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0")),
+        # The rate limit's window (api/rate_limit.py); shorter only to watch it reset.
+        "RATE_LIMIT_WINDOW_SECONDS": int(env.get("RATE_LIMIT_WINDOW_SECONDS", WINDOW_SECONDS)),
+        # The benchmark's one-Redis-GET endpoint: never on in production.
+        "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }
 
 

@@ -1,18 +1,12 @@
 """The sample protected API (RFC 6750 bearer tokens): profile, data, billing."""
 
-import os
-
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     from api import routes
-    from api.rate_limit import WINDOW_SECONDS
     from api.sessionless import SessionlessMachineEndpoints
     from portal import csrf
-
-    app.config.setdefault("RATE_LIMIT_WINDOW_SECONDS", int(os.environ.get("RATE_LIMIT_WINDOW_SECONDS", WINDOW_SECONDS)))
-    app.config.setdefault("BENCH_ENDPOINTS", os.environ.get("BENCH_ENDPOINTS") == "1")
 
     app.session_interface = SessionlessMachineEndpoints(app.session_interface)
     csrf.exempt(routes.bp)  # bearer tokens, not cookies: nothing for a forged form to ride on

@@ -5,9 +5,9 @@ from typing import TypeVar
 from flask import Blueprint, current_app, g, jsonify, request
 
 from api import data, profiles
-from api.errors import InvalidBody, InvalidToken
+from api.errors import InvalidToken
 from api.guard import current_token, require_oauth
-from api.validation import MAX_BODY_BYTES, TextField, parse_object
+from api.validation import TextField, read_object
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
@@ -31,7 +31,7 @@ def get_me():
 @bp.patch("/me")
 @require_oauth("write:profile")
 def patch_me():
-    body = _json_body(NAME)
+    body = read_object(request, (NAME,))
     profile = profiles.update_name(get_connection(), get_redis(), current_token().user_id, body["name"])
     return jsonify(_of_live_user(profile))
 
@@ -45,7 +45,7 @@ def get_data():
 @bp.post("/data")
 @require_oauth("write:data")
 def post_data():
-    body = _json_body(TITLE)
+    body = read_object(request, (TITLE,))
     return jsonify(_of_live_user(data.create_item(get_connection(), current_token().user_id, body["title"]))), 201
 
 
@@ -53,16 +53,6 @@ def post_data():
 @require_oauth("read:billing")
 def get_billing():
     return jsonify(data.get_billing(get_connection(), current_token().user_id))
-
-
-def _json_body(*fields: TextField) -> dict[str, str]:
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise InvalidBody(f"The body is larger than {MAX_BODY_BYTES} bytes.")
-    # Read one byte past the limit, whatever Content-Length claimed (a chunked body has none).
-    raw = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise InvalidBody(f"The body is larger than {MAX_BODY_BYTES} bytes.")
-    return parse_object(request.is_json, raw, fields)
 
 
 def _of_live_user(row: T | None) -> T:

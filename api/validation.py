@@ -4,6 +4,8 @@ import json
 import unicodedata
 from dataclasses import dataclass
 
+from flask import Request
+
 from api.errors import InvalidBody
 
 MAX_BODY_BYTES = 16 * 1024
@@ -17,10 +19,12 @@ class TextField:
     max_length: int
 
 
-def parse_object(is_json: bool, raw: bytes, fields: tuple[TextField, ...]) -> dict[str, str]:
-    """The body as {field: value}; every field required, no other field allowed."""
-    if not is_json:
+def read_object(request: Request, fields: tuple[TextField, ...]) -> dict[str, str]:
+    """The request's JSON body as {field: value}; every field required, no other field allowed."""
+    if not request.is_json:
         raise InvalidBody("Send a JSON body with 'Content-Type: application/json'.")
+    # Read one byte past the limit, whatever Content-Length claimed (a chunked body has none).
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
         raise InvalidBody(f"The body is larger than {MAX_BODY_BYTES} bytes.")
     try:
