@@ -3,21 +3,23 @@
 import json
 from dataclasses import dataclass
 
-ACTIONS = (
-    "signin.succeeded",
-    "signin.failed",
-    "signup",
-    "app.created",
-    "app.updated",
-    "app.deleted",
-    "secret.created",
-    "secret.deleted",
-    "consent.granted",
-    "consent.revoked",
-    "app.suspended",
-    "app.resumed",
-    "app.rate_limit_changed",
-)
+# Every action the trail records, with the words the audit pages show for it.
+ACTION_LABELS = {
+    "signin.succeeded": "Signed in",
+    "signin.failed": "Sign-in failed",
+    "signup": "Account created",
+    "app.created": "App registered",
+    "app.updated": "Settings changed",
+    "app.deleted": "App deleted",
+    "secret.created": "Secret generated",
+    "secret.deleted": "Secret deleted",
+    "consent.granted": "Access allowed",
+    "consent.revoked": "Access revoked",
+    "app.suspended": "App suspended",
+    "app.resumed": "App resumed",
+    "app.rate_limit_changed": "Rate limit changed",
+}
+ACTIONS = tuple(ACTION_LABELS)
 
 
 @dataclass(frozen=True)

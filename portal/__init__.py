@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     # introspect, API) opt out where they are registered.
     csrf.init_app(app)
 
+    import audit
     from portal import formatting
     from portal.account.routes import bp as account_bp
     from portal.admin.routes import bp as admin_bp
@@ -19,5 +20,6 @@ def init_app(app: Flask) -> None:
     from portal.home import bp as home_bp
 
     app.add_template_filter(formatting.when, "when")
+    app.jinja_env.globals["action_labels"] = audit.ACTION_LABELS
     for blueprint in (home_bp, auth_bp, developer_bp, account_bp, admin_bp):
         app.register_blueprint(blueprint)
