@@ -427,6 +427,7 @@ def test_ten_concurrent_refreshes_over_http_have_exactly_one_winner(app, live_se
     tokens = get_tokens(client, registered, secret)
     barrier = threading.Barrier(10)
     statuses = []
+    winners = []
 
     def attempt():
         with requests.Session() as session:
@@ -438,6 +439,8 @@ def test_ten_concurrent_refreshes_over_http_have_exactly_one_winner(app, live_se
                 timeout=30,
             )
             statuses.append((response.status_code, response.json().get("error")))
+            if response.status_code == 200:
+                winners.append(response.json())
 
     threads = [threading.Thread(target=attempt) for _ in range(10)]
     for thread in threads:
@@ -447,8 +450,12 @@ def test_ten_concurrent_refreshes_over_http_have_exactly_one_winner(app, live_se
     assert statuses.count((200, None)) == 1
     assert statuses.count((400, "invalid_grant")) == 9
     # A loser saw the spent token and ended the family: the winner's tokens are dead too.
+    (winner,) = winners
     with app.app_context():
-        assert token_store.read_refresh_token(get_redis(), tokens["refresh_token"]) is None
+        r = get_redis()
+        assert token_store.read_refresh_token(r, tokens["refresh_token"]) is None
+        assert token_store.lookup_access_token(r, winner["access_token"]) is None
+        assert token_store.read_refresh_token(r, winner["refresh_token"]) is None
 
 
 # Client credentials -----------------------------------------------------------------------
