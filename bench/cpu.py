@@ -1,4 +1,4 @@
-"""CPU time spent by the server side (gunicorn and, when embedded, Redis and PostgreSQL) per request.
+"""CPU time spent by the app server (gunicorn) and, when embedded, the stores (Redis, PostgreSQL).
 
 Requests per second swing with whatever else the machine runs; the CPU the
 server's own processes spend on each request does not, so the report shows
@@ -30,13 +30,20 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def server_pids(gunicorn_pid: int, store_folder: str | None) -> set[int]:
-    """gunicorn and its workers, plus the embedded stores living in `store_folder` and their children."""
-    pids = _all_pids()
-    roots = {gunicorn_pid}
-    if store_folder:
-        roots |= {pid for pid in pids if store_folder in _cmdline(pid)}
-    parents = {pid: stat[1] for pid in pids if (stat := _stat(pid))}
+def app_pids(gunicorn_pid: int) -> set[int]:
+    """The gunicorn arbiter and its workers."""
+    return _with_children({gunicorn_pid})
+
+
+def store_pids(store_folder: str | None) -> set[int]:
+    """The embedded stores living in `store_folder` and their children (none for configured stores)."""
+    if not store_folder:
+        return set()
+    return _with_children({pid for pid in _all_pids() if store_folder in _cmdline(pid)})
+
+
+def _with_children(roots: set[int]) -> set[int]:
+    parents = {pid: stat[1] for pid in _all_pids() if (stat := _stat(pid))}
     return roots | {pid for pid, parent in parents.items() if int(parent) in roots}
 
 

@@ -5,7 +5,6 @@ does not care which one ran.
 """
 
 import http.client
-import os
 import re
 import shutil
 import subprocess
@@ -16,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bench.layout import LOAD_CPU_PREFIX
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,19 @@ class Result:
     p99_ms: float
     statuses: Counter = field(default_factory=Counter)
     socket_errors: int = 0
-    server_cpu_seconds: float = 0.0
+    app_cpu_seconds: float = 0.0  # gunicorn
+    store_cpu_seconds: float = 0.0  # the embedded stores
 
-    def cpu_per_request_us(self) -> float:
-        return self.server_cpu_seconds / self.requests * 1e6 if self.requests else 0.0
+    def app_cpu_us(self) -> float:
+        """The app server's CPU per request, in µs."""
+        return self._per_request_us(self.app_cpu_seconds)
+
+    def server_cpu_us(self) -> float:
+        """The app server's and the stores' CPU per request, in µs."""
+        return self._per_request_us(self.app_cpu_seconds + self.store_cpu_seconds)
+
+    def _per_request_us(self, seconds: float) -> float:
+        return seconds / self.requests * 1e6 if self.requests else 0.0
 
     @property
     def rps(self) -> float:
@@ -66,7 +76,8 @@ def merge(results: list[Result]) -> Result:
         p99_ms=max(result.p99_ms for result in results),
         statuses=statuses,
         socket_errors=sum(result.socket_errors for result in results),
-        server_cpu_seconds=sum(result.server_cpu_seconds for result in results),
+        app_cpu_seconds=sum(result.app_cpu_seconds for result in results),
+        store_cpu_seconds=sum(result.store_cpu_seconds for result in results),
     )
 
 
@@ -95,15 +106,6 @@ function done(summary, latency, requests)
   io.write(string.format("socket_errors %d\\n", e.connect + e.read + e.write + e.timeout))
 end
 """
-
-
-# On a machine of two or more CPUs the load generator runs on the last CPU and
-# the server side (see bench/run.py) on the others, so that the two do not
-# steal time from each other unevenly between cases: unpinned, the ratios of
-# two runs differed by up to 50%; pinned, by 1 to 3%. BENCH_PIN=0 turns it off.
-PIN = os.environ.get("BENCH_PIN", "1") == "1" and (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
-LOAD_CPU = (os.cpu_count() or 1) - 1
-LOAD_CPU_PREFIX = ["taskset", "-c", str(LOAD_CPU)] if PIN else []
 
 
 def _lua_string(value: str) -> str:

@@ -28,7 +28,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -38,8 +37,9 @@ sys.path.insert(0, str(ROOT))
 import audit  # noqa: E402
 from accounts import users  # noqa: E402
 from app import create_app  # noqa: E402
-from bench.cpu import cpu_seconds, server_pids  # noqa: E402
-from bench.load import LOAD_CPU, PIN, Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
+from bench import layout  # noqa: E402
+from bench.cpu import app_pids, cpu_seconds, store_pids  # noqa: E402
+from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from oauth import clients, credentials, grants, token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
 from serve import gunicorn_command  # noqa: E402
@@ -67,12 +67,12 @@ TARGETS = [  # (numerator, denominator, minimum)
 
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # exit handlers stop the embedded stores
-    if PIN:
-        # The server side (this process's children: gunicorn and the embedded stores) keeps off the load's CPU.
-        os.sched_setaffinity(0, set(range(os.cpu_count())) - {LOAD_CPU})
     # A key of its own, so that the instance/ folder of development is not touched.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
+    # The processes started from here inherit this process's CPUs: first the embedded stores, then gunicorn.
+    pin_to(layout.STORE_CPUS)
     stores, store_folder = store_urls()
+    pin_to(layout.APP_CPUS)
     app = create_app(stores)
     with app.app_context():
         postgres.apply_schema(postgres.get_connection())
@@ -82,7 +82,7 @@ def main() -> int:
     server = start_gunicorn(stores, port)
     try:
         wait_until_up(base_url)
-        turns = load_all(base_url, selected(cases(fixture)), lambda: server_pids(server.pid, store_folder))
+        turns = load_all(base_url, selected(cases(fixture)), server.pid, store_folder)
     finally:
         server.terminate()
         server.wait(30)
@@ -90,6 +90,11 @@ def main() -> int:
             remove_fixture(postgres.get_connection(), get_redis(), fixture)
     print(report(selected(cases(fixture)), turns, store_folder))
     return 0
+
+
+def pin_to(cpus: set[int]) -> None:
+    if layout.PIN:
+        os.sched_setaffinity(0, cpus)
 
 
 def store_urls() -> tuple[dict, str | None]:
@@ -210,19 +215,23 @@ def wait_until_up(base_url: str, timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
-def load_all(base_url: str, all_cases: list[Case], find_server_pids: Callable[[], set[int]]) -> dict[str, list[Result]]:
+def load_all(
+    base_url: str, all_cases: list[Case], gunicorn_pid: int, store_folder: str | None
+) -> dict[str, list[Result]]:
     """Warm every case up, then run them in turns; return each case's result per turn."""
     for case in all_cases:
         load(base_url, case, 1)
-    pids = find_server_pids()  # after the warm-up, so the pooled PostgreSQL backends exist
+    # After the warm-up, so that the workers and the pooled PostgreSQL backends exist.
+    app, stores = app_pids(gunicorn_pid), store_pids(store_folder)
     per_round = max(1, SECONDS // ROUNDS)
     rounds: dict[str, list[Result]] = {case.key: [] for case in all_cases}
     for number in range(1, ROUNDS + 1):
         for case in rotated(all_cases, number):
             print(f"round {number}/{ROUNDS}: ({case.key}) {case.title}, {per_round} s", file=sys.stderr, flush=True)
-            before = cpu_seconds(pids)
+            app_before, stores_before = cpu_seconds(app), cpu_seconds(stores)
             result = load(base_url, case, per_round)
-            result.server_cpu_seconds = cpu_seconds(pids) - before
+            result.app_cpu_seconds = cpu_seconds(app) - app_before
+            result.store_cpu_seconds = cpu_seconds(stores) - stores_before
             rounds[case.key].append(result)
     return rounds
 
@@ -265,27 +274,29 @@ def report(all_cases: list[Case], turns: dict[str, list[Result]], store_folder: 
         f"server: gunicorn, {WORKERS} workers, {WORKER_CLASS} x {THREADS} threads; "
         f"load: {'wrk' if have_wrk() else 'Python threads'}, {CONNECTIONS} connections, "
         f"{SECONDS} s per case in {ROUNDS} turns",
-        f"CPUs: load generator on CPU {LOAD_CPU}, server and stores on the others" if PIN else "CPUs: not pinned",
+        layout.describe(embedded_stores=store_folder is not None),
         "",
-        "| case | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU µs/req |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| case | req/s | p50 ms | p99 ms | non-2xx | errors | app CPU µs/req | app + stores CPU µs/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for case in all_cases:
         result = results[case.key]
         lines.append(
             f"| ({case.key}) {case.title} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.2f} "
-            f"| {result.non_2xx()} | {result.unexpected(case.expected_status)} | {result.cpu_per_request_us():.0f} |"
+            f"| {result.non_2xx()} | {result.unexpected(case.expected_status)} "
+            f"| {result.app_cpu_us():.0f} | {result.server_cpu_us():.0f} |"
         )
     lines += [
         "",
         "errors: responses other than the expected status (401 for (c), 200 otherwise) plus socket errors;",
-        "p50 is the mean of the turns' medians, p99 the worst turn's; server CPU counts gunicorn"
-        + (", Redis and PostgreSQL" if store_folder else " only (the configured stores are not measured)"),
+        "p50 is the mean of the turns' medians, p99 the worst turn's; app CPU is gunicorn's, stores CPU "
+        + ("embedded Redis's and PostgreSQL's" if store_folder else "is not measured (configured stores)"),
         "",
     ]
     lines += [
-        "| ratio | median of per-turn ratios | target | met | whole-run req/s ratio | server CPU ratio |",
-        "| --- | ---: | ---: | --- | ---: | ---: |",
+        "| ratio | median of per-turn ratios | target | met | whole-run req/s ratio | app CPU ratio "
+        "| app + stores CPU ratio |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
     ]
     for numerator, denominator, minimum in TARGETS:
         if numerator not in results or denominator not in results:
@@ -296,12 +307,18 @@ def report(all_cases: list[Case], turns: dict[str, list[Result]], store_folder: 
         if numerator == "a":
             met = met and results["a"].unexpected(200) == 0
         # The same comparison by cost: how many (numerator) requests the CPU of one (denominator) request pays for.
-        cost = results[denominator].cpu_per_request_us() / (results[numerator].cpu_per_request_us() or 1)
+        app_cost = cost_ratio(results[numerator].app_cpu_us(), results[denominator].app_cpu_us())
+        server_cost = cost_ratio(results[numerator].server_cpu_us(), results[denominator].server_cpu_us())
         lines.append(
             f"| ({numerator})/({denominator}) | {ratio:.2f} | >= {minimum} | {'yes' if met else 'NO'} "
-            f"| {whole_run:.2f} | {cost:.2f} |"
+            f"| {whole_run:.2f} | {app_cost:.2f} | {server_cost:.2f} |"
         )
     return "\n".join(lines)
+
+
+def cost_ratio(numerator_us: float, denominator_us: float) -> float:
+    """The same comparison by cost: how many (numerator) requests the CPU of one (denominator) request pays for."""
+    return denominator_us / numerator_us if numerator_us else 0.0
 
 
 def cpu_model() -> str:

@@ -28,14 +28,15 @@ def test_wrk_report_is_read_into_a_result():
 
 
 def test_turns_merge_into_one_result():
-    first = Result(100, 1.0, 2.0, 10.0, Counter({200: 100}), 0, server_cpu_seconds=0.05)
-    second = Result(300, 1.0, 4.0, 30.0, Counter({200: 299, 500: 1}), 1, server_cpu_seconds=0.15)
+    first = Result(100, 1.0, 2.0, 10.0, Counter({200: 100}), 0, app_cpu_seconds=0.05, store_cpu_seconds=0.01)
+    second = Result(300, 1.0, 4.0, 30.0, Counter({200: 299, 500: 1}), 1, app_cpu_seconds=0.15, store_cpu_seconds=0.03)
     merged = merge([first, second])
     assert merged.rps == 200
     assert (merged.p50_ms, merged.p99_ms) == (3.0, 30.0)
     assert merged.statuses == Counter({200: 399, 500: 1})
     assert merged.socket_errors == 1
-    assert merged.cpu_per_request_us() == 500
+    assert merged.app_cpu_us() == 500
+    assert merged.server_cpu_us() == 600
 
 
 def test_python_load_generator_counts_real_responses(live_server):
