@@ -22,7 +22,8 @@ class SignInResult:
 
 def sign_in(conn, r: redis.Redis, email: str, password: str, ip: str) -> SignInResult:
     """Try one sign-in; the result says who signed in, or for how long to wait."""
-    known = users.get_user_by_email(conn, email)
+    # One read: the throttle needs the account's email, the check its password hash.
+    known = users.get_sign_in_record(conn, email)
     # Count against the account as PostgreSQL matches it, not as typed: every
     # spelling that signs in to it (letter case, Unicode case folding such as
     # "İ" -> "i") must share its one counter.
@@ -30,11 +31,11 @@ def sign_in(conn, r: redis.Redis, email: str, password: str, ip: str) -> SignInR
     wait = throttle.retry_after(r, account, ip)
     if wait:
         return SignInResult(retry_after=wait)
-    user = users.authenticate(conn, email, password)
-    if user is None:
+    if not users.password_matches(known, password):
         throttle.record_failure(r, account, ip)
         _record(conn, "signin.failed", None, known["id"] if known else None, ip, {"email": email[:254]})
         return SignInResult()
+    user = users.without_password(known)
     throttle.record_success(r, account)
     _record(conn, "signin.succeeded", user["id"], user["id"], ip, {})
     return SignInResult(user=user)

@@ -53,25 +53,29 @@ def get_user(conn, user_id: int) -> dict | None:
 
 
 def get_user_by_email(conn, email: str) -> dict | None:
+    return _select_by_email(conn, email, USER_COLUMNS)
+
+
+def get_sign_in_record(conn, email: str) -> dict | None:
+    """The user with this email, with their password hash: for `password_matches` only."""
+    return _select_by_email(conn, email, f"{USER_COLUMNS}, password_hash")
+
+
+def _select_by_email(conn, email: str, columns: str) -> dict | None:
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower(%(email)s)",
-            {"email": normalize_email(email)},
+            f"SELECT {columns} FROM users WHERE lower(email) = lower(%(email)s)", {"email": normalize_email(email)}
         )
         return cur.fetchone()
 
 
-def authenticate(conn, email: str, password: str) -> dict | None:
-    """Return the user whose email and password match, else None (in similar time)."""
-    with conn.cursor() as cur:
-        cur.execute(
-            f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE lower(email) = lower(%(email)s)",
-            {"email": normalize_email(email)},
-        )
-        row = cur.fetchone()
-    if row is None:
+def password_matches(record: dict | None, password: str) -> bool:
+    """True if `record` (from get_sign_in_record) has this password; as slow when there is no record."""
+    if record is None:
         check_password_hash(_DECOY_HASH, password)
-        return None
-    if not check_password_hash(row.pop("password_hash"), password):
-        return None
-    return row
+        return False
+    return check_password_hash(record["password_hash"], password)
+
+
+def without_password(record: dict) -> dict:
+    return {key: value for key, value in record.items() if key != "password_hash"}
