@@ -6,6 +6,7 @@ Each check returns a list of messages a person can act on (empty: valid).
 import re
 from urllib.parse import urlsplit
 
+from oauth.redirect_uris import LOOPBACK_IP_LITERALS, host_of
 from oauth.scopes import CATALOGUE
 
 CLIENT_TYPES = ("confidential", "public")
@@ -16,7 +17,7 @@ MAX_REDIRECT_URI_LENGTH = 2000
 MAX_NAME_LENGTH = 80
 MAX_DESCRIPTION_LENGTH = 500
 MAX_HOMEPAGE_URL_LENGTH = 2000
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+LOOPBACK_HOSTS = ("localhost", *LOOPBACK_IP_LITERALS)
 # RFC 8252 §7.1: a private-use scheme is a reverse domain name, e.g. com.example.app
 PRIVATE_USE_SCHEME = re.compile(r"^[a-z][a-z0-9+\-]*(\.[a-z0-9+\-]+)+$")
 
@@ -38,7 +39,7 @@ def redirect_uri_problems(uri: str, client_type: str) -> list[str]:
     if scheme == "https":
         return [] if parts.hostname else [f"{uri}: must name a host."]
     if scheme == "http":
-        if parts.hostname and _host_in_netloc(parts.netloc) in LOOPBACK_HOSTS:
+        if parts.hostname and host_of(parts.netloc) in LOOPBACK_HOSTS:
             return []
         return [f"{uri}: use https; plain http is allowed only for localhost, 127.0.0.1 and [::1]."]
     if scheme and PRIVATE_USE_SCHEME.match(scheme):
@@ -48,13 +49,6 @@ def redirect_uri_problems(uri: str, client_type: str) -> list[str]:
     if not scheme:
         return [f"{uri}: must be an absolute URL, such as https://app.example.com/callback."]
     return [f"{uri}: use https, http on localhost, or a private-use scheme like com.example.app:/callback."]
-
-
-def _host_in_netloc(netloc: str) -> str:
-    host = netloc.rsplit("@", 1)[-1]
-    if host.startswith("["):
-        return host[: host.index("]") + 1] if "]" in host else host
-    return host.split(":", 1)[0].lower()
 
 
 def registration_problems(

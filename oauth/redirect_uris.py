@@ -29,7 +29,15 @@ def _without_loopback_port(uri: str) -> str | None:
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         return None
-    host = parts.netloc.rsplit(":", 1)[0] if not parts.netloc.endswith("]") else parts.netloc
+    host = host_of(parts.netloc)
     if parts.scheme != "http" or host not in LOOPBACK_IP_LITERALS or "@" in parts.netloc:
         return None
     return parts._replace(netloc=host).geturl()
+
+
+def host_of(netloc: str) -> str:
+    """The host of a URL's netloc, lower-cased, without user info or port; an IPv6 literal keeps its brackets."""
+    host = netloc.rsplit("@", 1)[-1]
+    if host.startswith("["):
+        return host[: host.index("]") + 1] if "]" in host else host
+    return host.split(":", 1)[0].lower()
