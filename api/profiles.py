@@ -15,20 +15,25 @@ import json
 import redis
 
 from api import data
+from stores.lua import lua_constants
 
 PROFILE_TTL = 60
+PROFILE_PREFIX = "profile:"
 
 # Lua: the cached profile JSON of `user_id`, or '' (none cached, or no user).
-READ_PROFILE_LUA = """
+READ_PROFILE_LUA = (
+    lua_constants(PROFILE_PREFIX=PROFILE_PREFIX)
+    + """
 local function cached_profile(user_id)
   if user_id == '' then return '' end
-  return redis.call('GET', 'profile:' .. user_id) or ''
+  return redis.call('GET', PROFILE_PREFIX .. user_id) or ''
 end
 """
+)
 
 
 def profile_key(user_id: int) -> str:
-    return f"profile:{user_id}"
+    return f"{PROFILE_PREFIX}{user_id}"
 
 
 def document(profile: dict) -> str:

@@ -36,15 +36,20 @@ from typing import NamedTuple
 
 import redis
 
+from stores.lua import lua_constants
+
 WINDOW_SECONDS = 3600
 DEFAULT_LIMIT = 1000
+COUNTER_PREFIX = "rl:"
 
 # Lua: count one call for `client_id` against `limit` at time `now`.
 # Returns allowed (bool), calls used, seconds until the window resets.
-COUNT_CALL_LUA = """
+COUNT_CALL_LUA = (
+    lua_constants(COUNTER_PREFIX=COUNTER_PREFIX)
+    + """
 local function count_call(client_id, limit, now, window)
   local index = math.floor(now / window)
-  local counter = 'rl:' .. client_id .. ':' .. index
+  local counter = COUNTER_PREFIX .. client_id .. ':' .. index
   local reset = (index + 1) * window - now
   local used = redis.call('INCR', counter)
   -- The expiry is set only when the counter is created, never refreshed.
@@ -56,6 +61,7 @@ local function count_call(client_id, limit, now, window)
   return true, used, reset
 end
 """
+)
 
 
 class Quota(NamedTuple):
@@ -79,7 +85,7 @@ def window_index(now: float | None = None, window_seconds: int = WINDOW_SECONDS)
 
 
 def counter_key(client_id: str, index: int) -> str:
-    return f"rl:{client_id}:{index}"
+    return f"{COUNTER_PREFIX}{client_id}:{index}"
 
 
 def calls_this_hour(r: redis.Redis, client_id: str, window_seconds: int = WINDOW_SECONDS) -> int:

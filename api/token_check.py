@@ -19,15 +19,16 @@ import redis
 from api.profiles import READ_PROFILE_LUA
 from api.rate_limit import COUNT_CALL_LUA, DEFAULT_LIMIT, Quota
 from api.usage import FLUSH_SECONDS, LAST_USED_TTL, NOTE_USE_LUA
-from oauth.token_store import access_key
-from stores.lua import LuaScript
+from oauth.token_store import CLIENT_STATE_PREFIX, access_key
+from stores.lua import LuaScript, lua_constants
 
 # KEYS: at:<digest>. ARGV: window seconds, whether to read the user's cached profile (1/0).
 # The reply is one newline-separated string (one bulk reply parses much faster than an array):
 #   invalid | suspended | limited <limit> <reset>
 #   | ok <client_id> <user_id> <grant_id> <limit> <remaining> <reset> <recorded> <now> <scope> <profile json>
 _CHECK = LuaScript(
-    COUNT_CALL_LUA
+    lua_constants(CLIENT_STATE_PREFIX=CLIENT_STATE_PREFIX)
+    + COUNT_CALL_LUA
     + NOTE_USE_LUA
     + READ_PROFILE_LUA
     + f"""
@@ -36,7 +37,7 @@ local client_id = token[1]
 if not client_id then return 'invalid' end
 local now = tonumber(redis.call('TIME')[1])
 if (tonumber(token[5]) or 0) <= now then return 'invalid' end  -- no exp: fail closed
-local client = redis.call('HMGET', 'client:' .. client_id, 'status', 'rate_limit')
+local client = redis.call('HMGET', CLIENT_STATE_PREFIX .. client_id, 'status', 'rate_limit')
 if client[1] ~= 'active' then
   if client[1] == 'suspended' then return 'suspended' end
   return 'invalid'

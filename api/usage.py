@@ -16,29 +16,34 @@ from datetime import UTC, datetime
 import redis
 
 from stores import StoreUnavailable, postgres
+from stores.lua import lua_constants
 
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 60
 # Long enough to cover any page view; PostgreSQL holds the value after that.
 LAST_USED_TTL = 7 * 24 * 3600
+LAST_USED_PREFIX = "grantused:"
 
 # Lua: note a use of `grant_id` at `now`; true when it was recorded, and PostgreSQL should be written.
 # The script is atomic, so of many concurrent calls exactly one records the new minute.
-NOTE_USE_LUA = """
+NOTE_USE_LUA = (
+    lua_constants(LAST_USED_PREFIX=LAST_USED_PREFIX)
+    + """
 local function note_use(grant_id, now, flush_seconds, ttl)
   if grant_id == '' then return false end
-  local key = 'grantused:' .. grant_id
+  local key = LAST_USED_PREFIX .. grant_id
   local recorded = tonumber(redis.call('GET', key))
   if recorded and now - recorded < flush_seconds then return false end
   redis.call('SET', key, now, 'EX', ttl)
   return true
 end
 """
+)
 
 
 def last_used_key(grant_id: int) -> str:
-    return f"grantused:{grant_id}"
+    return f"{LAST_USED_PREFIX}{grant_id}"
 
 
 def record_last_used(grant_id: int, used_at: int) -> None:

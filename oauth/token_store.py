@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import redis
 
 from oauth import credentials
-from stores.lua import LuaScript
+from stores.lua import LuaScript, lua_constants
 
 CODE_TTL = 600
 REFRESH_TOKEN_TTL = 30 * 24 * 3600
@@ -40,8 +40,32 @@ INDEX_TTL = REFRESH_TOKEN_TTL + 3600
 CLIENT_STATE_TTL = INDEX_TTL
 
 
+# Key prefixes, spelled once: the Lua scripts get them as constants (_KEY_PREFIXES_LUA).
+CLIENT_STATE_PREFIX = "client:"
+FAMILY_PREFIX = "fam:"
+FAMILY_REVOKED_PREFIX = "famrevoked:"
+GRANT_FAMILIES_PREFIX = "grantfams:"
+GRANT_REVOKED_PREFIX = "grantrevoked:"
+
+
 def client_state_key(client_id: str) -> str:
-    return f"client:{client_id}"
+    return CLIENT_STATE_PREFIX + client_id
+
+
+def family_key(family: str) -> str:
+    return FAMILY_PREFIX + family
+
+
+def family_revoked_key(family: str) -> str:
+    return FAMILY_REVOKED_PREFIX + family
+
+
+def grant_families_key(grant_id: int) -> str:
+    return f"{GRANT_FAMILIES_PREFIX}{grant_id}"
+
+
+def grant_revoked_key(grant_id: int) -> str:
+    return f"{GRANT_REVOKED_PREFIX}{grant_id}"
 
 
 def access_key(token: str) -> str:
@@ -64,14 +88,24 @@ class IssuedTokens:
     refresh_token: str | None = None
 
 
-# Shared Lua: delete every token of a family and mark it dead.
-_REVOKE_FAMILY_LUA = """
+_KEY_PREFIXES_LUA = lua_constants(
+    CLIENT_STATE_PREFIX=CLIENT_STATE_PREFIX,
+    FAMILY_PREFIX=FAMILY_PREFIX,
+    FAMILY_REVOKED_PREFIX=FAMILY_REVOKED_PREFIX,
+    GRANT_FAMILIES_PREFIX=GRANT_FAMILIES_PREFIX,
+    GRANT_REVOKED_PREFIX=GRANT_REVOKED_PREFIX,
+)
+
+# Shared Lua: the key prefixes; delete every token of a family and mark it dead.
+_REVOKE_FAMILY_LUA = (
+    _KEY_PREFIXES_LUA
+    + """
 local function revoke_family(family, ttl)
   if family == nil or family == '' then return end
-  local index = 'fam:' .. family
+  local index = FAMILY_PREFIX .. family
   for _, key in ipairs(redis.call('SMEMBERS', index)) do redis.call('DEL', key) end
   redis.call('DEL', index)
-  redis.call('SET', 'famrevoked:' .. family, '1', 'EX', ttl)
+  redis.call('SET', FAMILY_REVOKED_PREFIX .. family, '1', 'EX', ttl)
 end
 local function to_table(flat)
   local t = {}
@@ -79,6 +113,7 @@ local function to_table(flat)
   return t
 end
 """
+)
 
 # Shared Lua: the client's state as every token reads it, kept alive (and
 # refilled from PostgreSQL's row should Redis have lost it) by every issue
@@ -165,8 +200,8 @@ if old.status ~= 'active' then
   revoke_family(old.family, ARGV[6])
   return {'reused'}
 end
-if redis.call('EXISTS', 'famrevoked:' .. old.family) == 1
-   or (old.grant_id ~= '' and redis.call('EXISTS', 'grantrevoked:' .. old.grant_id) == 1) then
+if redis.call('EXISTS', FAMILY_REVOKED_PREFIX .. old.family) == 1
+   or (old.grant_id ~= '' and redis.call('EXISTS', GRANT_REVOKED_PREFIX .. old.grant_id) == 1) then
   return {'invalid'}
 end
 if keep_client(KEYS[2], ARGV[7], ARGV[8], ARGV[6]) ~= 'active' then return {'suspended'} end
@@ -181,11 +216,11 @@ redis.call('EXPIRE', KEYS[3], ARGV[4])
 redis.call('HSET', KEYS[4], unpack(common))
 redis.call('HSET', KEYS[4], 'scope', old.scope, 'exp', iat + tonumber(ARGV[5]), 'status', 'active')
 redis.call('EXPIRE', KEYS[4], ARGV[5])
-local index = 'fam:' .. old.family
+local index = FAMILY_PREFIX .. old.family
 redis.call('SADD', index, KEYS[3], KEYS[4])
 redis.call('EXPIRE', index, ARGV[6])
 if old.grant_id ~= '' then
-  local grantfams = 'grantfams:' .. old.grant_id
+  local grantfams = GRANT_FAMILIES_PREFIX .. old.grant_id
   redis.call('SADD', grantfams, old.family)
   redis.call('EXPIRE', grantfams, ARGV[6])
 end
@@ -227,7 +262,7 @@ local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return false end
 local t = to_table(flat)
 if ARGV[1] == '1' and t.status ~= 'active' then return false end
-if redis.call('HGET', 'client:' .. t.client_id, 'status') ~= 'active' then return false end
+if redis.call('HGET', CLIENT_STATE_PREFIX .. t.client_id, 'status') ~= 'active' then return false end
 return flat
 """
 )
@@ -350,10 +385,10 @@ def issue(
         client_state_key(client["client_id"]),
         access_key(access_token),
         refresh_key(refresh_token) if refresh_token else "",
-        f"fam:{family}" if family else "",
-        f"famrevoked:{family}" if family else "",
-        f"grantfams:{grant_id}" if grant_id is not None else "",
-        f"grantrevoked:{grant_id}" if grant_id is not None else "",
+        family_key(family) if family else "",
+        family_revoked_key(family) if family else "",
+        grant_families_key(grant_id) if grant_id is not None else "",
+        grant_revoked_key(grant_id) if grant_id is not None else "",
     ]
     args = [
         json.dumps(fields),
@@ -453,4 +488,4 @@ def revoke_grant(r: redis.Redis, grant_id: int) -> None:
 
     Costs one step per token of that grant, and touches no other grant.
     """
-    _REVOKE_GRANT(r, [f"grantfams:{grant_id}", f"grantrevoked:{grant_id}"], [INDEX_TTL])
+    _REVOKE_GRANT(r, [grant_families_key(grant_id), grant_revoked_key(grant_id)], [INDEX_TTL])

@@ -29,3 +29,9 @@ class LuaScript:
         except redis.exceptions.NoScriptError:
             # First use on this server (or after SCRIPT FLUSH / a restart).
             return r.eval(self.source, len(keys), *keys, *args)
+
+
+def lua_constants(**values: str) -> str:
+    """Lua locals holding `values`: how a script uses the key prefixes the Python side spells."""
+    literals = ", ".join("'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'" for value in values.values())
+    return f"local {', '.join(values)} = {literals}\n"
