@@ -197,7 +197,10 @@ def delete_secret(conn, actor: Actor, client_id: str, secret_id: int) -> bool:
 
 
 def get_client_with_secrets(conn, client_id: str) -> dict | None:
-    """The client plus its secrets' digests, in one query: all the token endpoint reads from PostgreSQL.
+    """The client plus its secrets' digests, in one query: all the token endpoint reads of the client.
+
+    (A code exchange also checks its grant in PostgreSQL, `grants.is_live`:
+    a backstop should Redis have lost the grant's revocation marker.)
 
     Each entry of `secrets` has the secret's id, digest and whether its
     last-use time is over a minute old (so worth writing again).
