@@ -74,10 +74,16 @@ CREATE TABLE IF NOT EXISTS audit_log (
     ip_address      text NOT NULL DEFAULT '',
     details         jsonb NOT NULL DEFAULT '{}'
 );
-CREATE INDEX IF NOT EXISTS audit_log_time_idx ON audit_log (occurred_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS audit_log_client_idx ON audit_log (client_id, occurred_at DESC);
-CREATE INDEX IF NOT EXISTS audit_log_subject_idx ON audit_log (subject_user_id, occurred_at DESC);
-CREATE INDEX IF NOT EXISTS audit_log_actor_idx ON audit_log (actor_id, occurred_at DESC);
+-- Pages read newest first by id (keyset pagination), overall or of one app
+-- or one user; the primary key serves the first, these the others.
+CREATE INDEX IF NOT EXISTS audit_log_client_id_idx ON audit_log (client_id, id DESC);
+CREATE INDEX IF NOT EXISTS audit_log_subject_id_idx ON audit_log (subject_user_id, id DESC);
+CREATE INDEX IF NOT EXISTS audit_log_actor_id_idx ON audit_log (actor_id, id DESC);
+-- Earlier indexes by time, which no query orders by.
+DROP INDEX IF EXISTS audit_log_time_idx;
+DROP INDEX IF EXISTS audit_log_client_idx;
+DROP INDEX IF EXISTS audit_log_subject_idx;
+DROP INDEX IF EXISTS audit_log_actor_idx;
 
 -- The sample protected API ------------------------------------------------
 CREATE TABLE IF NOT EXISTS items (

@@ -12,7 +12,7 @@ def list_account_events(conn, user_id: int, limit: int = 50) -> list[dict]:
                FROM audit_log a
                LEFT JOIN clients c ON c.client_id = a.client_id
                WHERE a.subject_user_id = %(user)s AND a.action = ANY(%(actions)s)
-               ORDER BY a.occurred_at DESC, a.id DESC
+               ORDER BY a.id DESC
                LIMIT %(limit)s""",
             {"user": user_id, "actions": list(SECURITY_ACTIONS), "limit": limit},
         )
