@@ -116,6 +116,35 @@ def page_of_audit(conn, *, page_size: int = AUDIT_PAGE_SIZE, **filters) -> tuple
     return page, page[-1]["id"]
 
 
+def as_seen_by_developer(entries: list[dict], developer_id: int) -> list[dict]:
+    """An app's audit rows as its developer may see them: what happened and when, and who in words.
+
+    Other people's emails and IP addresses never leave this function: users
+    who consented are "a user", operators and administrators are named by
+    their role only.
+    """
+    return [
+        {
+            "id": entry["id"],
+            "occurred_at": entry["occurred_at"],
+            "action": entry["action"],
+            "details": entry["details"],
+            "actor": _actor_in_words(entry, developer_id),
+        }
+        for entry in entries
+    ]
+
+
+def _actor_in_words(entry: dict, developer_id: int) -> str:
+    if entry["actor_id"] == developer_id:
+        return "you"
+    if entry["action"].startswith("consent."):
+        return "a user"
+    if entry["actor_label"] == CLI.label:
+        return "an operator (command line)"
+    return "an administrator"
+
+
 def parse_cursor(value: str | None) -> int | None:
     """A `before_id` taken from a query string: None unless it is a plausible row id."""
     if value and value.isascii() and value.isdigit() and len(value) <= 18:

@@ -108,20 +108,30 @@ def get_owned_client(conn, client_id: str, owner_id: int) -> dict | None:
         return cur.fetchone()
 
 
+# Users holding a live consent grant for client `c`.
+_AUTHORIZED_USERS = "(SELECT count(*) FROM grants g WHERE g.client_id = c.client_id AND g.revoked_at IS NULL)"
+
+
 def list_clients(conn, owner_id: int | None = None) -> list[dict]:
     """Clients (of one owner, or all) with owner email and their count of authorized users."""
     with conn.cursor() as cur:
         cur.execute(
             f"""SELECT {_QUALIFIED_CLIENT_COLUMNS},
                        u.email AS owner_email,
-                       (SELECT count(*) FROM grants g
-                         WHERE g.client_id = c.client_id AND g.revoked_at IS NULL) AS authorized_users
+                       {_AUTHORIZED_USERS} AS authorized_users
                 FROM clients c JOIN users u ON u.id = c.owner_id
                 WHERE %(owner)s::bigint IS NULL OR c.owner_id = %(owner)s
                 ORDER BY c.created_at DESC, c.client_id""",
             {"owner": owner_id},
         )
         return cur.fetchall()
+
+
+def count_authorized_users(conn, client_id: str) -> int:
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {_AUTHORIZED_USERS} AS n FROM clients c WHERE c.client_id = %(id)s", {"id": client_id})
+        row = cur.fetchone()
+    return row["n"] if row else 0
 
 
 def update_client(conn, actor: Actor, client_id: str, **fields) -> dict | None:

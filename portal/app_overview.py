@@ -1,22 +1,15 @@
-"""What the portal shows about apps besides their settings: authorized users and calls this hour.
+"""What the portal shows about apps besides their settings: users, calls this hour, latest activity.
 
-Read-only queries over PostgreSQL (grants) and Redis (rate-limit counters).
+Read-only queries over PostgreSQL (grants, the audit log) and Redis (rate-limit counters).
 """
 
 import redis
 
+import audit
 from api.rate_limit import calls_in_window
 from oauth import clients
 
-
-def count_authorized_users(conn, client_id: str) -> int:
-    """Users holding a live consent grant for the app."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) AS n FROM grants WHERE client_id = %(id)s AND revoked_at IS NULL",
-            {"id": client_id},
-        )
-        return cur.fetchone()["n"]
+RECENT_AUDIT_ROWS = 10
 
 
 def list_apps_with_usage(conn, r: redis.Redis, window_seconds: int, owner_id: int | None = None) -> list[dict]:
@@ -26,11 +19,21 @@ def list_apps_with_usage(conn, r: redis.Redis, window_seconds: int, owner_id: in
     return [{**app, "calls_this_hour": calls[app["client_id"]]} for app in apps]
 
 
-def get_app_overview(conn, r: redis.Redis, client: dict, window_seconds: int) -> dict:
-    """The app with its secrets, authorized users and calls this hour."""
+def get_app_overview(conn, r: redis.Redis, client: dict, window_seconds: int, developer_id: int | None = None) -> dict:
+    """The app with its secrets, authorized users, calls this hour and latest activity.
+
+    The activity is as an administrator sees it, or, given `developer_id`, as
+    the app's developer may see it (audit.as_seen_by_developer).
+    """
+    client_id = client["client_id"]
+    recent, more = audit.page_of_audit(conn, client_id=client_id, page_size=RECENT_AUDIT_ROWS)
+    if developer_id is not None:
+        recent = audit.as_seen_by_developer(recent, developer_id)
     return {
         **client,
-        "secrets": clients.list_secrets(conn, client["client_id"]),
-        "authorized_users": count_authorized_users(conn, client["client_id"]),
-        "calls_this_hour": calls_in_window(r, [client["client_id"]], window_seconds)[client["client_id"]],
+        "secrets": clients.list_secrets(conn, client_id),
+        "authorized_users": clients.count_authorized_users(conn, client_id),
+        "calls_this_hour": calls_in_window(r, [client_id], window_seconds)[client_id],
+        "recent_audit": recent,
+        "more_audit": more is not None,
     }

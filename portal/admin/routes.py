@@ -17,7 +17,6 @@ from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-RECENT_AUDIT_ROWS = 10
 
 
 @bp.before_request
@@ -49,16 +48,12 @@ def app_page(client_id: str):
 
 def _render_app_page(client: dict, suspend_form: SuspendForm, rate_form: RateLimitForm):
     conn = get_connection()
-    overview = app_overview.get_app_overview(conn, get_redis(), client, _rate_window())
-    recent, more = audit.page_of_audit(conn, client_id=client["client_id"], page_size=RECENT_AUDIT_ROWS)
     return render_template(
         "admin/app.html",
-        app=overview,
+        app=app_overview.get_app_overview(conn, get_redis(), client, _rate_window()),
         owner=users.get_user(conn, client["owner_id"]),
         suspend_form=suspend_form,
         rate_form=rate_form,
-        recent_audit=recent,
-        more_audit=more,
     )
 
 

@@ -19,7 +19,6 @@ from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
 bp = Blueprint("developer", __name__, url_prefix="/developer")
-RECENT_AUDIT_ROWS = 10
 
 
 @bp.before_request
@@ -93,10 +92,10 @@ def update_app(client_id: str):
 
 
 def _render_app_page(client: dict, form: AppSettingsForm):
-    conn = get_connection()
-    overview = app_overview.get_app_overview(conn, get_redis(), client, _rate_window())
-    recent, more = audit.page_of_audit(conn, client_id=client["client_id"], page_size=RECENT_AUDIT_ROWS)
-    return render_template("developer/app.html", app=overview, form=form, recent_audit=recent, more_audit=more)
+    overview = app_overview.get_app_overview(
+        get_connection(), get_redis(), client, _rate_window(), developer_id=current_user.id
+    )
+    return render_template("developer/app.html", app=overview, form=form)
 
 
 @bp.post("/apps/<client_id>/secrets")
@@ -154,6 +153,7 @@ def app_audit(client_id: str):
     entries, next_before = audit.page_of_audit(
         get_connection(), client_id=client_id, before_id=audit.parse_cursor(request.args.get("before"))
     )
+    entries = audit.as_seen_by_developer(entries, current_user.id)
     return render_template("developer/audit.html", app=client, entries=entries, next_before=next_before)
 
 
