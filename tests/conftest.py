@@ -12,6 +12,7 @@ import threading
 import pytest
 import redis
 
+from accounts import users
 from app import create_app
 from stores import embedded, postgres
 from tests.stores import RestartableRedis, clear_redis, free_port
@@ -118,25 +119,42 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+USER_EMAIL = "user@example.com"
+USER_PASSWORD = "correct horse"
+
+
 class AuthActions:
-    """Sign up, sign in and out through the real forms, CSRF token included."""
+    """Sign in and out through the real forms, CSRF token included."""
 
     def __init__(self, client, app):
         self.client = client
         self.app = app
 
-    def create_user(self, email="user@example.com", password="correct horse", name="User", role="user"):
-        from accounts import users
-
+    def create_user(self, email=USER_EMAIL, password=USER_PASSWORD, name="User", role="user"):
         with self.app.app_context():
             return users.create_user(postgres.get_connection(), email, password, name, role)
 
-    def login(self, email="user@example.com", password="correct horse", next_url=None):
-        page = self.client.get("/login" + (f"?next={next_url}" if next_url else ""))
+    def login(self, email=USER_EMAIL, password=USER_PASSWORD, next_url=None, *, ip=None, headers=None):
+        """One attempt at the sign-in form: the response, whether it signed in or not.
+
+        `ip` is the peer address the server sees and `headers` go with the POST
+        (X-Forwarded-For), for the throttling tests.
+        """
+        environ = {"REMOTE_ADDR": ip} if ip else {}
+        page = self.client.get("/login" + (f"?next={next_url}" if next_url else ""), environ_base=environ)
         data = {"email": email, "password": password, "csrf_token": csrf_token(page.text)}
         if next_url:
             data["next"] = next_url
-        return self.client.post("/login", data=data)
+        return self.client.post("/login", data=data, environ_base=environ, headers=headers or {})
+
+    def sign_in_as(self, email=USER_EMAIL, role="user") -> dict:
+        """Make the account (created on first use) the signed-in one, in place of whoever was; return it."""
+        with self.app.app_context():
+            user = users.get_user_by_email(postgres.get_connection(), email) or self.create_user(email, role=role)
+        if 'action="/logout"' in self.client.get("/").text:
+            self.logout()
+        assert self.login(email).status_code == 302
+        return user
 
     def logout(self):
         page = self.client.get("/")
@@ -146,6 +164,12 @@ class AuthActions:
 @pytest.fixture
 def auth(client, app):
     return AuthActions(client, app)
+
+
+@pytest.fixture
+def signed_in_user(auth) -> dict:
+    """The default account, signed in on the `client` test client."""
+    return auth.sign_in_as()
 
 
 class LiveServer:

@@ -1,7 +1,7 @@
 """Codes and tokens through the real endpoints, for any test that needs them.
 
     client, secret = register_client(app)                  # a confidential app, every scope
-    auth.create_user(); auth.login()                       # someone to consent
+    auth.sign_in_as()                                      # someone to consent
     tokens = get_tokens(http, client, secret, scope="read:profile")
     http.get("/api/v1/me", headers=bearer(tokens["access_token"]))
 

@@ -2,7 +2,6 @@
 
 import re
 
-from accounts import users
 from audit import Actor
 from oauth import clients, token_store
 from stores import postgres
@@ -51,16 +50,6 @@ def register_and_read(client, **overrides) -> tuple[str, str | None]:
     response = register_app(client, **overrides)
     assert response.status_code == 200, response.text
     return credential(response.text, "client-id"), credential(response.text, "client-secret")
-
-
-def sign_in_as(auth, email: str, role: str = "user") -> dict:
-    """Sign in with the account (created on first use), in place of whoever was signed in."""
-    with auth.app.app_context():
-        user = users.get_user_by_email(postgres.get_connection(), email) or auth.create_user(email=email, role=role)
-    if 'action="/logout"' in auth.client.get("/").text:
-        auth.logout()
-    assert auth.login(email=email).status_code == 302
-    return user
 
 
 def settings_of(**overrides) -> dict:

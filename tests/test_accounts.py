@@ -105,8 +105,7 @@ def test_login_never_redirects_off_site(client, auth, target, expected):
 
 
 def test_logout_is_post_only_and_needs_csrf(client, auth):
-    auth.create_user()
-    auth.login()
+    auth.sign_in_as()
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400  # no CSRF token
     assert "Sign out" in client.get("/").text
@@ -167,15 +166,12 @@ def test_throttle_window_does_not_slide_with_more_failures(app, store_urls):
             assert r.get(key) == "2"
 
 
-def test_successful_sign_in_clears_account_failures(client, auth):
+def test_successful_sign_in_clears_account_failures(auth):
     auth.create_user()
     for round_ in range(2):
         # Each failure from its own address, so only the account's counter could stop the last sign-in.
         for n in range(throttle.MAX_FAILURES - 1):
-            environ = {"REMOTE_ADDR": f"10.0.{round_}.{n}"}
-            page = client.get("/login", environ_base=environ)
-            data = {"email": "user@example.com", "password": "wrong", "csrf_token": csrf_token(page.text)}
-            assert client.post("/login", data=data, environ_base=environ).status_code == 401
+            assert auth.login(password="wrong", ip=f"10.0.{round_}.{n}").status_code == 401
         # Without the first success clearing the counter, the second would be refused (429).
         assert auth.login().status_code == 302
         auth.logout()

@@ -15,7 +15,6 @@ from tests.portal_helpers import (
     issue_app_token,
     issue_user_token,
     register_and_read,
-    sign_in_as,
     submit,
     token_works,
     words,
@@ -25,14 +24,14 @@ from tests.portal_helpers import (
 @pytest.fixture
 def registered(client, auth):
     """An app registered by a developer, and one of that app's users."""
-    developer = sign_in_as(auth, "dev@example.com")
+    developer = auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client)
     return {"client_id": client_id, "developer": developer}
 
 
 @pytest.fixture
 def admin(auth, registered):
-    return sign_in_as(auth, "admin@example.com", role="admin")
+    return auth.sign_in_as("admin@example.com", role="admin")
 
 
 def stored_client(app, client_id):
@@ -63,7 +62,7 @@ ADMIN_POSTS = [
 @pytest.mark.parametrize("role", ["user", "developer"])
 @pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_admin_pages_are_forbidden_to_everyone_else(client, auth, registered, role, page):
-    sign_in_as(auth, "someone@example.com", role=role)
+    auth.sign_in_as("someone@example.com", role=role)
     response = client.get(page.format(id=registered["client_id"]))
     assert response.status_code == 403
     assert "Only administrators" in response.text
@@ -72,7 +71,7 @@ def test_admin_pages_are_forbidden_to_everyone_else(client, auth, registered, ro
 @pytest.mark.parametrize(("route", "data"), ADMIN_POSTS)
 def test_admin_actions_are_forbidden_to_everyone_else(client, auth, app, registered, route, data):
     status, actions = prepare_for(app, route, registered["client_id"])
-    sign_in_as(auth, "someone@example.com", role="developer")
+    auth.sign_in_as("someone@example.com", role="developer")
     token = csrf_token(client.get("/developer/apps").text)
     response = client.post(route.format(id=registered["client_id"]), data={**data, "csrf_token": token})
     assert response.status_code == 403
@@ -92,9 +91,9 @@ def test_admin_pages_send_signed_out_visitors_to_sign_in(client, registered, aut
 
 def test_console_lists_every_app_with_owner_status_users_and_calls(client, auth, app, registered):
     issue_user_token(app, registered["client_id"], registered["developer"]["id"])
-    sign_in_as(auth, "other@example.com")
+    auth.sign_in_as("other@example.com")
     register_and_read(client, name="Other App")
-    sign_in_as(auth, "admin@example.com", role="admin")
+    auth.sign_in_as("admin@example.com", role="admin")
     with app.app_context():
         r = get_redis()
         r.set(counter_key(registered["client_id"], window_index(r.time()[0])), 12)

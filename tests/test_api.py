@@ -173,8 +173,7 @@ def test_redis_outage_gives_503_json_then_recovers(store_urls, app, own_redis):
 
 
 def test_api_calls_neither_read_nor_set_the_session_cookie(app, client, auth):
-    auth.create_user(email="alice@example.com")
-    auth.login(email="alice@example.com")  # a browser session exists
+    auth.sign_in_as("alice@example.com")  # a browser session exists
     issued = user_with_token(app, "bob@example.com", ["read:profile"])
     response = client.get("/api/v1/me", headers=issued.headers)
     assert response.json["email"] == "bob@example.com"  # the token decides, not the cookie

@@ -3,38 +3,30 @@
 import pytest
 
 from accounts import throttle
-from tests.conftest import csrf_token, make_app
+from tests.conftest import AuthActions, csrf_token, make_app
 from tests.oauth_helpers import authorize_params, pkce_pair, register_client
 
 EMAIL = "admin@example.com"
 PASSWORD = "correct horse"
 
 
-def sign_in(client, email: str, password: str, ip: str, headers: dict | None = None):
-    """One attempt through the real form, from `ip` as the server sees the peer."""
-    environ = {"REMOTE_ADDR": ip}
-    page = client.get("/login", environ_base=environ)
-    data = {"email": email, "password": password, "csrf_token": csrf_token(page.text)}
-    return client.post("/login", data=data, environ_base=environ, headers=headers or {})
-
-
-def fail_from_many_addresses(client, email: str = EMAIL) -> None:
+def fail_from_many_addresses(auth, email: str = EMAIL) -> None:
     """MAX_FAILURES wrong passwords for the account, each from its own address (no IP limit is reached)."""
     for n in range(throttle.MAX_FAILURES):
-        assert sign_in(client, email, "wrong password", f"10.0.0.{n}").status_code == 401
+        assert auth.login(email, "wrong password", ip=f"10.0.0.{n}").status_code == 401
 
 
 def test_the_account_limit_holds_across_addresses(client, auth):
     auth.create_user(email=EMAIL, password=PASSWORD)
-    fail_from_many_addresses(client)
-    assert sign_in(client, EMAIL, PASSWORD, "10.0.1.1").status_code == 429
+    fail_from_many_addresses(auth)
+    assert auth.login(EMAIL, PASSWORD, ip="10.0.1.1").status_code == 429
 
 
 @pytest.mark.parametrize("spelling", [" ADMIN@Example.COM ", "admİn@example.com"])
 def test_another_spelling_of_the_email_does_not_escape_the_account_limit(client, auth, spelling):
     auth.create_user(email=EMAIL, password=PASSWORD)
-    fail_from_many_addresses(client)
-    response = sign_in(client, spelling, PASSWORD, "10.0.1.1")
+    fail_from_many_addresses(auth)
+    response = auth.login(spelling, PASSWORD, ip="10.0.1.1")
     # "İ" lower-cases to "i" in PostgreSQL under a UTF-8 locale (so it is this account), not in Python;
     # under the C locale it is another, unknown account. Either way it must not sign in.
     assert response.status_code != 302
@@ -47,20 +39,21 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_address_limit(client, 
     auth.create_user(email=EMAIL, password=PASSWORD)
     for n in range(throttle.MAX_FAILURES):
         forged = {"X-Forwarded-For": f"198.51.100.{n}"}
-        sign_in(client, f"guess{n}@example.com", "wrong password", "203.0.113.7", headers=forged)
+        auth.login(f"guess{n}@example.com", "wrong password", ip="203.0.113.7", headers=forged)
     forged = {"X-Forwarded-For": "198.51.100.200"}
-    assert sign_in(client, EMAIL, PASSWORD, "203.0.113.7", headers=forged).status_code == 429
+    assert auth.login(EMAIL, PASSWORD, ip="203.0.113.7", headers=forged).status_code == 429
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_limited(store_urls, auth):
     auth.create_user(email=EMAIL, password=PASSWORD)
     proxied = make_app(store_urls, TRUSTED_PROXY_HOPS=1)
-    guesser, visitor = proxied.test_client(), proxied.test_client()
+    guesser, visitor = AuthActions(proxied.test_client(), proxied), AuthActions(proxied.test_client(), proxied)
+    through_the_proxy = {"ip": "10.0.0.1", "headers": {"X-Forwarded-For": "198.51.100.1"}}
     for n in range(throttle.MAX_FAILURES):
-        sign_in(guesser, f"guess{n}@example.com", "wrong password", "10.0.0.1", {"X-Forwarded-For": "198.51.100.1"})
-    assert sign_in(guesser, EMAIL, PASSWORD, "10.0.0.1", {"X-Forwarded-For": "198.51.100.1"}).status_code == 429
+        guesser.login(f"guess{n}@example.com", "wrong password", **through_the_proxy)
+    assert guesser.login(EMAIL, PASSWORD, **through_the_proxy).status_code == 429
     # Another visitor behind the same proxy is not locked out by the first one's guesses.
-    assert sign_in(visitor, EMAIL, PASSWORD, "10.0.0.1", {"X-Forwarded-For": "198.51.100.2"}).status_code == 302
+    assert visitor.login(EMAIL, PASSWORD, ip="10.0.0.1", headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 302
 
 
 def test_a_csrf_token_from_before_sign_in_cannot_forge_consent_after_it(app, client, auth):

@@ -14,14 +14,8 @@ from tests.oauth_helpers import authorize_and_get_code, authorize_url, pkce_pair
 CLAIMABLE_REDIRECTS = ["com.example.app:/oauth/callback", "http://127.0.0.1:8765/callback"]
 
 
-@pytest.fixture
-def signed_in(auth):
-    auth.create_user()
-    auth.login()
-
-
 @pytest.mark.parametrize("redirect_uri", CLAIMABLE_REDIRECTS)
-def test_an_impersonated_public_app_is_not_approved_silently(app, client, signed_in, redirect_uri):
+def test_an_impersonated_public_app_is_not_approved_silently(app, client, signed_in_user, redirect_uri):
     public, _ = register_client(app, client_type="public", redirect_uris=[redirect_uri])
     authorize_and_get_code(client, public)  # the person allows the real app once
 
@@ -33,7 +27,7 @@ def test_an_impersonated_public_app_is_not_approved_silently(app, client, signed
 
 
 @pytest.mark.parametrize("redirect_uri", CLAIMABLE_REDIRECTS)
-def test_prompt_none_cannot_skip_the_page_for_an_unverifiable_public_app(app, client, signed_in, redirect_uri):
+def test_prompt_none_cannot_skip_the_page_for_an_unverifiable_public_app(app, client, signed_in_user, redirect_uri):
     public, _ = register_client(app, client_type="public", redirect_uris=[redirect_uri])
     authorize_and_get_code(client, public)
     _verifier, challenge = pkce_pair()
@@ -47,7 +41,7 @@ def test_prompt_none_cannot_skip_the_page_for_an_unverifiable_public_app(app, cl
     "client_type, redirect_uri",
     [("public", "https://spa.example.com/callback"), ("confidential", "http://127.0.0.1:8765/callback")],
 )
-def test_an_app_whose_identity_is_assured_is_not_asked_twice(app, client, signed_in, client_type, redirect_uri):
+def test_an_app_whose_identity_is_assured_is_not_asked_twice(app, client, signed_in_user, client_type, redirect_uri):
     # https reaches only the app's own site; a confidential app must prove itself with its secret.
     registered, _ = register_client(app, client_type=client_type, redirect_uris=[redirect_uri])
     authorize_and_get_code(client, registered)

@@ -9,7 +9,6 @@ import pytest
 from oauth.client_rules import GRANT_TYPES
 from tests.conftest import csrf_token
 from tests.oauth_helpers import authorize_url, basic_auth, register_client
-from tests.portal_helpers import sign_in_as
 
 NUL = "\x00"
 MACHINE_POSTS = [
@@ -49,8 +48,7 @@ def test_nul_in_an_authorization_request_is_a_page_not_a_redirect(client, query)
 
 def test_nul_in_the_state_of_a_valid_authorization_request_is_refused(app, client, auth):
     registered, _ = register_client(app)
-    auth.create_user()
-    auth.login()
+    auth.sign_in_as()
     response = client.get(authorize_url(registered, state=f"a{NUL}b"))
     assert response.status_code == 400
     assert "Location" not in response.headers
@@ -82,14 +80,14 @@ def test_nul_in_a_sign_in_or_sign_up_form_is_refused(client, page, data):
     ],
 )
 def test_nul_in_a_portal_address_is_refused(client, auth, path):
-    sign_in_as(auth, "admin@example.com", role="admin")
+    auth.sign_in_as("admin@example.com", role="admin")
     response = client.get(path)
     assert response.status_code == 400
     assert response.mimetype == "text/html"
 
 
 def test_nul_in_a_portal_form_post_is_refused(client, auth):
-    sign_in_as(auth, "user@example.com")
+    auth.sign_in_as("user@example.com")
     page = client.get("/account/apps")
     response = client.post("/account/apps/%00/revoke", data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 400

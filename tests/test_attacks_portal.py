@@ -9,7 +9,7 @@ from stores import postgres
 from stores.redis_client import get_redis
 from tests.conftest import csrf_token
 from tests.oauth_helpers import authorize_url, decide, pkce_pair, register_client
-from tests.portal_helpers import TEST_ACTOR, register_and_read, sign_in_as, submit
+from tests.portal_helpers import TEST_ACTOR, register_and_read, submit
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
@@ -17,13 +17,13 @@ REDIRECT_WITH_MARKUP = 'https://acme.example.com/cb?x="><script>alert(2)</script
 
 
 def test_a_secret_of_another_app_cannot_be_deleted_through_my_own(client, auth, app):
-    sign_in_as(auth, "victim@example.com")
+    auth.sign_in_as("victim@example.com")
     victim_id, victim_secret = register_and_read(client)
     submit(client, f"/developer/apps/{victim_id}", f"/developer/apps/{victim_id}/secrets")  # two, so deletable
     with app.app_context():
         victim_secret_ids = [row["id"] for row in clients.list_secrets(postgres.get_connection(), victim_id)]
 
-    sign_in_as(auth, "intruder@example.com")
+    auth.sign_in_as("intruder@example.com")
     mine, _ = register_and_read(client)
     for secret_id in victim_secret_ids:
         response = submit(client, f"/developer/apps/{mine}", f"/developer/apps/{mine}/secrets/{secret_id}/delete")
@@ -56,7 +56,7 @@ def test_markup_in_an_app_is_shown_as_text_on_every_page(client, auth, app):
     developer_pages = [f"/developer/apps/{client_id}{suffix}" for suffix in ("", "/quickstart", "/audit")]
     pages = {path: client.get(path).text for path in ["/developer/apps", *developer_pages]}
 
-    sign_in_as(auth, "person@example.com")
+    auth.sign_in_as("person@example.com")
     _verifier, challenge = pkce_pair()
     registered = {"client_id": client_id, "redirect_uris": [REDIRECT_WITH_MARKUP]}
     consent = client.get(authorize_url(registered, code_challenge=challenge))
@@ -64,7 +64,7 @@ def test_markup_in_an_app_is_shown_as_text_on_every_page(client, auth, app):
     assert decide(client, consent.text).status_code == 303
     pages.update({path: client.get(path).text for path in ["/account/apps", "/account/security"]})
 
-    sign_in_as(auth, "admin@example.com", role="admin")
+    auth.sign_in_as("admin@example.com", role="admin")
     for path in ["/admin", f"/admin/apps/{client_id}", "/admin/audit", f"/admin/audit?user={developer['id']}"]:
         pages[path] = client.get(path).text
 
@@ -81,7 +81,7 @@ def test_markup_in_an_app_is_shown_as_text_on_every_page(client, auth, app):
     ["javascript:alert(1)", "JavaScript://acme.example.com/%0aalert(1)", "\x01javascript:alert(1)", "data:text/html,x"],
 )
 def test_a_homepage_can_never_be_a_script_link(client, auth, homepage_url):
-    sign_in_as(auth, "dev@example.com")
+    auth.sign_in_as("dev@example.com")
     page = client.get("/developer/apps/new")
     data = {
         "name": "Acme",

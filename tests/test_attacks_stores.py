@@ -67,8 +67,7 @@ def test_a_read_only_postgres_is_a_503(app, store_urls):
 
 def test_a_read_only_redis_replica_is_a_503(app, client, auth, store_urls, replica_redis_url):
     registered, secret = register_client(app)
-    auth.create_user()
-    auth.login()  # on the primary, before the failover
+    auth.sign_in_as()  # on the primary, before the failover
     replica_app = make_app(store_urls, REDIS_URL=replica_redis_url)
     http = replica_app.test_client()
     assert_json_503(client_credentials(http, registered, secret))  # a Lua script writes the token

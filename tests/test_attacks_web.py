@@ -23,8 +23,7 @@ def test_an_http_issuer_does_not_pin_https(client):
 
 def test_the_consent_page_cannot_be_framed_for_clickjacking(app, client, auth):
     registered, _ = register_client(app)
-    auth.create_user()
-    auth.login()
+    auth.sign_in_as()
     _verifier, challenge = pkce_pair()
     consent = client.get(authorize_url(registered, code_challenge=challenge))
     assert 'value="allow"' in consent.text

@@ -10,7 +10,6 @@ from tests.portal_helpers import (
     VALID_APP,
     register_and_read,
     settings_of,
-    sign_in_as,
     submit,
 )
 
@@ -33,7 +32,7 @@ def entry_count(html: str) -> int:
 
 
 def test_every_portal_action_writes_its_audit_row(client, auth, app):
-    developer = sign_in_as(auth, "dev@example.com")
+    developer = auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client)
     page = f"/developer/apps/{client_id}"
     submit(client, page, data=settings_of(name="Renamed"))
@@ -44,13 +43,13 @@ def test_every_portal_action_writes_its_audit_row(client, auth, app):
         first_secret = clients.list_secrets(postgres.get_connection(), client_id)[0]
     submit(client, page, f"{page}/secrets/{first_secret['id']}/delete")
 
-    admin = sign_in_as(auth, "admin@example.com", role="admin")
+    admin = auth.sign_in_as("admin@example.com", role="admin")
     console = f"/admin/apps/{client_id}"
     submit(client, console, f"{console}/suspend", data={"reason": "Too many calls"})
     submit(client, console, f"{console}/resume")
     submit(client, console, f"{console}/rate-limit", data={"rate_limit": "50"})
 
-    sign_in_as(auth, "dev@example.com")
+    auth.sign_in_as("dev@example.com")
     submit(client, f"{page}/delete", data={"confirm_name": "Renamed"})
 
     rows = [row for row in audit_rows(app) if row["client_id"] == client_id]
@@ -127,7 +126,7 @@ def test_cursor_from_a_query_string_is_a_plausible_id_or_nothing(value, expected
 
 @pytest.fixture
 def admin(auth):
-    return sign_in_as(auth, "admin@example.com", role="admin")
+    return auth.sign_in_as("admin@example.com", role="admin")
 
 
 def test_admin_audit_log_shows_50_entries_a_page_and_links_to_older_ones(client, app, admin):
@@ -190,9 +189,9 @@ def test_an_overlong_filter_is_refused(client, admin):
 
 
 def test_admin_sees_who_did_what_from_where(client, app, auth, admin):
-    sign_in_as(auth, "dev@example.com")
+    auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client)
-    sign_in_as(auth, "admin@example.com")
+    auth.sign_in_as("admin@example.com")
     page = client.get(f"/admin/audit?client_id={client_id}").text
     row = page.split('<tr class="entry">', 1)[1].split("</tr>", 1)[0]
     assert "App registered" in row and "dev@example.com" in row and "127.0.0.1" in row
@@ -203,7 +202,7 @@ def test_admin_sees_who_did_what_from_where(client, app, auth, admin):
 
 
 def test_developer_activity_page_is_paged_and_shows_only_that_app(client, app, auth):
-    sign_in_as(auth, "dev@example.com")
+    auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client)
     record_many(app, 55, client_id=client_id)
     record_many(app, 5, client_id="pa_client_other")

@@ -26,12 +26,6 @@ def registered(app):
     return client
 
 
-@pytest.fixture
-def signed_in(auth):
-    auth.create_user()
-    auth.login()
-
-
 def assert_error_page(response):
     """A fatal error: an HTML page, and never a redirect anywhere."""
     assert response.status_code == 400
@@ -102,7 +96,7 @@ def test_suspended_client_shows_a_page(client, app, runner, registered):
         "javascript:alert(1)",
     ],
 )
-def test_redirect_uri_must_match_a_registered_one_exactly(client, registered, signed_in, redirect_uri):
+def test_redirect_uri_must_match_a_registered_one_exactly(client, registered, signed_in_user, redirect_uri):
     assert_error_page(client.get(authorize_url(registered, redirect_uri=redirect_uri)))
 
 
@@ -120,7 +114,7 @@ def test_repeated_redirect_uri_shows_a_page_even_if_both_are_registered(app, cli
     assert_error_page(client.get("/oauth/authorize?" + query))
 
 
-def test_missing_redirect_uri_needs_a_single_registered_one(app, client, signed_in):
+def test_missing_redirect_uri_needs_a_single_registered_one(app, client, signed_in_user):
     several, _ = register_client(app, redirect_uris=[REDIRECT_URI, "https://app.example.com/other"])
     assert_error_page(client.get(authorize_url(several, redirect_uri=None)))
 
@@ -241,7 +235,7 @@ def test_prompt_none_without_a_session_is_login_required(client, registered):
     assert_error_redirect(client.get(authorize_url(registered, prompt="none")), "login_required")
 
 
-def test_prompt_none_without_consent_is_consent_required(client, registered, signed_in):
+def test_prompt_none_without_consent_is_consent_required(client, registered, signed_in_user):
     assert_error_redirect(client.get(authorize_url(registered, prompt="none")), "consent_required")
 
 

@@ -26,13 +26,6 @@ def registered(app):
     return client
 
 
-@pytest.fixture
-def user(auth):
-    user = auth.create_user()
-    auth.login()
-    return user
-
-
 def live_grant(app, user_id: int, client_id: str) -> dict | None:
     with app.app_context():
         return grants.get_live_grant(get_connection(), user_id, client_id)
@@ -44,7 +37,7 @@ def consent_page(client, registered, **kwargs):
     return response
 
 
-def test_consent_page_says_who_asks_for_what_and_where_you_go(client, registered, user):
+def test_consent_page_says_who_asks_for_what_and_where_you_go(client, registered, signed_in_user):
     page = consent_page(client, registered, scope="read:profile write:data read:billing").text
     assert "Example App" in page
     assert "Example Developer" in page
@@ -57,14 +50,14 @@ def test_consent_page_says_who_asks_for_what_and_where_you_go(client, registered
     assert 'name="csrf_token"' in page
 
 
-def test_only_scopes_that_change_data_or_see_billing_are_pointed_out(client, registered, user):
+def test_only_scopes_that_change_data_or_see_billing_are_pointed_out(client, registered, signed_in_user):
     calm = consent_page(client, registered, scope="read:profile read:data").text
     assert "scope-sensitive" not in calm
     loud = consent_page(client, registered, scope="read:profile write:data read:billing").text
     assert loud.count('class="scope-sensitive"') == 2
 
 
-def test_allow_records_the_grant_and_redirects_with_code_state_and_iss(app, client, registered, user):
+def test_allow_records_the_grant_and_redirects_with_code_state_and_iss(app, client, registered, signed_in_user):
     page = consent_page(client, registered, scope="read:profile read:data")
     response = decide(client, page.text, "allow")
     assert response.status_code == 303
@@ -73,23 +66,25 @@ def test_allow_records_the_grant_and_redirects_with_code_state_and_iss(app, clie
     assert params["code"].startswith("pacd_")
     assert params["state"] == STATE
     assert params["iss"] == "http://localhost"
-    grant = live_grant(app, user["id"], registered["client_id"])
+    grant = live_grant(app, signed_in_user["id"], registered["client_id"])
     assert sorted(grant["scopes"]) == ["read:data", "read:profile"]
     with app.app_context(), get_connection().cursor() as cur:
         cur.execute("SELECT action, actor_id, subject_user_id FROM audit_log WHERE action = 'consent.granted'")
-        assert cur.fetchall() == [{"action": "consent.granted", "actor_id": user["id"], "subject_user_id": user["id"]}]
+        assert cur.fetchall() == [
+            {"action": "consent.granted", "actor_id": signed_in_user["id"], "subject_user_id": signed_in_user["id"]}
+        ]
 
 
-def test_deny_redirects_with_access_denied_and_grants_nothing(app, client, registered, user):
+def test_deny_redirects_with_access_denied_and_grants_nothing(app, client, registered, signed_in_user):
     response = decide(client, consent_page(client, registered).text, "deny")
     params = redirect_params(response)
     assert params["error"] == "access_denied"
     assert params["state"] == STATE and params["iss"] == "http://localhost"
     assert "code" not in params
-    assert live_grant(app, user["id"], registered["client_id"]) is None
+    assert live_grant(app, signed_in_user["id"], registered["client_id"]) is None
 
 
-def test_a_covered_request_skips_the_page_unless_prompt_consent(client, registered, user):
+def test_a_covered_request_skips_the_page_unless_prompt_consent(client, registered, signed_in_user):
     decide(client, consent_page(client, registered, scope="read:profile read:data").text)
     again = client.get(authorize_url(registered, scope="read:data"))
     assert again.status_code == 302
@@ -99,38 +94,43 @@ def test_a_covered_request_skips_the_page_unless_prompt_consent(client, register
     assert "code" in redirect_params(silent)
 
 
-def test_new_scopes_are_asked_for_with_old_ones_shown_as_granted(app, client, registered, user):
+def test_new_scopes_are_asked_for_with_old_ones_shown_as_granted(app, client, registered, signed_in_user):
     decide(client, consent_page(client, registered, scope="read:profile").text)
     page = consent_page(client, registered, scope="read:profile write:data").text
     asked, granted = page.split("You already allowed it to:")
     assert "Create items in your account" in asked and "See your name" not in asked
     assert "See your name and email address" in granted and "already granted" in granted
     decide(client, page)
-    assert sorted(live_grant(app, user["id"], registered["client_id"])["scopes"]) == ["read:profile", "write:data"]
+    assert sorted(live_grant(app, signed_in_user["id"], registered["client_id"])["scopes"]) == [
+        "read:profile",
+        "write:data",
+    ]
 
 
-def test_a_revoked_grant_is_asked_for_again(app, client, registered, user):
+def test_a_revoked_grant_is_asked_for_again(app, client, registered, signed_in_user):
     decide(client, consent_page(client, registered).text)
     with app.app_context():
-        grants.revoke(get_connection(), get_redis(), Actor(id=user["id"]), user["id"], registered["client_id"])
+        grants.revoke(
+            get_connection(), get_redis(), Actor(id=signed_in_user["id"]), signed_in_user["id"], registered["client_id"]
+        )
     assert consent_page(client, registered).status_code == 200
 
 
-def test_decision_without_csrf_token_is_refused(app, client, registered, user):
+def test_decision_without_csrf_token_is_refused(app, client, registered, signed_in_user):
     fields = form_fields(consent_page(client, registered).text)
     del fields["csrf_token"]
     response = client.post("/oauth/authorize", data={**fields, "decision": "allow"})
     assert response.status_code == 400
     assert "Location" not in response.headers
-    assert live_grant(app, user["id"], registered["client_id"]) is None
+    assert live_grant(app, signed_in_user["id"], registered["client_id"]) is None
 
 
-def test_decision_from_another_session_is_refused(app, client, registered, user):
+def test_decision_from_another_session_is_refused(app, client, registered, signed_in_user):
     fields = form_fields(consent_page(client, registered).text)
     attacker = app.test_client()
     response = attacker.post("/oauth/authorize", data={**fields, "decision": "allow"})
     assert response.status_code == 400
-    assert live_grant(app, user["id"], registered["client_id"]) is None
+    assert live_grant(app, signed_in_user["id"], registered["client_id"]) is None
 
 
 @pytest.mark.parametrize(
@@ -141,12 +141,12 @@ def test_decision_from_another_session_is_refused(app, client, registered, user)
         {"client_id": "pa_client_unknown"},
     ],
 )
-def test_decision_post_revalidates_fatal_rules(app, client, registered, user, tamper):
+def test_decision_post_revalidates_fatal_rules(app, client, registered, signed_in_user, tamper):
     fields = form_fields(consent_page(client, registered).text)
     response = client.post("/oauth/authorize", data={**fields, **tamper, "decision": "allow"})
     assert response.status_code == 400
     assert "Location" not in response.headers
-    assert live_grant(app, user["id"], registered["client_id"]) is None
+    assert live_grant(app, signed_in_user["id"], registered["client_id"]) is None
 
 
 @pytest.mark.parametrize(
@@ -157,34 +157,37 @@ def test_decision_post_revalidates_fatal_rules(app, client, registered, user, ta
         ({"response_type": "token"}, "unsupported_response_type"),
     ],
 )
-def test_decision_post_revalidates_the_request(app, client, registered, user, tamper, error):
+def test_decision_post_revalidates_the_request(app, client, registered, signed_in_user, tamper, error):
     _verifier, challenge = pkce_pair()
     fields = form_fields(consent_page(client, registered, code_challenge=challenge).text)
     response = client.post("/oauth/authorize", data={**fields, **tamper, "decision": "allow"})
     assert redirect_params(response)["error"] == error
-    assert live_grant(app, user["id"], registered["client_id"]) is None
+    assert live_grant(app, signed_in_user["id"], registered["client_id"]) is None
 
 
-def test_a_scope_can_only_be_widened_through_the_consent_page(app, client, registered, user):
+def test_a_scope_can_only_be_widened_through_the_consent_page(app, client, registered, signed_in_user):
     fields = form_fields(consent_page(client, registered, scope="read:profile").text)
     # A forged field widens the request: still only what the client may ask, re-validated, and
     # the person is the one pressing Allow on this very form.
     response = client.post("/oauth/authorize", data={**fields, "scope": "read:profile read:data", "decision": "allow"})
     assert "code" in redirect_params(response)
-    assert sorted(live_grant(app, user["id"], registered["client_id"])["scopes"]) == ["read:data", "read:profile"]
+    assert sorted(live_grant(app, signed_in_user["id"], registered["client_id"])["scopes"]) == [
+        "read:data",
+        "read:profile",
+    ]
 
 
 @pytest.mark.parametrize("decision", [None, "maybe", ["allow", "deny"]])
-def test_decision_must_be_allow_or_deny(app, client, registered, user, decision):
+def test_decision_must_be_allow_or_deny(app, client, registered, signed_in_user, decision):
     fields = form_fields(consent_page(client, registered).text)
     data = {**fields, **({"decision": decision} if decision else {})}
     response = client.post("/oauth/authorize", data=data)
     assert response.status_code == 400
     assert "Location" not in response.headers
-    assert live_grant(app, user["id"], registered["client_id"]) is None
+    assert live_grant(app, signed_in_user["id"], registered["client_id"]) is None
 
 
-def test_decision_when_signed_out_goes_to_sign_in(app, client, auth, registered, user):
+def test_decision_when_signed_out_goes_to_sign_in(app, client, auth, registered, signed_in_user):
     fields = form_fields(consent_page(client, registered).text)
     auth.logout()
     page = client.get("/login")
@@ -192,4 +195,4 @@ def test_decision_when_signed_out_goes_to_sign_in(app, client, auth, registered,
     response = client.post("/oauth/authorize", data={**fields, "decision": "allow"})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
-    assert live_grant(app, user["id"], registered["client_id"]) is None
+    assert live_grant(app, signed_in_user["id"], registered["client_id"]) is None

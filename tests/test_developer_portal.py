@@ -16,6 +16,7 @@ from portal.developer import quickstart
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.conftest import csrf_token
+from tests.oauth_helpers import form_fields
 from tests.portal_helpers import (
     TEST_ACTOR,
     VALID_APP,
@@ -26,7 +27,6 @@ from tests.portal_helpers import (
     register_and_read,
     register_app,
     settings_of,
-    sign_in_as,
     submit,
     token_works,
     words,
@@ -35,7 +35,7 @@ from tests.portal_helpers import (
 
 @pytest.fixture
 def developer(auth):
-    return sign_in_as(auth, "dev@example.com")
+    return auth.sign_in_as("dev@example.com")
 
 
 def stored_client(app, client_id):
@@ -74,9 +74,9 @@ def test_signed_out_visitor_is_sent_to_sign_in_and_back(client, path):
 
 
 def test_my_apps_lists_only_my_apps_with_status_users_and_calls(client, auth, app):
-    sign_in_as(auth, "other@example.com")
+    auth.sign_in_as("other@example.com")
     register_and_read(client, name="Someone Else's App")
-    me = sign_in_as(auth, "dev@example.com")
+    me = auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client, name="My Sync App")
     issue_user_token(app, client_id, me["id"])
     with app.app_context():
@@ -341,11 +341,11 @@ OWNED_ROUTES = [
 @pytest.mark.parametrize("role", ["user", "admin"])
 @pytest.mark.parametrize(("method", "route"), OWNED_ROUTES)
 def test_another_developers_app_is_not_found(client, auth, app, role, method, route):
-    sign_in_as(auth, "owner@example.com")
+    auth.sign_in_as("owner@example.com")
     client_id, secret = register_and_read(client)
     submit(client, f"/developer/apps/{client_id}", f"/developer/apps/{client_id}/secrets")
     secrets_before = stored_secrets(app, client_id)
-    sign_in_as(auth, "intruder@example.com", role=role)
+    auth.sign_in_as("intruder@example.com", role=role)
     token = csrf_token(client.get("/developer/apps/new").text)
 
     path = route.format(id=client_id, secret_id=secrets_before[0]["id"])
@@ -456,7 +456,7 @@ def test_suspended_app_shows_the_admins_reason_to_its_developer(client, develope
 
 
 def test_developer_sees_the_activity_of_their_app_without_other_peoples_details(client, auth, app):
-    sign_in_as(auth, "dev@example.com")
+    auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client)
     end_user = auth.create_user(email="enduser@example.com")
     actor = Actor(end_user["id"], "enduser@example.com", "203.0.113.9")
@@ -491,10 +491,8 @@ def test_quickstart_pkce_python_makes_a_valid_s256_pair():
 
 
 def test_reloading_the_credentials_page_does_not_register_a_second_app(client, auth, app):
-    from tests.oauth_helpers import form_fields
-    from tests.portal_helpers import VALID_APP, sign_in_as
 
-    sign_in_as(auth, "dev@example.com")
+    auth.sign_in_as("dev@example.com")
     page = client.get("/developer/apps/new")
     hidden = form_fields(page.text)
     assert hidden["submission_id"]

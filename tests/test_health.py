@@ -3,7 +3,7 @@
 import pytest
 
 from stores import postgres
-from tests.conftest import csrf_token, make_app
+from tests.conftest import AuthActions, csrf_token, make_app
 from tests.stores import RestartablePostgres
 
 
@@ -31,11 +31,7 @@ def test_redis_outage_gives_503_then_recovers(store_urls, own_redis):
         health = client.get("/healthz")
         assert health.status_code == 503
         assert health.json == {"status": "unavailable", "postgres": "ok", "redis": "down"}
-        page = client.get("/login")
-        sign_in = client.post(
-            "/login",
-            data={"email": "a@example.com", "password": "x" * 10, "csrf_token": csrf_token(page.text)},
-        )
+        sign_in = AuthActions(client, app).login("a@example.com", "x" * 10)
         assert sign_in.status_code == 503  # fails closed: no sign-in without the throttle
         assert sign_in.mimetype == "text/html"
         assert "temporarily unavailable" in sign_in.text

@@ -49,8 +49,7 @@ def test_a_native_app_on_a_random_port_completes_authorization(app, client, auth
     from tests.oauth_helpers import authorize_and_get_code, exchange_code
 
     native, _ = register_client(app, client_type="public", redirect_uris=["http://127.0.0.1/callback"])
-    auth.create_user()
-    auth.login()
+    auth.sign_in_as()
     used = "http://127.0.0.1:49152/callback"
     code, verifier = authorize_and_get_code(client, native, redirect_uri=used)
     assert exchange_code(client, native, None, code, verifier, redirect_uri=used).status_code == 200
@@ -62,7 +61,6 @@ def test_a_native_app_on_a_random_port_completes_authorization(app, client, auth
 
 def test_other_ports_are_refused_for_a_confidential_app(app, client, auth):
     confidential, _ = register_client(app, redirect_uris=["http://127.0.0.1/callback"])
-    auth.create_user()
-    auth.login()
+    auth.sign_in_as()
     response = client.get(authorize_url(confidential, redirect_uri="http://127.0.0.1:49152/callback"))
     assert response.status_code == 400 and "Location" not in response.headers

@@ -30,14 +30,7 @@ def resource_server(app):
 
 
 @pytest.fixture
-def user(auth):
-    user = auth.create_user()
-    auth.login()
-    return user
-
-
-@pytest.fixture
-def tokens(client, app_client, user):
+def tokens(client, app_client, signed_in_user):
     registered, secret = app_client
     return get_tokens(client, registered, secret, scope="read:profile read:data")
 
@@ -86,7 +79,7 @@ def test_a_resource_server_cannot_revoke_other_clients_tokens_either(client, app
     assert introspect(client, registered, secret, tokens["access_token"])["active"]
 
 
-def test_public_client_revokes_with_its_client_id(client, app, user):
+def test_public_client_revokes_with_its_client_id(client, app, signed_in_user):
     public, _ = register_client(app, client_type="public")
     tokens = get_tokens(client, public, None)
     assert_revoked_ok(revoke(client, public, None, tokens["refresh_token"]))
@@ -132,7 +125,7 @@ def test_revocation_needs_form_encoding(client, app_client, tokens):
 # Introspection ----------------------------------------------------------------------
 
 
-def test_introspection_describes_a_live_access_token(client, app_client, tokens, user):
+def test_introspection_describes_a_live_access_token(client, app_client, tokens, signed_in_user):
     registered, secret = app_client
     response = client.post(
         "/oauth/introspect",
@@ -145,17 +138,17 @@ def test_introspection_describes_a_live_access_token(client, app_client, tokens,
     assert details["active"] is True
     assert details["scope"] == "read:profile read:data"
     assert details["client_id"] == registered["client_id"]
-    assert details["sub"] == str(user["id"])
-    assert details["username"] == user["email"]
+    assert details["sub"] == str(signed_in_user["id"])
+    assert details["username"] == signed_in_user["email"]
     assert details["token_type"] == "Bearer"
     assert details["iat"] <= time.time() < details["exp"]
     assert details["exp"] - details["iat"] == 3600
 
 
-def test_introspection_describes_a_live_refresh_token_until_it_is_rotated(client, app_client, tokens, user):
+def test_introspection_describes_a_live_refresh_token_until_it_is_rotated(client, app_client, tokens, signed_in_user):
     registered, secret = app_client
     details = introspect(client, registered, secret, tokens["refresh_token"])
-    assert details["active"] and details["sub"] == str(user["id"])
+    assert details["active"] and details["sub"] == str(signed_in_user["id"])
     refresh(client, registered, secret, tokens["refresh_token"])
     assert introspect(client, registered, secret, tokens["refresh_token"]) == {"active": False}
 
@@ -174,15 +167,17 @@ def test_another_clients_token_is_inactive_unless_the_caller_is_a_resource_serve
     assert introspect(client, *resource_server, tokens["access_token"])["active"]
 
 
-def test_tokens_of_a_revoked_grant_are_inactive(client, app, app_client, tokens, user):
+def test_tokens_of_a_revoked_grant_are_inactive(client, app, app_client, tokens, signed_in_user):
     registered, secret = app_client
     with app.app_context():
-        grants.revoke(get_connection(), get_redis(), Actor(id=user["id"]), user["id"], registered["client_id"])
+        grants.revoke(
+            get_connection(), get_redis(), Actor(id=signed_in_user["id"]), signed_in_user["id"], registered["client_id"]
+        )
     assert introspect(client, registered, secret, tokens["access_token"]) == {"active": False}
     assert introspect(client, registered, secret, tokens["refresh_token"]) == {"active": False}
 
 
-def test_public_clients_cannot_introspect(client, app, user):
+def test_public_clients_cannot_introspect(client, app, signed_in_user):
     public, _ = register_client(app, client_type="public")
     tokens = get_tokens(client, public, None)
     response = client.post(

@@ -32,13 +32,6 @@ def app_client(app):
     return register_client(app)
 
 
-@pytest.fixture
-def user(auth):
-    user = auth.create_user()
-    auth.login()
-    return user
-
-
 def assert_no_store(response):
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Pragma"] == "no-cache"
@@ -61,7 +54,7 @@ def is_active(http, app, token: str) -> bool:
 # Authorization code ------------------------------------------------------------
 
 
-def test_code_exchange_returns_bearer_tokens_never_cached(client, app, app_client, user):
+def test_code_exchange_returns_bearer_tokens_never_cached(client, app, app_client, signed_in_user):
     registered, secret = app_client
     code, verifier = authorize_and_get_code(client, registered, scope="read:profile read:data")
     response = exchange_code(client, registered, secret, code, verifier)
@@ -83,12 +76,12 @@ def test_access_token_lifetime_comes_from_config(store_urls, app):
     assert response.get_json()["expires_in"] == 120
 
 
-def test_no_refresh_token_for_a_client_without_the_refresh_grant(client, app, user):
+def test_no_refresh_token_for_a_client_without_the_refresh_grant(client, app, signed_in_user):
     registered, secret = register_client(app, grant_types=["authorization_code"])
     assert "refresh_token" not in get_tokens(client, registered, secret)
 
 
-def test_code_works_once_and_a_replay_revokes_what_it_issued(client, app, app_client, user):
+def test_code_works_once_and_a_replay_revokes_what_it_issued(client, app, app_client, signed_in_user):
     registered, secret = app_client
     code, verifier = authorize_and_get_code(client, registered)
     first = exchange_code(client, registered, secret, code, verifier).get_json()
@@ -98,7 +91,7 @@ def test_code_works_once_and_a_replay_revokes_what_it_issued(client, app, app_cl
     assert_error(refresh(client, registered, secret, first["refresh_token"]), 400, "invalid_grant")
 
 
-def test_another_clients_code_is_refused_and_spent(client, app, app_client, user):
+def test_another_clients_code_is_refused_and_spent(client, app, app_client, signed_in_user):
     registered, secret = app_client
     thief, thief_secret = register_client(app, name="Thief")
     code, verifier = authorize_and_get_code(client, registered)
@@ -119,21 +112,21 @@ def test_another_clients_code_is_refused_and_spent(client, app, app_client, user
         "https://app.example.com/other",  # registered, but not the one used
     ],
 )
-def test_code_is_bound_to_its_redirect_uri(client, app, user, redirect_uri):
+def test_code_is_bound_to_its_redirect_uri(client, app, signed_in_user, redirect_uri):
     registered, secret = register_client(app, redirect_uris=[REDIRECT_URI, "https://app.example.com/other"])
     code, verifier = authorize_and_get_code(client, registered)
     response = exchange_code(client, registered, secret, code, verifier, redirect_uri=redirect_uri)
     assert_error(response, 400, "invalid_grant")
 
 
-def test_redirect_uri_is_required_when_the_request_named_it(client, app_client, user):
+def test_redirect_uri_is_required_when_the_request_named_it(client, app_client, signed_in_user):
     registered, secret = app_client
     code, verifier = authorize_and_get_code(client, registered)
     params = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier}
     assert_error(token_request(client, registered, secret, **params), 400, "invalid_request")
 
 
-def test_redirect_uri_may_be_left_out_twice_with_a_single_registered_one(client, app_client, user):
+def test_redirect_uri_may_be_left_out_twice_with_a_single_registered_one(client, app_client, signed_in_user):
     registered, secret = app_client
     code, verifier = authorize_and_get_code(client, registered, redirect_uri=None)
     params = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier}
@@ -149,27 +142,27 @@ def test_redirect_uri_may_be_left_out_twice_with_a_single_registered_one(client,
         ("x" * 43, "invalid_grant"),  # wrong
     ],
 )
-def test_pkce_verifier_must_match_the_challenge(client, app_client, user, verifier, error):
+def test_pkce_verifier_must_match_the_challenge(client, app_client, signed_in_user, verifier, error):
     registered, secret = app_client
     code, _right = authorize_and_get_code(client, registered)
     response = exchange_code(client, registered, secret, code, None, **({"code_verifier": verifier}))
     assert_error(response, 400, error)
 
 
-def test_a_verifier_without_a_challenge_is_refused(client, app_client, user):
+def test_a_verifier_without_a_challenge_is_refused(client, app_client, signed_in_user):
     registered, secret = app_client
     code, _ = authorize_and_get_code(client, registered, use_pkce=False)
     verifier, _challenge = pkce_pair()
     assert_error(exchange_code(client, registered, secret, code, verifier), 400, "invalid_grant")
 
 
-def test_confidential_client_may_skip_pkce(client, app_client, user):
+def test_confidential_client_may_skip_pkce(client, app_client, signed_in_user):
     registered, secret = app_client
     code, _ = authorize_and_get_code(client, registered, use_pkce=False)
     assert exchange_code(client, registered, secret, code, None).status_code == 200
 
 
-def test_public_client_authenticates_with_client_id_and_pkce(client, app, user):
+def test_public_client_authenticates_with_client_id_and_pkce(client, app, signed_in_user):
     public, secret = register_client(app, client_type="public")
     assert secret is None
     tokens = get_tokens(client, public, None)
@@ -178,11 +171,13 @@ def test_public_client_authenticates_with_client_id_and_pkce(client, app, user):
     assert rotated.status_code == 200
 
 
-def test_code_of_a_revoked_grant_is_refused(client, app, app_client, user):
+def test_code_of_a_revoked_grant_is_refused(client, app, app_client, signed_in_user):
     registered, secret = app_client
     code, verifier = authorize_and_get_code(client, registered)
     with app.app_context():
-        grants.revoke(get_connection(), get_redis(), Actor(id=user["id"]), user["id"], registered["client_id"])
+        grants.revoke(
+            get_connection(), get_redis(), Actor(id=signed_in_user["id"]), signed_in_user["id"], registered["client_id"]
+        )
     assert_error(exchange_code(client, registered, secret, code, verifier), 400, "invalid_grant")
 
 
@@ -197,7 +192,7 @@ def test_unknown_or_malformed_code_is_invalid(client, app_client, code):
 # Client authentication ------------------------------------------------------------
 
 
-def test_client_secret_post_works(client, app_client, user):
+def test_client_secret_post_works(client, app_client, signed_in_user):
     registered, secret = app_client
     code, verifier = authorize_and_get_code(client, registered)
     data = {
@@ -352,7 +347,7 @@ def test_get_is_not_allowed_and_not_cached(client):
 # Refresh tokens ------------------------------------------------------------------------
 
 
-def test_refresh_rotates_and_the_old_token_is_spent(client, app, app_client, user):
+def test_refresh_rotates_and_the_old_token_is_spent(client, app, app_client, signed_in_user):
     registered, secret = app_client
     first = get_tokens(client, registered, secret, scope="read:profile read:data")
     response = refresh(client, registered, secret, first["refresh_token"])
@@ -364,7 +359,7 @@ def test_refresh_rotates_and_the_old_token_is_spent(client, app, app_client, use
     assert is_active(client, app, second["access_token"])
 
 
-def test_reusing_a_rotated_refresh_token_kills_the_family(client, app, app_client, user):
+def test_reusing_a_rotated_refresh_token_kills_the_family(client, app, app_client, signed_in_user):
     registered, secret = app_client
     first = get_tokens(client, registered, secret)
     second = refresh(client, registered, secret, first["refresh_token"]).get_json()
@@ -374,7 +369,7 @@ def test_reusing_a_rotated_refresh_token_kills_the_family(client, app, app_clien
     assert_error(refresh(client, registered, secret, second["refresh_token"]), 400, "invalid_grant")
 
 
-def test_refresh_may_narrow_the_scope_but_not_widen_it(client, app_client, user):
+def test_refresh_may_narrow_the_scope_but_not_widen_it(client, app_client, signed_in_user):
     registered, secret = app_client
     tokens = get_tokens(client, registered, secret, scope="read:profile read:data")
     widened = refresh(client, registered, secret, tokens["refresh_token"], scope="read:profile read:billing")
@@ -388,7 +383,7 @@ def test_refresh_may_narrow_the_scope_but_not_widen_it(client, app_client, user)
 
 
 @pytest.mark.parametrize("scope", ["nonsense", "read:profile nonsense", "write:data"])
-def test_refresh_with_unknown_or_ungranted_scope_is_invalid_scope(client, app_client, user, scope):
+def test_refresh_with_unknown_or_ungranted_scope_is_invalid_scope(client, app_client, signed_in_user, scope):
     registered, secret = app_client
     tokens = get_tokens(client, registered, secret, scope="read:profile")
     assert_error(refresh(client, registered, secret, tokens["refresh_token"], scope=scope), 400, "invalid_scope")
@@ -396,7 +391,7 @@ def test_refresh_with_unknown_or_ungranted_scope_is_invalid_scope(client, app_cl
     assert refresh(client, registered, secret, tokens["refresh_token"]).status_code == 200
 
 
-def test_another_clients_refresh_token_is_refused_and_left_alone(client, app, app_client, user):
+def test_another_clients_refresh_token_is_refused_and_left_alone(client, app, app_client, signed_in_user):
     registered, secret = app_client
     thief, thief_secret = register_client(app, name="Thief")
     tokens = get_tokens(client, registered, secret)
@@ -404,7 +399,7 @@ def test_another_clients_refresh_token_is_refused_and_left_alone(client, app, ap
     assert refresh(client, registered, secret, tokens["refresh_token"]).status_code == 200
 
 
-def test_refresh_needs_the_refresh_grant_type(client, app, user):
+def test_refresh_needs_the_refresh_grant_type(client, app, signed_in_user):
     registered, secret = register_client(app, grant_types=["authorization_code", "refresh_token"])
     tokens = get_tokens(client, registered, secret)
     with app.app_context():
@@ -414,15 +409,17 @@ def test_refresh_needs_the_refresh_grant_type(client, app, user):
     assert_error(refresh(client, registered, secret, tokens["refresh_token"]), 400, "unauthorized_client")
 
 
-def test_refresh_of_a_revoked_grant_is_invalid(client, app, app_client, user):
+def test_refresh_of_a_revoked_grant_is_invalid(client, app, app_client, signed_in_user):
     registered, secret = app_client
     tokens = get_tokens(client, registered, secret)
     with app.app_context():
-        grants.revoke(get_connection(), get_redis(), Actor(id=user["id"]), user["id"], registered["client_id"])
+        grants.revoke(
+            get_connection(), get_redis(), Actor(id=signed_in_user["id"]), signed_in_user["id"], registered["client_id"]
+        )
     assert_error(refresh(client, registered, secret, tokens["refresh_token"]), 400, "invalid_grant")
 
 
-def test_ten_concurrent_refreshes_over_http_have_exactly_one_winner(app, live_server, user, client):
+def test_ten_concurrent_refreshes_over_http_have_exactly_one_winner(app, live_server, signed_in_user, client):
     registered, secret = register_client(app)
     tokens = get_tokens(client, registered, secret)
     barrier = threading.Barrier(10)
