@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 
 import audit
-from accounts import users
-from oauth import clients, grants, token_store
-from oauth.scopes import ALL_SCOPES, format_scope
+from oauth import grants, token_store
+from oauth.scopes import format_scope
 from stores import postgres
 from stores.redis_client import get_redis
+from tests.conftest import create_user
+from tests.oauth_helpers import register_client
 
 
 @dataclass(frozen=True)
@@ -21,29 +22,6 @@ class Issued:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
-
-
-def create_user(app, email: str = "user@example.com", name: str = "User") -> dict:
-    with app.app_context():
-        return users.create_user(postgres.get_connection(), email, "correct horse", name)
-
-
-def create_app_client(app, owner_id: int, rate_limit: int = 1000, name: str = "Test app") -> dict:
-    """A confidential client allowed every scope and grant type."""
-    with app.app_context():
-        client, _secret = clients.create_client(
-            postgres.get_connection(),
-            get_redis(),
-            audit.CLI,
-            owner_id=owner_id,
-            name=name,
-            client_type="confidential",
-            redirect_uris=["https://app.example.com/callback"],
-            scopes=list(ALL_SCOPES),
-            grant_types=["authorization_code", "refresh_token", "client_credentials"],
-            rate_limit=rate_limit,
-        )
-    return client
 
 
 def issue_user_token(app, client: dict, user_id: int, scopes: list[str], access_ttl: int = 3600) -> Issued:
@@ -75,5 +53,11 @@ def issue_client_token(app, client: dict, scopes: list[str]) -> Issued:
 def user_with_token(app, email: str, scopes: list[str], rate_limit: int = 1000) -> Issued:
     """A fresh user who consented to `scopes` for a fresh app of their own."""
     user = create_user(app, email)
-    client = create_app_client(app, user["id"], rate_limit=rate_limit)
+    client, _secret = register_client(app, owner_email=email, rate_limit=rate_limit)
     return issue_user_token(app, client, user["id"], scopes)
+
+
+def app_with_token(app, scopes: list[str]) -> Issued:
+    """A fresh app with a client-credentials token of its own."""
+    client, _secret = register_client(app)
+    return issue_client_token(app, client, scopes)

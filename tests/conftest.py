@@ -123,16 +123,25 @@ USER_EMAIL = "user@example.com"
 USER_PASSWORD = "correct horse"
 
 
+def create_user(app, email=USER_EMAIL, password=USER_PASSWORD, name="User", role="user") -> dict:
+    """An account, stored the way sign-up stores it (EmailTaken if the email is in use)."""
+    with app.app_context():
+        return users.create_user(postgres.get_connection(), email, password, name, role)
+
+
+def find_or_create_user(app, email: str, **fields) -> dict:
+    """The account with this email, created with `fields` on first use."""
+    with app.app_context():
+        existing = users.get_user_by_email(postgres.get_connection(), email)
+    return existing or create_user(app, email, **fields)
+
+
 class AuthActions:
     """Sign in and out through the real forms, CSRF token included."""
 
     def __init__(self, client, app):
         self.client = client
         self.app = app
-
-    def create_user(self, email=USER_EMAIL, password=USER_PASSWORD, name="User", role="user"):
-        with self.app.app_context():
-            return users.create_user(postgres.get_connection(), email, password, name, role)
 
     def login(self, email=USER_EMAIL, password=USER_PASSWORD, next_url=None, *, ip=None, headers=None):
         """One attempt at the sign-in form: the response, whether it signed in or not.
@@ -149,8 +158,7 @@ class AuthActions:
 
     def sign_in_as(self, email=USER_EMAIL, role="user") -> dict:
         """Make the account (created on first use) the signed-in one, in place of whoever was; return it."""
-        with self.app.app_context():
-            user = users.get_user_by_email(postgres.get_connection(), email) or self.create_user(email, role=role)
+        user = find_or_create_user(self.app, email, role=role)
         if 'action="/logout"' in self.client.get("/").text:
             self.logout()
         assert self.login(email).status_code == 302

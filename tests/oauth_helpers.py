@@ -17,12 +17,12 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
 import audit
-from accounts import users
 from oauth import clients, pkce
 from oauth.client_rules import DEFAULT_GRANT_TYPES, GRANT_TYPES
 from oauth.scopes import ALL_SCOPES
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from tests.conftest import find_or_create_user
 
 REDIRECT_URI = "https://app.example.com/callback"
 OWNER_EMAIL = "developer@example.com"
@@ -46,12 +46,11 @@ def register_client(app, *, owner_email: str = OWNER_EMAIL, **overrides) -> tupl
         "homepage_url": "https://app.example.com",
         **overrides,
     }
+    owner = find_or_create_user(
+        app, owner_email, password="developer password", name="Example Developer", role="developer"
+    )
     with app.app_context():
-        conn = get_connection()
-        owner = users.get_user_by_email(conn, owner_email) or users.create_user(
-            conn, owner_email, "developer password", "Example Developer", "developer"
-        )
-        return clients.create_client(conn, get_redis(), audit.CLI, owner_id=owner["id"], **fields)
+        return clients.create_client(get_connection(), get_redis(), audit.CLI, owner_id=owner["id"], **fields)
 
 
 def pkce_pair() -> tuple[str, str]:

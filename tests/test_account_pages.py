@@ -8,7 +8,7 @@ from oauth import grants, token_store
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.api_helpers import Issued, issue_user_token
-from tests.conftest import csrf_token
+from tests.conftest import create_user, csrf_token
 from tests.oauth_helpers import register_client
 
 
@@ -28,10 +28,10 @@ def token_is_live(app, tokens: Issued) -> bool:
 
 
 @pytest.fixture
-def people(auth):
-    developer = auth.create_user(email="dev@example.com", name="Dana Developer", role="developer")
-    alice = auth.create_user(email="alice@example.com", name="Alice")
-    bob = auth.create_user(email="bob@example.com", name="Bob")
+def people(app):
+    developer = create_user(app, email="dev@example.com", name="Dana Developer", role="developer")
+    alice = create_user(app, email="alice@example.com", name="Alice")
+    bob = create_user(app, email="bob@example.com", name="Bob")
     return developer, alice, bob
 
 

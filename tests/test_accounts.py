@@ -4,7 +4,7 @@ import pytest
 
 from accounts import throttle
 from stores import postgres
-from tests.conftest import csrf_token
+from tests.conftest import create_user, csrf_token
 
 
 def signup(client, **fields):
@@ -34,8 +34,8 @@ def test_signup_creates_account_and_signs_in(client, app):
     assert "Sign out" in client.get("/").text
 
 
-def test_signup_rejects_duplicate_email_in_any_case(client, auth):
-    auth.create_user(email="taken@example.com")
+def test_signup_rejects_duplicate_email_in_any_case(client, app):
+    create_user(app, email="taken@example.com")
     response = signup(client, email="TAKEN@Example.com")
     assert response.status_code == 409
     assert "exists already" in response.text
@@ -57,28 +57,28 @@ def test_signup_shows_error_next_to_field(client, fields, message):
     assert 'class="errors"' in response.text
 
 
-def test_login_with_correct_password(client, auth):
-    auth.create_user()
+def test_login_with_correct_password(app, client, auth):
+    create_user(app)
     response = auth.login()
     assert response.status_code == 302
     assert "Sign out User" in client.get("/").text
 
 
 @pytest.mark.parametrize("email", ["user@example.com", "nobody@example.com"])
-def test_login_failure_does_not_reveal_whether_account_exists(client, auth, email):
-    auth.create_user()
+def test_login_failure_does_not_reveal_whether_account_exists(app, client, auth, email):
+    create_user(app)
     response = auth.login(email=email, password="wrong password")
     assert response.status_code == 401
     assert "Wrong email or password." in response.text
 
 
-def test_login_is_case_insensitive_on_email(client, auth):
-    auth.create_user(email="Mixed@Example.com")
+def test_login_is_case_insensitive_on_email(app, client, auth):
+    create_user(app, email="Mixed@Example.com")
     assert auth.login(email="mixed@example.COM").status_code == 302
 
 
-def test_login_returns_to_local_next_path(client, auth):
-    auth.create_user()
+def test_login_returns_to_local_next_path(app, client, auth):
+    create_user(app)
     response = auth.login(next_url="/oauth/authorize?client_id=abc&state=xyz")
     assert response.headers["Location"] == "/oauth/authorize?client_id=abc&state=xyz"
 
@@ -97,8 +97,8 @@ def test_login_returns_to_local_next_path(client, auth):
         ("/%0d%0aSet-Cookie:x", "/%0d%0aSet-Cookie:x"),
     ],
 )
-def test_login_never_redirects_off_site(client, auth, target, expected):
-    auth.create_user()
+def test_login_never_redirects_off_site(app, client, auth, target, expected):
+    create_user(app)
     response = auth.login(next_url=target)
     assert response.status_code == 302
     assert response.headers["Location"] == expected
@@ -113,8 +113,8 @@ def test_logout_is_post_only_and_needs_csrf(client, auth):
     assert "Sign out" not in client.get("/").text
 
 
-def test_login_post_without_csrf_token_is_rejected(client, auth):
-    auth.create_user()
+def test_login_post_without_csrf_token_is_rejected(client, app):
+    create_user(app)
     response = client.post("/login", data={"email": "user@example.com", "password": "correct horse"})
     assert response.status_code == 400
     assert "CSRF" in response.text
@@ -135,8 +135,8 @@ def test_signup_post_with_forged_csrf_token_is_rejected(client):
     assert response.status_code == 400
 
 
-def test_sign_in_is_throttled_per_account(client, auth):
-    auth.create_user()
+def test_sign_in_is_throttled_per_account(app, client, auth):
+    create_user(app)
     for _ in range(throttle.MAX_FAILURES):
         assert auth.login(password="wrong password").status_code == 401
     response = auth.login()  # even the right password waits
@@ -145,8 +145,8 @@ def test_sign_in_is_throttled_per_account(client, auth):
     assert "try again in about" in response.text
 
 
-def test_sign_in_is_throttled_per_ip_across_accounts(client, auth):
-    auth.create_user()
+def test_sign_in_is_throttled_per_ip_across_accounts(app, client, auth):
+    create_user(app)
     for n in range(throttle.MAX_FAILURES):
         auth.login(email=f"guess{n}@example.com", password="wrong password")
     assert auth.login().status_code == 429
@@ -166,8 +166,8 @@ def test_throttle_window_does_not_slide_with_more_failures(app, store_urls):
             assert r.get(key) == "2"
 
 
-def test_successful_sign_in_clears_account_failures(auth):
-    auth.create_user()
+def test_successful_sign_in_clears_account_failures(app, auth):
+    create_user(app)
     for round_ in range(2):
         # Each failure from its own address, so only the account's counter could stop the last sign-in.
         for n in range(throttle.MAX_FAILURES - 1):

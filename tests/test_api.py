@@ -4,8 +4,9 @@ import pytest
 
 from api import profiles
 from stores import postgres
-from tests.api_helpers import create_app_client, create_user, issue_user_token, user_with_token
-from tests.conftest import make_app
+from tests.api_helpers import issue_user_token, user_with_token
+from tests.conftest import create_user, make_app
+from tests.oauth_helpers import register_client
 
 EVERY_SCOPE = ["read:profile", "write:profile", "read:data", "write:data", "read:billing"]
 
@@ -24,7 +25,8 @@ def add_billing(app, user_id: int, plan: str, amounts: list[int]) -> None:
 
 def test_me_returns_the_tokens_user(app, client):
     user = create_user(app, "alice@example.com", name="Alice")
-    issued = issue_user_token(app, create_app_client(app, user["id"]), user["id"], ["read:profile"])
+    alices_app, _secret = register_client(app, owner_email=user["email"])
+    issued = issue_user_token(app, alices_app, user["id"], ["read:profile"])
     response = client.get("/api/v1/me", headers=issued.headers)
     assert response.status_code == 200
     assert response.json == {"id": user["id"], "email": "alice@example.com", "name": "Alice"}

@@ -2,13 +2,14 @@
 
 import json
 
+from tests.conftest import create_user
 from tests.oauth_helpers import bearer, get_tokens, token_request
 
 OWNER = "developer@example.com"
 
 
-def create_client_on_command_line(runner, auth, *extra: str) -> tuple[dict, str]:
-    auth.create_user(email=OWNER, role="developer")
+def create_client_on_command_line(runner, *extra: str) -> tuple[dict, str]:
+    create_user(runner.app, email=OWNER, role="developer")
     result = runner.invoke(
         args=[
             "clients",
@@ -38,7 +39,7 @@ def create_client_on_command_line(runner, auth, *extra: str) -> tuple[dict, str]
 
 
 def test_app_created_with_rate_limit_5_gets_429_on_its_sixth_call(client, runner, auth):
-    limited, secret = create_client_on_command_line(runner, auth, "--rate-limit", "5")
+    limited, secret = create_client_on_command_line(runner, "--rate-limit", "5")
     auth.login(email=OWNER)
     tokens = get_tokens(client, limited, secret, scope="read:profile")
     statuses = [client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code for _ in range(6)]
@@ -46,7 +47,7 @@ def test_app_created_with_rate_limit_5_gets_429_on_its_sixth_call(client, runner
 
 
 def test_suspend_and_resume_on_the_command_line(client, runner, auth):
-    app_client, secret = create_client_on_command_line(runner, auth)
+    app_client, secret = create_client_on_command_line(runner)
     auth.login(email=OWNER)
     headers = bearer(get_tokens(client, app_client, secret, scope="read:profile")["access_token"])
     assert client.get("/api/v1/me", headers=headers).status_code == 200
@@ -60,8 +61,8 @@ def test_suspend_and_resume_on_the_command_line(client, runner, auth):
     assert client.get("/api/v1/me", headers=headers).status_code == 200
 
 
-def test_client_credentials_token_from_the_token_endpoint_has_no_user(client, runner, auth):
-    app_client, secret = create_client_on_command_line(runner, auth)
+def test_client_credentials_token_from_the_token_endpoint_has_no_user(client, runner):
+    app_client, secret = create_client_on_command_line(runner)
     response = token_request(client, app_client, secret, grant_type="client_credentials", scope="read:data")
     assert response.status_code == 200, response.text
     api = client.get("/api/v1/data", headers=bearer(response.json["access_token"]))

@@ -10,13 +10,12 @@ from oauth.token_store import access_key
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.api_helpers import (
-    create_app_client,
-    create_user,
-    issue_client_token,
+    app_with_token,
     issue_user_token,
     user_with_token,
 )
-from tests.conftest import make_app
+from tests.conftest import create_user, make_app
+from tests.oauth_helpers import register_client
 
 # (method, path, scope it needs, JSON body)
 ENDPOINTS = [
@@ -175,9 +174,10 @@ def set_suspended(app, client_id: str, suspended: bool) -> None:
 def test_suspension_stops_every_token_of_the_app_at_once_and_resume_restores_them(app, client):
     alice = create_user(app, "alice@example.com")
     bob = create_user(app, "bob@example.com")
-    suspended_app = create_app_client(app, alice["id"])
+    suspended_app, _secret = register_client(app, owner_email=alice["email"])
+    bobs_app, _secret = register_client(app, owner_email=bob["email"])
     tokens = [issue_user_token(app, suspended_app, user["id"], ["read:profile"]) for user in (alice, bob)]
-    bystander = issue_user_token(app, create_app_client(app, bob["id"]), bob["id"], ["read:profile"])
+    bystander = issue_user_token(app, bobs_app, bob["id"], ["read:profile"])
 
     set_suspended(app, suspended_app["client_id"], True)
     for issued in tokens:
@@ -242,8 +242,7 @@ def test_read_only_token_cannot_write(app, client, method, path, body):
 
 @pytest.mark.parametrize(("method", "path", "scope", "body"), ENDPOINTS)
 def test_client_credentials_token_is_refused_on_user_endpoints(app, client, method, path, scope, body):
-    owner = create_user(app, "dev@example.com")
-    issued = issue_client_token(app, create_app_client(app, owner["id"]), list(ALL_SCOPES))
+    issued = app_with_token(app, list(ALL_SCOPES))
     response = call(client, method, path, issued.headers, body)
     assert response.status_code == 403
     assert response.json["error"] == "user_token_required"
@@ -261,8 +260,7 @@ def test_guarding_a_view_with_an_unknown_scope_fails_at_once():
 def test_counted_calls_carry_the_quota_whatever_their_outcome(app, client):
     """Served, refused for scope, refused for having no user, or a bad body: each was counted, each says so."""
     issued = user_with_token(app, "a@example.com", ["read:profile", "write:profile"], rate_limit=10)
-    owner = create_user(app, "dev@example.com")
-    machine = issue_client_token(app, create_app_client(app, owner["id"]), ["read:profile"])
+    machine = app_with_token(app, ["read:profile"])
     outcomes = [
         (client.get("/api/v1/me", headers=issued.headers), 200, "10", "9"),
         (client.get("/api/v1/data", headers=issued.headers), 403, "10", "8"),

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts import throttle
-from tests.conftest import AuthActions, csrf_token, make_app
+from tests.conftest import AuthActions, create_user, csrf_token, make_app
 from tests.oauth_helpers import authorize_params, pkce_pair, register_client
 
 EMAIL = "admin@example.com"
@@ -16,15 +16,15 @@ def fail_from_many_addresses(auth, email: str = EMAIL) -> None:
         assert auth.login(email, "wrong password", ip=f"10.0.0.{n}").status_code == 401
 
 
-def test_the_account_limit_holds_across_addresses(client, auth):
-    auth.create_user(email=EMAIL, password=PASSWORD)
+def test_the_account_limit_holds_across_addresses(app, client, auth):
+    create_user(app, email=EMAIL, password=PASSWORD)
     fail_from_many_addresses(auth)
     assert auth.login(EMAIL, PASSWORD, ip="10.0.1.1").status_code == 429
 
 
 @pytest.mark.parametrize("spelling", [" ADMIN@Example.COM ", "admİn@example.com"])
-def test_another_spelling_of_the_email_does_not_escape_the_account_limit(client, auth, spelling):
-    auth.create_user(email=EMAIL, password=PASSWORD)
+def test_another_spelling_of_the_email_does_not_escape_the_account_limit(app, client, auth, spelling):
+    create_user(app, email=EMAIL, password=PASSWORD)
     fail_from_many_addresses(auth)
     response = auth.login(spelling, PASSWORD, ip="10.0.1.1")
     # "İ" lower-cases to "i" in PostgreSQL under a UTF-8 locale (so it is this account), not in Python;
@@ -35,8 +35,8 @@ def test_another_spelling_of_the_email_does_not_escape_the_account_limit(client,
         assert response.status_code == 429
 
 
-def test_a_forged_forwarded_for_header_does_not_reset_the_address_limit(client, auth):
-    auth.create_user(email=EMAIL, password=PASSWORD)
+def test_a_forged_forwarded_for_header_does_not_reset_the_address_limit(app, client, auth):
+    create_user(app, email=EMAIL, password=PASSWORD)
     for n in range(throttle.MAX_FAILURES):
         forged = {"X-Forwarded-For": f"198.51.100.{n}"}
         auth.login(f"guess{n}@example.com", "wrong password", ip="203.0.113.7", headers=forged)
@@ -44,8 +44,8 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_address_limit(client, 
     assert auth.login(EMAIL, PASSWORD, ip="203.0.113.7", headers=forged).status_code == 429
 
 
-def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_limited(store_urls, auth):
-    auth.create_user(email=EMAIL, password=PASSWORD)
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_limited(store_urls, app):
+    create_user(app, email=EMAIL, password=PASSWORD)
     proxied = make_app(store_urls, TRUSTED_PROXY_HOPS=1)
     guesser, visitor = AuthActions(proxied.test_client(), proxied), AuthActions(proxied.test_client(), proxied)
     through_the_proxy = {"ip": "10.0.0.1", "headers": {"X-Forwarded-For": "198.51.100.1"}}
@@ -56,9 +56,9 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_limited(store_u
     assert visitor.login(EMAIL, PASSWORD, ip="10.0.0.1", headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 302
 
 
-def test_a_csrf_token_from_before_sign_in_cannot_forge_consent_after_it(app, client, auth):
+def test_a_csrf_token_from_before_sign_in_cannot_forge_consent_after_it(app, client):
     """Someone who planted (or saw) the anonymous session knows its CSRF token; signing in must retire it."""
-    auth.create_user(email=EMAIL, password=PASSWORD)
+    create_user(app, email=EMAIL, password=PASSWORD)
     attackers_app, _ = register_client(app, client_type="public", name="Innocent Looking App")
     planted = csrf_token(client.get("/login").text)
     client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": planted})

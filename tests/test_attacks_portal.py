@@ -7,7 +7,7 @@ from oauth.client_rules import GRANT_TYPES
 from oauth.token_store import TokenError
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.conftest import csrf_token
+from tests.conftest import create_user, csrf_token
 from tests.oauth_helpers import authorize_url, decide, pkce_pair, register_client
 from tests.portal_helpers import TEST_ACTOR, register_and_read, submit
 
@@ -44,7 +44,7 @@ def test_a_token_issued_while_its_app_is_deleted_does_not_work(app):
 
 
 def test_markup_in_an_app_is_shown_as_text_on_every_page(client, auth, app):
-    developer = auth.create_user(email="dev@example.com", name=SCRIPT, role="developer")
+    developer = create_user(app, email="dev@example.com", name=SCRIPT, role="developer")
     auth.login(email="dev@example.com")
     client_id, _ = register_and_read(
         client,

@@ -6,6 +6,7 @@ import pytest
 
 import audit
 from stores import postgres
+from tests.conftest import create_user
 from tests.portal_helpers import (
     VALID_APP,
     register_and_read,
@@ -77,8 +78,8 @@ def test_every_portal_action_writes_its_audit_row(client, auth, app):
     assert by_action["app.deleted"]["details"] == {"name": "Renamed"}
 
 
-def test_list_audit_filters_by_app_and_by_user_as_actor_or_subject(app, auth):
-    alice, bob = auth.create_user(email="alice@example.com"), auth.create_user(email="bob@example.com")
+def test_list_audit_filters_by_app_and_by_user_as_actor_or_subject(app):
+    alice, bob = create_user(app, email="alice@example.com"), create_user(app, email="bob@example.com")
     record_many(app, 1, client_id="pa_client_a", actor_id=alice["id"])
     record_many(app, 1, client_id="pa_client_b", subject_user_id=alice["id"])
     record_many(app, 1, client_id="pa_client_a", actor_id=bob["id"])
@@ -148,8 +149,8 @@ def test_admin_audit_log_filters_by_app(client, app, admin):
 
 
 @pytest.mark.parametrize("by", ["email", "id"])
-def test_admin_audit_log_filters_by_user_email_or_id(client, app, auth, admin, by):
-    alice = auth.create_user(email="alice@example.com")
+def test_admin_audit_log_filters_by_user_email_or_id(client, app, admin, by):
+    alice = create_user(app, email="alice@example.com")
     record_many(app, 2, actor_id=alice["id"], client_id="pa_client_a")
     record_many(app, 1, subject_user_id=alice["id"], client_id="pa_client_b")
     record_many(app, 4, client_id="pa_client_c")

@@ -6,6 +6,7 @@ import pytest
 
 from oauth.authorization import AuthorizationRequest, validate
 from oauth.errors import FatalAuthorizationError, OAuthError
+from tests.conftest import create_user
 from tests.oauth_helpers import (
     REDIRECT_URI,
     STATE,
@@ -207,8 +208,8 @@ def test_private_use_scheme_redirect_for_public_apps(app, client):
 # Signing in --------------------------------------------------------------------
 
 
-def test_not_signed_in_goes_to_sign_in_and_back_to_the_same_request(client, auth, registered):
-    auth.create_user()
+def test_not_signed_in_goes_to_sign_in_and_back_to_the_same_request(client, app, registered):
+    create_user(app)
     verifier, challenge = pkce_pair()
     url = authorize_url(registered, code_challenge=challenge)
     response = client.get(url)

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.browser import open_registration_form, sign_up
+from tests.conftest import create_user
 from tests.oauth_helpers import pkce_pair
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -86,10 +87,10 @@ def consent_as_user(browser, base_url: str, client_id: str, challenge: str) -> t
     return params["code"][0], page
 
 
-def test_user_connects_an_app_uses_it_and_revokes_it(browser, live_server, auth):
+def test_user_connects_an_app_uses_it_and_revokes_it(app, browser, live_server):
     base = live_server.url
     client_id, secret = register_app_as_developer(browser, base)
-    auth.create_user(email="alice@example.com", password="alice password", name="Alice")
+    create_user(app, email="alice@example.com", password="alice password", name="Alice")
 
     verifier, challenge = pkce_pair()
     code, page = consent_as_user(browser, base, client_id, challenge)

@@ -9,14 +9,15 @@ from oauth import clients
 from oauth.scopes import ALL_SCOPES
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from tests.conftest import create_user
 from tests.oauth_helpers import token_request
 
 OWNER = "dev@example.com"
 
 
 @pytest.fixture
-def owner(auth):
-    return auth.create_user(OWNER, name="Dev", role="developer")
+def owner(app):
+    return create_user(app, OWNER, name="Dev", role="developer")
 
 
 def create(runner, *extra: str, client_type: str = "confidential"):

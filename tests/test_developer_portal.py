@@ -15,7 +15,7 @@ from oauth import clients, grants
 from portal.developer import quickstart
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.conftest import csrf_token
+from tests.conftest import create_user, csrf_token
 from tests.oauth_helpers import form_fields
 from tests.portal_helpers import (
     TEST_ACTOR,
@@ -458,7 +458,7 @@ def test_suspended_app_shows_the_admins_reason_to_its_developer(client, develope
 def test_developer_sees_the_activity_of_their_app_without_other_peoples_details(client, auth, app):
     auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client)
-    end_user = auth.create_user(email="enduser@example.com")
+    end_user = create_user(app, email="enduser@example.com")
     actor = Actor(end_user["id"], "enduser@example.com", "203.0.113.9")
     with app.app_context():
         grants.grant_scopes(postgres.get_connection(), actor, end_user["id"], client_id, ["read:profile"])

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from api import usage
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import create_app_client, create_user, issue_client_token, user_with_token
+from tests.api_helpers import app_with_token, user_with_token
 from tests.conftest import make_app
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
@@ -90,8 +90,7 @@ def test_refused_calls_are_not_uses(app, client, r):
 
 
 def test_client_credentials_tokens_note_no_grant(app, client, r):
-    owner = create_user(app, "dev@example.com")
-    issued = issue_client_token(app, create_app_client(app, owner["id"]), ["read:profile"])
+    issued = app_with_token(app, ["read:profile"])
     assert client.get("/api/v1/me", headers=issued.headers).status_code == 403  # checked and counted, no user
     assert r.keys(usage.last_used_key("*")) == []
 

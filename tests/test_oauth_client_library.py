@@ -12,6 +12,7 @@ import requests
 from oauthlib.oauth2 import WebApplicationClient
 from requests_oauthlib import OAuth2Session
 
+from tests.conftest import create_user
 from tests.oauth_helpers import form_fields, register_client
 
 CALLBACK = "http://127.0.0.1:8765/callback"  # never served: the browser stops at the redirect
@@ -20,10 +21,10 @@ SCOPES = ["read:profile", "read:data"]
 
 
 @pytest.fixture
-def server(live_server, auth, monkeypatch):
+def server(app, live_server, monkeypatch):
     # oauthlib refuses plain http unless told this is a local test.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    auth.create_user(EMAIL, PASSWORD)
+    create_user(app, EMAIL, PASSWORD)
     return live_server
 
 

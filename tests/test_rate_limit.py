@@ -10,8 +10,9 @@ from api.rate_limit import calls_this_hour, counter_key, window_index
 from oauth import clients
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import create_app_client, create_user, issue_user_token, user_with_token
-from tests.conftest import make_app
+from tests.api_helpers import issue_user_token, user_with_token
+from tests.conftest import create_user, make_app
+from tests.oauth_helpers import register_client
 
 
 def counter_of(r, client_id: str, window: int = 3600) -> str:
@@ -43,7 +44,7 @@ def test_sixth_call_of_a_client_limited_to_five_is_429_and_other_clients_are_una
 def test_all_tokens_of_a_client_share_one_quota(app, client):
     alice = create_user(app, "alice@example.com")
     bob = create_user(app, "bob@example.com")
-    shared = create_app_client(app, alice["id"], rate_limit=3)
+    shared, _secret = register_client(app, owner_email=alice["email"], rate_limit=3)
     for_alice = issue_user_token(app, shared, alice["id"], ["read:profile"])
     for_bob = issue_user_token(app, shared, bob["id"], ["read:profile"])
     statuses = [client.get("/api/v1/me", headers=issued.headers).status_code for issued in (for_alice, for_bob) * 2]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_app
+from tests.conftest import create_user, make_app
 
 
 def test_html_pages_cannot_be_framed_or_sniffed(client):
@@ -22,8 +22,8 @@ def test_every_html_response_carries_the_headers(client, path):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_session_cookie_is_httponly_and_lax(client, auth):
-    auth.create_user()
+def test_session_cookie_is_httponly_and_lax(app, client, auth):
+    create_user(app)
     response = auth.login()
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
