@@ -50,6 +50,12 @@ def issue_client_token(app, client: dict, scopes: list[str]) -> Issued:
     return Issued(tokens.access_token, client["client_id"], None, None)
 
 
+def token_is_live(app, tokens: Issued) -> bool:
+    """Whether the access token would still be accepted (not revoked, its app not suspended or deleted)."""
+    with app.app_context():
+        return token_store.lookup_access_token(get_redis(), tokens.access_token) is not None
+
+
 def user_with_token(app, email: str, scopes: list[str], rate_limit: int = 1000) -> Issued:
     """A fresh user who consented to `scopes` for a fresh app of their own."""
     user = create_user(app, email)

@@ -3,10 +3,8 @@
 import re
 
 from audit import Actor
-from oauth import clients, token_store
+from oauth import clients
 from stores import postgres
-from stores.redis_client import get_redis
-from tests import api_helpers
 from tests.conftest import csrf_token
 
 VALID_APP = {
@@ -58,24 +56,9 @@ def settings_of(**overrides) -> dict:
     return {**data, **overrides}
 
 
-def issue_user_token(app, client_id: str, user_id: int, scope: str = "read:profile") -> str:
-    """An access token issued under a consent grant, as the token endpoint would."""
-    return api_helpers.issue_user_token(app, _client(app, client_id), user_id, scope.split()).access_token
-
-
-def issue_app_token(app, client_id: str, scope: str = "read:data") -> str:
-    """An access token of the app itself (client credentials: no user, no grant)."""
-    return api_helpers.issue_client_token(app, _client(app, client_id), scope.split()).access_token
-
-
-def _client(app, client_id: str) -> dict:
+def stored_client(app, client_id: str) -> dict | None:
     with app.app_context():
         return clients.get_client(postgres.get_connection(), client_id)
-
-
-def token_works(app, token: str) -> bool:
-    with app.app_context():
-        return token_store.lookup_access_token(get_redis(), token) is not None
 
 
 def audit_actions(app, client_id: str | None = None) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from oauth import grants, token_store
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import Issued, issue_user_token
+from tests.api_helpers import Issued, issue_user_token, token_is_live
 from tests.conftest import create_user, csrf_token
 from tests.oauth_helpers import register_client
 
@@ -20,11 +20,6 @@ def register_app(app, owner: dict, name: str) -> dict:
 def connect(app, user: dict, client: dict, scopes: list[str]) -> Issued:
     """Consent as `user` and issue a token family under that grant, as the token endpoint would."""
     return issue_user_token(app, client, user["id"], scopes)
-
-
-def token_is_live(app, tokens: Issued) -> bool:
-    with app.app_context():
-        return token_store.lookup_access_token(get_redis(), tokens.access_token) is not None
 
 
 @pytest.fixture

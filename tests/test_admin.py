@@ -7,16 +7,15 @@ from oauth import clients
 from oauth.token_store import client_state_key
 from stores import postgres
 from stores.redis_client import get_redis
+from tests.api_helpers import issue_client_token, issue_user_token, token_is_live
 from tests.conftest import csrf_token
 from tests.portal_helpers import (
     TEST_ACTOR,
     VALID_APP,
     audit_actions,
-    issue_app_token,
-    issue_user_token,
     register_and_read,
+    stored_client,
     submit,
-    token_works,
     words,
 )
 
@@ -32,11 +31,6 @@ def registered(client, auth):
 @pytest.fixture
 def admin(auth, registered):
     return auth.sign_in_as("admin@example.com", role="admin")
-
-
-def stored_client(app, client_id):
-    with app.app_context():
-        return clients.get_client(postgres.get_connection(), client_id)
 
 
 def prepare_for(app, route: str, client_id: str) -> tuple[str, list[str]]:
@@ -90,7 +84,7 @@ def test_admin_pages_send_signed_out_visitors_to_sign_in(client, registered, aut
 
 
 def test_console_lists_every_app_with_owner_status_users_and_calls(client, auth, app, registered):
-    issue_user_token(app, registered["client_id"], registered["developer"]["id"])
+    issue_user_token(app, stored_client(app, registered["client_id"]), registered["developer"]["id"], ["read:profile"])
     auth.sign_in_as("other@example.com")
     register_and_read(client, name="Other App")
     auth.sign_in_as("admin@example.com", role="admin")
@@ -114,20 +108,20 @@ def test_unknown_app_is_not_found(client, admin):
 
 def test_suspension_from_the_console_stops_tokens_at_once_and_resume_restores_them(client, app, registered, admin):
     client_id = registered["client_id"]
-    user_token = issue_user_token(app, client_id, registered["developer"]["id"])
-    app_token = issue_app_token(app, client_id)
+    user_token = issue_user_token(app, stored_client(app, client_id), registered["developer"]["id"], ["read:profile"])
+    app_token = issue_client_token(app, stored_client(app, client_id), ["read:data"])
     page = f"/admin/apps/{client_id}"
 
     response = submit(client, page, f"{page}/suspend", data={"reason": "Sends spam"})
     assert response.status_code == 302 and response.headers["Location"] == page
-    assert not token_works(app, user_token) and not token_works(app, app_token)
+    assert not token_is_live(app, user_token) and not token_is_live(app, app_token)
     stored = stored_client(app, client_id)
     assert (stored["status"], stored["suspended_reason"]) == ("suspended", "Sends spam")
     assert "its tokens stopped working" in client.get(page).text
 
     response = submit(client, page, f"{page}/resume")
     assert response.status_code == 302
-    assert token_works(app, user_token) and token_works(app, app_token)
+    assert token_is_live(app, user_token) and token_is_live(app, app_token)
     assert stored_client(app, client_id)["status"] == "active"
     assert audit_actions(app, client_id)[-2:] == ["app.suspended", "app.resumed"]
 
@@ -138,12 +132,12 @@ def test_suspension_from_the_console_stops_tokens_at_once_and_resume_restores_th
 )
 def test_suspension_needs_a_reason(client, app, registered, admin, reason, message):
     client_id = registered["client_id"]
-    token = issue_app_token(app, client_id)
+    token = issue_client_token(app, stored_client(app, client_id), ["read:data"])
     page = f"/admin/apps/{client_id}"
     response = submit(client, page, f"{page}/suspend", data={"reason": reason})
     assert response.status_code == 400
     assert message in response.text.split('id="reason-errors"', 1)[1]
-    assert stored_client(app, client_id)["status"] == "active" and token_works(app, token)
+    assert stored_client(app, client_id)["status"] == "active" and token_is_live(app, token)
 
 
 def test_rate_limit_set_in_the_console_applies_to_the_next_call(client, app, registered, admin):

@@ -15,6 +15,7 @@ from oauth import clients, grants
 from portal.developer import quickstart
 from stores import postgres
 from stores.redis_client import get_redis
+from tests.api_helpers import issue_client_token, issue_user_token, token_is_live
 from tests.conftest import create_user, csrf_token
 from tests.oauth_helpers import form_fields
 from tests.portal_helpers import (
@@ -22,13 +23,11 @@ from tests.portal_helpers import (
     VALID_APP,
     audit_actions,
     credential,
-    issue_app_token,
-    issue_user_token,
     register_and_read,
     register_app,
     settings_of,
+    stored_client,
     submit,
-    token_works,
     words,
 )
 
@@ -36,11 +35,6 @@ from tests.portal_helpers import (
 @pytest.fixture
 def developer(auth):
     return auth.sign_in_as("dev@example.com")
-
-
-def stored_client(app, client_id):
-    with app.app_context():
-        return clients.get_client(postgres.get_connection(), client_id)
 
 
 def stored_secrets(app, client_id):
@@ -78,7 +72,7 @@ def test_my_apps_lists_only_my_apps_with_status_users_and_calls(client, auth, ap
     register_and_read(client, name="Someone Else's App")
     me = auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client, name="My Sync App")
-    issue_user_token(app, client_id, me["id"])
+    issue_user_token(app, stored_client(app, client_id), me["id"], ["read:profile"])
     with app.app_context():
         r = get_redis()
         r.set(counter_key(client_id, window_index(r.time()[0])), 7)
@@ -255,7 +249,7 @@ def test_app_page_shows_type_users_and_calls_against_the_limit(client, developer
     with app.app_context():
         r = get_redis()
         r.set(counter_key(client_id, window_index(r.time()[0])), 42)
-    issue_user_token(app, client_id, developer["id"])
+    issue_user_token(app, stored_client(app, client_id), developer["id"], ["read:profile"])
     page = client.get(f"/developer/apps/{client_id}").text
     assert "42 of 1000 allowed" in page
     assert "<dt>Authorized users</dt><dd>1</dd>" in page
@@ -307,19 +301,19 @@ def test_public_app_cannot_get_a_secret(client, developer, app):
 
 def test_deleting_an_app_asks_for_its_name_then_kills_every_token(client, developer, app):
     client_id, _ = register_and_read(client)
-    user_token = issue_user_token(app, client_id, developer["id"])
-    app_token = issue_app_token(app, client_id)
+    user_token = issue_user_token(app, stored_client(app, client_id), developer["id"], ["read:profile"])
+    app_token = issue_client_token(app, stored_client(app, client_id), ["read:data"])
     confirm = f"/developer/apps/{client_id}/delete"
 
     refused = submit(client, confirm, data={"confirm_name": "something else"})
     assert refused.status_code == 400
     assert "Type the app&#39;s name exactly" in refused.text
-    assert stored_client(app, client_id) is not None and token_works(app, user_token)
+    assert stored_client(app, client_id) is not None and token_is_live(app, user_token)
 
     response = submit(client, confirm, data={"confirm_name": VALID_APP["name"]})
     assert response.status_code == 302 and response.headers["Location"] == "/developer/apps"
     assert stored_client(app, client_id) is None
-    assert not token_works(app, user_token) and not token_works(app, app_token)
+    assert not token_is_live(app, user_token) and not token_is_live(app, app_token)
     assert "every token and grant it had was revoked" in client.get("/developer/apps").text
     assert audit_actions(app, client_id)[-1] == "app.deleted"
 
