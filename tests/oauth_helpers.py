@@ -152,6 +152,17 @@ def introspect(http, caller: dict, secret: str, token: str) -> dict:
     return response.get_json()
 
 
+def secret_works(http, client_id: str, secret: str) -> bool:
+    """Whether the server accepts `secret` as the client's, asked the way a client proves itself.
+
+    Introspection takes HTTP Basic from any active confidential client, whatever
+    its grant types, and answers a wrong secret with 401; the token asked about
+    is none of the client's, so nothing is issued or changed.
+    """
+    response = http.post("/oauth/introspect", data={"token": "not-a-token"}, headers=basic_auth(client_id, secret))
+    return response.status_code == 200 and response.get_json() == {"active": False}
+
+
 def revoke(http, client: dict, secret: str | None, token: str):
     if secret is None:
         return http.post("/oauth/revoke", data={"token": token, "client_id": client["client_id"]})

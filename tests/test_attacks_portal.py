@@ -8,7 +8,7 @@ from oauth.token_store import TokenError
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.conftest import create_user, csrf_token
-from tests.oauth_helpers import authorize_url, decide, pkce_pair, register_client
+from tests.oauth_helpers import authorize_url, decide, pkce_pair, register_client, secret_works
 from tests.portal_helpers import TEST_ACTOR, register_and_read, submit
 
 SCRIPT = "<script>alert(1)</script>"
@@ -28,8 +28,7 @@ def test_a_secret_of_another_app_cannot_be_deleted_through_my_own(client, auth, 
     for secret_id in victim_secret_ids:
         response = submit(client, f"/developer/apps/{mine}", f"/developer/apps/{mine}/secrets/{secret_id}/delete")
         assert response.status_code == 404
-    with app.app_context():
-        assert clients.verify_secret(postgres.get_connection(), victim_id, victim_secret)
+    assert secret_works(client, victim_id, victim_secret)
 
 
 def test_a_token_issued_while_its_app_is_deleted_does_not_work(app):

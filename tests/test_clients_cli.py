@@ -10,7 +10,7 @@ from oauth.scopes import ALL_SCOPES
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from tests.conftest import create_user
-from tests.oauth_helpers import token_request
+from tests.oauth_helpers import secret_works, token_request
 
 OWNER = "dev@example.com"
 
@@ -36,7 +36,7 @@ def audit_actions(app, client_id: str) -> list[tuple[str, str]]:
         return [(row["action"], row["actor_label"]) for row in cur.fetchall()]
 
 
-def test_create_confidential_prints_the_client_and_its_secret_once(app, runner, owner):
+def test_create_confidential_prints_the_client_and_its_secret_once(app, client, runner, owner):
     result = create(
         runner,
         "--redirect-uri",
@@ -57,8 +57,7 @@ def test_create_confidential_prints_the_client_and_its_secret_once(app, runner, 
     assert body["grant_types"] == ["authorization_code", "refresh_token"]
     assert body["rate_limit"] == 1000 and body["is_resource_server"] is False
     assert body["owner_email"] == OWNER
-    with app.app_context():
-        assert clients.verify_secret(get_connection(), body["client_id"], body["client_secret"])
+    assert secret_works(client, body["client_id"], body["client_secret"])
     assert audit_actions(app, body["client_id"]) == [("app.created", "cli")]
 
 

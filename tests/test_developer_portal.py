@@ -17,7 +17,7 @@ from stores import postgres
 from stores.redis_client import get_redis
 from tests.api_helpers import issue_client_token, issue_user_token, token_is_live
 from tests.conftest import create_user, csrf_token
-from tests.oauth_helpers import form_fields
+from tests.oauth_helpers import form_fields, secret_works
 from tests.portal_helpers import (
     TEST_ACTOR,
     VALID_APP,
@@ -40,11 +40,6 @@ def developer(auth):
 def stored_secrets(app, client_id):
     with app.app_context():
         return clients.list_secrets(postgres.get_connection(), client_id)
-
-
-def secret_works(app, client_id, secret):
-    with app.app_context():
-        return clients.verify_secret(postgres.get_connection(), client_id, secret)
 
 
 def all_clients(app):
@@ -100,7 +95,7 @@ def test_registration_shows_the_credentials_once_in_the_response(client, develop
     client_id, secret = credential(response.text, "client-id"), credential(response.text, "client-secret")
     assert client_id.startswith("pa_client_") and secret.startswith("pacs_")
     assert "nobody can show it to you again" in words(response.text)
-    assert secret_works(app, client_id, secret)
+    assert secret_works(client, client_id, secret)
 
     # A reload of any page shows the prefix only; the secret was in no cookie either.
     for path in (f"/developer/apps/{client_id}", "/developer/apps", f"/developer/apps/{client_id}/quickstart"):
@@ -268,14 +263,14 @@ def test_rotation_keeps_both_secrets_working_until_the_old_one_is_deleted(client
     assert response.headers["Cache-Control"] == "no-store"
     new_secret = credential(response.text, "client-secret")
     assert new_secret and new_secret != old_secret
-    assert secret_works(app, client_id, old_secret) and secret_works(app, client_id, new_secret)
+    assert secret_works(client, client_id, old_secret) and secret_works(client, client_id, new_secret)
     assert new_secret not in client.get(page).text
 
     old_id = stored_secrets(app, client_id)[0]["id"]
     response = submit(client, page, f"{page}/secrets/{old_id}/delete")
     assert response.status_code == 302
-    assert not secret_works(app, client_id, old_secret)
-    assert secret_works(app, client_id, new_secret)
+    assert not secret_works(client, client_id, old_secret)
+    assert secret_works(client, client_id, new_secret)
     assert audit_actions(app, client_id) == ["app.created", "secret.created", "secret.deleted"]
 
 
@@ -285,7 +280,7 @@ def test_the_only_secret_cannot_be_deleted(client, developer, app):
     only_id = stored_secrets(app, client_id)[0]["id"]
     response = submit(client, page, f"{page}/secrets/{only_id}/delete", follow_redirects=True)
     assert "generate a new one first" in response.text
-    assert secret_works(app, client_id, secret)
+    assert secret_works(client, client_id, secret)
 
 
 def test_public_app_cannot_get_a_secret(client, developer, app):
@@ -350,7 +345,7 @@ def test_another_developers_app_is_not_found(client, auth, app, role, method, ro
     assert VALID_APP["name"] not in response.text
     assert stored_client(app, client_id)["name"] == VALID_APP["name"]
     assert stored_secrets(app, client_id) == secrets_before
-    assert secret_works(app, client_id, secret)
+    assert secret_works(client, client_id, secret)
 
 
 # CSRF ------------------------------------------------------------------------------
