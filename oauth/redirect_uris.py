@@ -36,8 +36,15 @@ def _without_loopback_port(uri: str) -> str | None:
 
 
 def host_of(netloc: str) -> str:
-    """The host of a URL's netloc, lower-cased, without user info or port; an IPv6 literal keeps its brackets."""
-    host = netloc.rsplit("@", 1)[-1]
+    """The host of a URL's netloc, lower-cased, without user info or port; an IPv6 literal keeps its brackets.
+
+    Anything after a bracketed literal but a port stays part of the host, so
+    "[::1].evil.example" is never read as "[::1]".
+    """
+    host = netloc.rsplit("@", 1)[-1].lower()
     if host.startswith("["):
-        return host[: host.index("]") + 1] if "]" in host else host
-    return host.split(":", 1)[0].lower()
+        literal, bracket, after = host.partition("]")
+        if bracket and (after == "" or (after.startswith(":") and after[1:].isdigit())):
+            return literal + bracket
+        return host
+    return host.split(":", 1)[0]

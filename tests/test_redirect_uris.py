@@ -2,6 +2,7 @@
 
 import pytest
 
+from oauth.client_rules import redirect_uri_problems
 from oauth.redirect_uris import is_registered
 from tests.oauth_helpers import authorize_url, register_client
 
@@ -34,6 +35,9 @@ def test_a_public_apps_loopback_redirect_may_use_any_port(uri):
         "http://127.0.0.1:51234@evil.example/callback",
         "http://127.0.0.1:notaport/callback",
         "http://127.0.0.1.evil.example/callback",
+        "http://[::1].evil.example:8400/callback",  # more host after the IPv6 literal
+        "http://[::1]x:8400/callback",
+        "http://[::1]]:8400/callback",
     ],
 )
 def test_anything_else_about_a_loopback_redirect_must_match_exactly(uri):
@@ -63,4 +67,20 @@ def test_other_ports_are_refused_for_a_confidential_app(app, client, auth):
     confidential, _ = register_client(app, redirect_uris=["http://127.0.0.1/callback"])
     auth.sign_in_as()
     response = client.get(authorize_url(confidential, redirect_uri="http://127.0.0.1:49152/callback"))
+    assert response.status_code == 400 and "Location" not in response.headers
+
+
+TRAILING_HOSTS = ["http://[::1].evil.example/callback", "http://[::1]x:8080/callback", "http://[::1]]/callback"]
+
+
+@pytest.mark.parametrize("uri", TRAILING_HOSTS)
+def test_a_host_that_only_starts_with_the_ipv6_loopback_is_not_loopback(uri):
+    assert redirect_uri_problems(uri, "public")  # plain http: refused at registration
+
+
+@pytest.mark.parametrize("uri", TRAILING_HOSTS)
+def test_an_attacker_cannot_lengthen_the_ipv6_loopback_host_at_authorization(app, client, auth, uri):
+    native, _ = register_client(app, client_type="public", redirect_uris=["http://[::1]/callback"])
+    auth.sign_in_as()
+    response = client.get(authorize_url(native, redirect_uri=uri))
     assert response.status_code == 400 and "Location" not in response.headers
