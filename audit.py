@@ -116,6 +116,12 @@ def page_of_audit(conn, *, page_size: int = AUDIT_PAGE_SIZE, **filters) -> tuple
     return page, page[-1]["id"]
 
 
+def page_for_developer(conn, developer_id: int, *, page_size: int = AUDIT_PAGE_SIZE, **filters):
+    """`page_of_audit` as the developer `developer_id` may see it (`as_seen_by_developer`)."""
+    rows, next_before = page_of_audit(conn, page_size=page_size, **filters)
+    return as_seen_by_developer(rows, developer_id), next_before
+
+
 def as_seen_by_developer(entries: list[dict], developer_id: int) -> list[dict]:
     """An app's audit rows as its developer may see them: what happened and when, and who in words.
 

@@ -19,16 +19,17 @@ def list_apps_with_usage(conn, r: redis.Redis, window_seconds: int, owner_id: in
     return [{**app, "calls_this_hour": calls[app["client_id"]]} for app in apps]
 
 
-def get_app_overview(conn, r: redis.Redis, client: dict, window_seconds: int, developer_id: int | None = None) -> dict:
+def get_app_overview(conn, r: redis.Redis, client: dict, window_seconds: int, *, developer_id: int | None) -> dict:
     """The app with its secrets, authorized users, calls this hour and latest activity.
 
-    The activity is as an administrator sees it, or, given `developer_id`, as
-    the app's developer may see it (audit.as_seen_by_developer).
+    `developer_id` must be given: the activity as that developer may see it
+    (audit.as_seen_by_developer), or None for all of it, as administrators see it.
     """
     client_id = client["client_id"]
-    recent, more = audit.page_of_audit(conn, client_id=client_id, page_size=RECENT_AUDIT_ROWS)
-    if developer_id is not None:
-        recent = audit.as_seen_by_developer(recent, developer_id)
+    if developer_id is None:
+        recent, more = audit.page_of_audit(conn, client_id=client_id, page_size=RECENT_AUDIT_ROWS)
+    else:
+        recent, more = audit.page_for_developer(conn, developer_id, client_id=client_id, page_size=RECENT_AUDIT_ROWS)
     return {
         **client,
         "secrets": clients.list_secrets(conn, client_id),

@@ -6,6 +6,7 @@ from audit import Actor
 from oauth import clients, grants
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from tests.oauth_helpers import register_client
 
 END_USER_EMAIL = "someone@example.com"
 END_USER_IP = "203.0.113.7"
@@ -51,3 +52,22 @@ def test_a_developer_sees_who_acted_in_words_and_no_one_elses_email_or_address(a
     # The unredacted rows did carry them: the redaction is what keeps them out.
     assert all(value in repr(rows) for value in private)
     assert not any(value in repr(seen) for value in private)
+
+
+def test_the_developers_pages_never_show_an_administrators_email_or_address(app, client, auth):
+    auth.sign_in_as("dev@example.com", role="developer")  # the account, with a password to sign in with
+    registered, _ = register_client(app, owner_email="dev@example.com")
+    admin = auth.sign_in_as(ADMIN_EMAIL, role="admin")
+    with app.app_context():
+        acting_admin = Actor(admin["id"], ip_address=ADMIN_IP)
+        clients.set_suspended(get_connection(), get_redis(), acting_admin, registered["client_id"], True, "checking")
+
+    # The administrator's own page shows who did it, and from where.
+    admin_page = client.get(f"/admin/apps/{registered['client_id']}").text
+    assert ADMIN_EMAIL in admin_page and ADMIN_IP in admin_page
+
+    auth.sign_in_as("dev@example.com")
+    for path in (f"/developer/apps/{registered['client_id']}", f"/developer/apps/{registered['client_id']}/audit"):
+        page = client.get(path).text
+        assert "an administrator" in page
+        assert ADMIN_EMAIL not in page and ADMIN_IP not in page

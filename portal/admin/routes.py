@@ -50,7 +50,8 @@ def _render_app_page(client: dict, suspend_form: SuspendForm, rate_form: RateLim
     conn = get_connection()
     return render_template(
         "admin/app.html",
-        app=app_overview.get_app_overview(conn, get_redis(), client, _rate_window()),
+        # Administrators see the whole activity: emails and addresses included.
+        app=app_overview.get_app_overview(conn, get_redis(), client, _rate_window(), developer_id=None),
         owner=users.get_user(conn, client["owner_id"]),
         suspend_form=suspend_form,
         rate_form=rate_form,

@@ -150,10 +150,9 @@ def quickstart_page(client_id: str):
 @bp.get("/apps/<client_id>/audit")
 def app_audit(client_id: str):
     client = _owned_app(client_id)
-    entries, next_before = audit.page_of_audit(
-        get_connection(), client_id=client_id, before_id=audit.parse_cursor(request.args.get("before"))
+    entries, next_before = audit.page_for_developer(
+        get_connection(), current_user.id, client_id=client_id, before_id=audit.parse_cursor(request.args.get("before"))
     )
-    entries = audit.as_seen_by_developer(entries, current_user.id)
     return render_template("developer/audit.html", app=client, entries=entries, next_before=next_before)
 
 
