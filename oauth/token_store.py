@@ -96,10 +96,17 @@ _KEY_PREFIXES_LUA = lua_constants(
     GRANT_REVOKED_PREFIX=GRANT_REVOKED_PREFIX,
 )
 
-# Shared Lua: the key prefixes; delete every token of a family and mark it dead.
-_REVOKE_FAMILY_LUA = (
-    _KEY_PREFIXES_LUA
-    + """
+# Shared Lua: a hash's HGETALL reply as a table.
+_TO_TABLE_LUA = """
+local function to_table(flat)
+  local t = {}
+  for i = 1, #flat, 2 do t[flat[i]] = flat[i + 1] end
+  return t
+end
+"""
+
+# Shared Lua (after _KEY_PREFIXES_LUA): delete every token of a family and mark it dead.
+_REVOKE_FAMILY_LUA = """
 local function revoke_family(family, ttl)
   if family == nil or family == '' then return end
   local index = FAMILY_PREFIX .. family
@@ -107,13 +114,7 @@ local function revoke_family(family, ttl)
   redis.call('DEL', index)
   redis.call('SET', FAMILY_REVOKED_PREFIX .. family, '1', 'EX', ttl)
 end
-local function to_table(flat)
-  local t = {}
-  for i = 1, #flat, 2 do t[flat[i]] = flat[i + 1] end
-  return t
-end
 """
-)
 
 # Shared Lua: the client's state as every token reads it, kept alive (and
 # refilled from PostgreSQL's row should Redis have lost it) by every issue
@@ -166,7 +167,9 @@ return 'ok'
 # Take a code exactly once. A second attempt revokes what the first produced.
 # KEYS: code key. ARGV: new family id, index ttl
 _REDEEM_CODE = LuaScript(
-    _REVOKE_FAMILY_LUA
+    _KEY_PREFIXES_LUA
+    + _TO_TABLE_LUA
+    + _REVOKE_FAMILY_LUA
     + """
 local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return {'invalid'} end
@@ -189,7 +192,9 @@ return {'ok', cjson.encode(code)}
 # ARGV: client_id presenting, access scope ('' for the refresh token's own), iat, at ttl, rt ttl, index ttl,
 #       client status, client rate limit
 _ROTATE = LuaScript(
-    _REVOKE_FAMILY_LUA
+    _KEY_PREFIXES_LUA
+    + _TO_TABLE_LUA
+    + _REVOKE_FAMILY_LUA
     + _KEEP_CLIENT_LUA
     + """
 local flat = redis.call('HGETALL', KEYS[1])
@@ -230,7 +235,8 @@ return {'ok', scope}
 
 # KEYS: grant index, grantrevoked. ARGV: index ttl
 _REVOKE_GRANT = LuaScript(
-    _REVOKE_FAMILY_LUA
+    _KEY_PREFIXES_LUA
+    + _REVOKE_FAMILY_LUA
     + """
 for _, family in ipairs(redis.call('SMEMBERS', KEYS[1])) do revoke_family(family, ARGV[1]) end
 redis.call('DEL', KEYS[1])
@@ -241,7 +247,9 @@ return 'ok'
 
 # KEYS: rt key. ARGV: client_id, index ttl. Revokes the family of a refresh token.
 _REVOKE_REFRESH = LuaScript(
-    _REVOKE_FAMILY_LUA
+    _KEY_PREFIXES_LUA
+    + _TO_TABLE_LUA
+    + _REVOKE_FAMILY_LUA
     + """
 local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return 0 end
@@ -256,7 +264,8 @@ return 1
 # Returns the token's fields if it is live and its client active.
 # (The client key is derived inside the script: one round trip.)
 _LOOKUP = LuaScript(
-    _REVOKE_FAMILY_LUA
+    _KEY_PREFIXES_LUA
+    + _TO_TABLE_LUA
     + """
 local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return false end

@@ -33,5 +33,10 @@ class LuaScript:
 
 def lua_constants(**values: str) -> str:
     """Lua locals holding `values`: how a script uses the key prefixes the Python side spells."""
-    literals = ", ".join("'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'" for value in values.values())
-    return f"local {', '.join(values)} = {literals}\n"
+    return f"local {', '.join(values)} = {', '.join(lua_string(value) for value in values.values())}\n"
+
+
+def lua_string(value: str) -> str:
+    """`value` as a Lua string literal."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
