@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.layout import LOAD_CPU_PREFIX
+from stores.lua import lua_string
 
 
 @dataclass(frozen=True)
@@ -108,17 +108,13 @@ end
 """
 
 
-def _lua_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def run_wrk(base_url: str, case: Case, seconds: int, connections: int, threads: int) -> Result:
-    headers = "\n".join(f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in case.headers.items())
-    script = WRK_SCRIPT.format(method=_lua_string(case.method), body=_lua_string(case.body), headers=headers)
+    headers = "\n".join(f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in case.headers.items())
+    script = WRK_SCRIPT.format(method=lua_string(case.method), body=lua_string(case.body), headers=headers)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "case.lua"
         path.write_text(script)
-        command = [*LOAD_CPU_PREFIX, "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
+        command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
         command += ["-s", str(path)]
         output = subprocess.run(
             [*command, base_url + case.path], capture_output=True, text=True, check=True, timeout=seconds + 60

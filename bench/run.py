@@ -69,10 +69,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # exit handlers stop the embedded stores
     # A key of its own, so that the instance/ folder of development is not touched.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
-    # The processes started from here inherit this process's CPUs: first the embedded stores, then gunicorn.
-    pin_to(layout.STORE_CPUS)
+    # What starts from here inherits this process's CPUs (bench/layout.py).
+    layout.move_to("stores")
     stores, store_folder = store_urls()
-    pin_to(layout.APP_CPUS)
+    layout.move_to("app")
     app = create_app(stores)
     with app.app_context():
         postgres.apply_schema(postgres.get_connection())
@@ -80,6 +80,7 @@ def main() -> int:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = start_gunicorn(stores, port)
+    layout.move_to("load")  # the load generator: wrk, or the Python one's threads
     try:
         wait_until_up(base_url)
         turns = load_all(base_url, selected(cases(fixture)), server.pid, store_folder)
@@ -90,11 +91,6 @@ def main() -> int:
             remove_fixture(postgres.get_connection(), get_redis(), fixture)
     print(report(selected(cases(fixture)), turns, store_folder))
     return 0
-
-
-def pin_to(cpus: set[int]) -> None:
-    if layout.PIN:
-        os.sched_setaffinity(0, cpus)
 
 
 def store_urls() -> tuple[dict, str | None]:
@@ -269,12 +265,17 @@ def turn_ratio(turns: dict[str, list[Result]], numerator: str, denominator: str)
 
 def report(all_cases: list[Case], turns: dict[str, list[Result]], store_folder: str | None) -> str:
     results = {key: merge(results) for key, results in turns.items()}
+    stores_measured = store_folder is not None  # configured stores run elsewhere: their CPU is not seen
+
+    def with_stores(value: float, digits: int = 2) -> str:
+        return f"{value:.{digits}f}" if stores_measured else "–"
+
     lines = [
         f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}",
         f"server: gunicorn, {WORKERS} workers, {WORKER_CLASS} x {THREADS} threads; "
         f"load: {'wrk' if have_wrk() else 'Python threads'}, {CONNECTIONS} connections, "
         f"{SECONDS} s per case in {ROUNDS} turns",
-        layout.describe(embedded_stores=store_folder is not None),
+        layout.describe(embedded_stores=stores_measured),
         "",
         "| case | req/s | p50 ms | p99 ms | non-2xx | errors | app CPU µs/req | app + stores CPU µs/req |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -284,13 +285,13 @@ def report(all_cases: list[Case], turns: dict[str, list[Result]], store_folder: 
         lines.append(
             f"| ({case.key}) {case.title} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p99_ms:.2f} "
             f"| {result.non_2xx()} | {result.unexpected(case.expected_status)} "
-            f"| {result.app_cpu_us():.0f} | {result.server_cpu_us():.0f} |"
+            f"| {result.app_cpu_us():.0f} | {with_stores(result.server_cpu_us(), digits=0)} |"
         )
     lines += [
         "",
         "errors: responses other than the expected status (401 for (c), 200 otherwise) plus socket errors;",
-        "p50 is the mean of the turns' medians, p99 the worst turn's; app CPU is gunicorn's, stores CPU "
-        + ("embedded Redis's and PostgreSQL's" if store_folder else "is not measured (configured stores)"),
+        "p50 is the mean of the turns' medians, p99 the worst turn's; app CPU is gunicorn's; "
+        + ("stores CPU is the embedded stores'" if stores_measured else "the configured stores' CPU is not measured"),
         "",
     ]
     lines += [
@@ -306,12 +307,11 @@ def report(all_cases: list[Case], turns: dict[str, list[Result]], store_folder: 
         met = ratio >= minimum
         if numerator == "a":
             met = met and results["a"].unexpected(200) == 0
-        # The same comparison by cost: how many (numerator) requests the CPU of one (denominator) request pays for.
         app_cost = cost_ratio(results[numerator].app_cpu_us(), results[denominator].app_cpu_us())
         server_cost = cost_ratio(results[numerator].server_cpu_us(), results[denominator].server_cpu_us())
         lines.append(
             f"| ({numerator})/({denominator}) | {ratio:.2f} | >= {minimum} | {'yes' if met else 'NO'} "
-            f"| {whole_run:.2f} | {app_cost:.2f} | {server_cost:.2f} |"
+            f"| {whole_run:.2f} | {app_cost:.2f} | {with_stores(server_cost)} |"
         )
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from bench.layout import Layout, plan
 from bench.load import Case, Result, merge, parse_wrk, run_python
 from oauth import credentials
 
@@ -47,3 +48,18 @@ def test_python_load_generator_counts_real_responses(live_server):
     assert set(result.statuses) == {401}
     assert result.unexpected(401) == 0
     assert 0 < result.p50_ms <= result.p99_ms
+
+
+def test_layout_gives_the_app_server_cpus_of_its_own():
+    assert plan([0]) is None  # nothing to separate
+    assert plan([0, 1]) == Layout(app={0}, stores={1}, load={1})
+    assert plan([0, 1, 2]) == Layout(app={0}, stores={1}, load={2})
+    assert plan([3, 0, 2, 1]) == Layout(app={0, 1}, stores={2}, load={3})
+    # Only the CPUs this process may use (a cpuset), whatever their numbers.
+    assert plan([4, 5]) == Layout(app={4}, stores={5}, load={5})
+    assert plan([8, 12, 40]) == Layout(app={8}, stores={12}, load={40})
+
+
+def test_layout_can_put_the_stores_with_the_app_server():
+    assert plan([0, 1], stores_with_app=True) == Layout(app={0}, stores={0}, load={1})
+    assert plan([0, 1, 2, 3], stores_with_app=True) == Layout(app={0, 1, 2}, stores={0, 1, 2}, load={3})
