@@ -187,7 +187,11 @@ def transaction(conn) -> Iterator[psycopg2.extensions.cursor]:
 
 
 def apply_schema(conn) -> None:
-    """Create every table and index that does not exist yet."""
+    """Create every table and index that does not exist yet, and drop indexes schema.sql retired.
+
+    One transaction: an index built here on a large existing table blocks
+    writes to that table until it is built.
+    """
     with transaction(conn) as cur:
         # Serialise concurrent `db init` runs: CREATE ... IF NOT EXISTS is not
         # race-free on its own.
