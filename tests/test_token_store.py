@@ -173,10 +173,10 @@ def test_rotation_keeps_the_client_state_and_the_grant_index_alive(r):
     """A family that only ever refreshes outlives the TTLs its first exchange set, and stays revocable."""
     tokens = issue_family(r, grant_id=42)
     client_key = token_store.client_state_key(CLIENT["client_id"])
-    for key in (client_key, "grantfams:42"):
+    for key in (client_key, token_store.grant_families_key(42)):
         r.expire(key, 5)  # as if the first exchange were a month old
     rotated = token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600)
-    for key in (client_key, "grantfams:42"):
+    for key in (client_key, token_store.grant_families_key(42)):
         assert r.ttl(key) > token_store.REFRESH_TOKEN_TTL
     token_store.revoke_grant(r, 42)  # the user revokes consent: the rotated tokens die with it
     assert token_store.lookup_access_token(r, rotated.access_token) is None
