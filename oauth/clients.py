@@ -261,12 +261,6 @@ def check_secret(conn, client: dict, secret: str) -> bool:
     return True
 
 
-def verify_secret(conn, client_id: str, secret: str) -> bool:
-    """True if `secret` is one of the client's live secrets."""
-    client = get_client_with_secrets(conn, client_id)
-    return client is not None and check_secret(conn, client, secret)
-
-
 # Operations: suspension and rate limit -------------------------------------
 
 
