@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts import throttle
+from accounts import throttle, users
 from tests.conftest import AuthActions, create_user, csrf_token, make_app
 from tests.oauth_helpers import authorize_params, pkce_pair, register_client
 
@@ -68,3 +68,19 @@ def test_a_csrf_token_from_before_sign_in_cannot_forge_consent_after_it(app, cli
     response = client.post("/oauth/authorize", data={**forged, "csrf_token": planted})
     assert response.status_code == 400
     assert "Location" not in response.headers
+
+
+def test_an_unknown_email_costs_one_password_hash_like_a_wrong_password(app, client, auth, monkeypatch):
+    # Answering an unknown email faster than a wrong password would tell a
+    # guesser which emails have accounts: both must run the slow hash once.
+    create_user(app, email=EMAIL, password=PASSWORD)
+    hashed = []
+    real_check = users.check_password_hash
+    monkeypatch.setattr(users, "check_password_hash", lambda *args: hashed.append(1) or real_check(*args))
+
+    assert auth.login("nobody@example.com", PASSWORD).status_code == 401
+    assert len(hashed) == 1
+    assert auth.login(EMAIL, "wrong password").status_code == 401
+    assert len(hashed) == 2
+    assert auth.login(EMAIL, PASSWORD).status_code == 302
+    assert len(hashed) == 3
