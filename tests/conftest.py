@@ -136,12 +136,21 @@ def find_or_create_user(app, email: str, **fields) -> dict:
     return existing or create_user(app, email, **fields)
 
 
+NEW_ACCOUNT = {"email": "new@example.com", "name": "New", "password": "long enough pw", "confirm": "long enough pw"}
+
+
 class AuthActions:
-    """Sign in and out through the real forms, CSRF token included."""
+    """Sign up, sign in and out through the real forms, CSRF token included."""
 
     def __init__(self, client, app):
         self.client = client
         self.app = app
+
+    def sign_up(self, **fields):
+        """Submit the sign-up form for a valid new account, or with `fields` changed; the response."""
+        page = self.client.get("/signup")
+        assert page.status_code == 200, page.status_code  # static: it loads even while PostgreSQL is down
+        return self.client.post("/signup", data={**NEW_ACCOUNT, **fields, "csrf_token": csrf_token(page.text)})
 
     def login(self, email=USER_EMAIL, password=USER_PASSWORD, next_url=None, *, ip=None, headers=None):
         """One attempt at the sign-in form: the response, whether it signed in or not.

@@ -4,24 +4,11 @@ import pytest
 
 from accounts import throttle
 from stores import postgres
-from tests.conftest import create_user, csrf_token
+from tests.conftest import create_user
 
 
-def signup(client, **fields):
-    page = client.get("/signup")
-    data = {
-        "email": "new@example.com",
-        "name": "New",
-        "password": "long enough pw",
-        "confirm": "long enough pw",
-        "csrf_token": csrf_token(page.text),
-        **fields,
-    }
-    return client.post("/signup", data=data)
-
-
-def test_signup_creates_account_and_signs_in(client, app):
-    response = signup(client)
+def test_signup_creates_account_and_signs_in(client, app, auth):
+    response = auth.sign_up()
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     with app.app_context():
@@ -34,9 +21,9 @@ def test_signup_creates_account_and_signs_in(client, app):
     assert "Sign out" in client.get("/").text
 
 
-def test_signup_rejects_duplicate_email_in_any_case(client, app):
+def test_signup_rejects_duplicate_email_in_any_case(app, auth):
     create_user(app, email="taken@example.com")
-    response = signup(client, email="TAKEN@Example.com")
+    response = auth.sign_up(email="TAKEN@Example.com")
     assert response.status_code == 409
     assert "exists already" in response.text
 
@@ -50,8 +37,8 @@ def test_signup_rejects_duplicate_email_in_any_case(client, app):
         ({"name": "x" * 101}, "longer than 100"),
     ],
 )
-def test_signup_shows_error_next_to_field(client, fields, message):
-    response = signup(client, **fields)
+def test_signup_shows_error_next_to_field(auth, fields, message):
+    response = auth.sign_up(**fields)
     assert response.status_code == 200
     assert message in response.text
     assert 'class="errors"' in response.text

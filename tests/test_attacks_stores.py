@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from stores import embedded
-from tests.conftest import AuthActions, csrf_token, make_app
-from tests.oauth_helpers import authorize_url, basic_auth, decide, pkce_pair, register_client
+from tests.conftest import AuthActions, make_app
+from tests.oauth_helpers import authorize_url, decide, pkce_pair, register_client, token_request
 from tests.stores import free_port
 
 READ_ONLY_OPTION = "options=-c%20default_transaction_read_only%3Don"
@@ -48,19 +48,14 @@ def assert_json_503(response):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def client_credentials(http, registered, secret):
-    headers = basic_auth(registered["client_id"], secret)
-    return http.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=headers)
-
-
 def test_a_read_only_postgres_is_a_503(app, store_urls):
     registered, secret = register_client(app)
-    http = make_app(store_urls, DATABASE_URL=read_only_dsn(store_urls["DATABASE_URL"])).test_client()
-    assert_json_503(client_credentials(http, registered, secret))  # writes the secret's last use
+    read_only = make_app(store_urls, DATABASE_URL=read_only_dsn(store_urls["DATABASE_URL"]))
+    http = read_only.test_client()
+    # The token endpoint writes the secret's last use.
+    assert_json_503(token_request(http, registered, secret, grant_type="client_credentials"))
 
-    page = http.get("/signup")
-    data = {"email": "new@example.com", "password": "long pass", "confirm": "long pass"}
-    signup = http.post("/signup", data={**data, "csrf_token": csrf_token(page.text)})
+    signup = AuthActions(http, read_only).sign_up()
     assert signup.status_code == 503
     assert "temporarily unavailable" in signup.text
 
@@ -70,7 +65,8 @@ def test_a_read_only_redis_replica_is_a_503(app, client, auth, store_urls, repli
     auth.sign_in_as()  # on the primary, before the failover
     replica_app = make_app(store_urls, REDIS_URL=replica_redis_url)
     http = replica_app.test_client()
-    assert_json_503(client_credentials(http, registered, secret))  # a Lua script writes the token
+    # A Lua script writes the token.
+    assert_json_503(token_request(http, registered, secret, grant_type="client_credentials"))
 
     signing_in = AuthActions(replica_app.test_client(), replica_app)
     assert signing_in.login(password="wrong password").status_code == 503  # the throttle cannot count
