@@ -50,6 +50,12 @@ def issue_client_token(app, client: dict, scopes: list[str]) -> Issued:
     return Issued(tokens.access_token, client["client_id"], None, None)
 
 
+def withdraw_consent(app, user_id: int, client_id: str) -> None:
+    """The person revokes the app's access, as from their connected-apps page: the grant and its tokens end."""
+    with app.app_context():
+        grants.revoke(postgres.get_connection(), get_redis(), audit.Actor(id=user_id), user_id, client_id)
+
+
 def token_is_live(app, tokens: Issued) -> bool:
     """Whether the access token would still be accepted (not revoked, its app not suspended or deleted)."""
     with app.app_context():

@@ -4,7 +4,7 @@ import pytest
 
 import audit
 from api.guard import require_oauth
-from oauth import clients, credentials, grants
+from oauth import clients, credentials
 from oauth.scopes import ALL_SCOPES
 from oauth.token_store import access_key
 from stores import postgres
@@ -13,6 +13,7 @@ from tests.api_helpers import (
     app_with_token,
     issue_user_token,
     user_with_token,
+    withdraw_consent,
 )
 from tests.conftest import create_user, make_app
 from tests.oauth_helpers import register_client
@@ -139,8 +140,7 @@ def test_token_past_its_expiry_is_refused_even_if_its_key_lingers(app, client, r
 def test_token_of_a_revoked_grant_is_refused(app, client):
     issued = user_with_token(app, "a@example.com", ["read:profile"])
     assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
-    with app.app_context():
-        grants.revoke(postgres.get_connection(), get_redis(), audit.CLI, issued.user_id, issued.client_id)
+    withdraw_consent(app, issued.user_id, issued.client_id)
     response = client.get("/api/v1/me", headers=issued.headers)
     assert response.status_code == 401
     assert response.json["error"] == "invalid_token"

@@ -4,10 +4,9 @@ import re
 
 import pytest
 
-from audit import Actor
 from oauth import grants
 from stores.postgres import get_connection
-from stores.redis_client import get_redis
+from tests.api_helpers import withdraw_consent
 from tests.oauth_helpers import (
     REDIRECT_URI,
     STATE,
@@ -109,10 +108,7 @@ def test_new_scopes_are_asked_for_with_old_ones_shown_as_granted(app, client, re
 
 def test_a_revoked_grant_is_asked_for_again(app, client, registered, signed_in_user):
     decide(client, consent_page(client, registered).text)
-    with app.app_context():
-        grants.revoke(
-            get_connection(), get_redis(), Actor(id=signed_in_user["id"]), signed_in_user["id"], registered["client_id"]
-        )
+    withdraw_consent(app, signed_in_user["id"], registered["client_id"])
     assert consent_page(client, registered).status_code == 200
 
 

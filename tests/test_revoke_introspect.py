@@ -4,10 +4,7 @@ import time
 
 import pytest
 
-from audit import Actor
-from oauth import grants
-from stores.postgres import get_connection
-from stores.redis_client import get_redis
+from tests.api_helpers import withdraw_consent
 from tests.oauth_helpers import (
     basic_auth,
     get_tokens,
@@ -169,10 +166,7 @@ def test_another_clients_token_is_inactive_unless_the_caller_is_a_resource_serve
 
 def test_tokens_of_a_revoked_grant_are_inactive(client, app, app_client, tokens, signed_in_user):
     registered, secret = app_client
-    with app.app_context():
-        grants.revoke(
-            get_connection(), get_redis(), Actor(id=signed_in_user["id"]), signed_in_user["id"], registered["client_id"]
-        )
+    withdraw_consent(app, signed_in_user["id"], registered["client_id"])
     assert introspect(client, registered, secret, tokens["access_token"]) == {"active": False}
     assert introspect(client, registered, secret, tokens["refresh_token"]) == {"active": False}
 

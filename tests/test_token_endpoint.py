@@ -8,9 +8,10 @@ import pytest
 import requests
 
 from audit import Actor
-from oauth import grants, token_store
+from oauth import token_store
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from tests.api_helpers import withdraw_consent
 from tests.conftest import make_app
 from tests.oauth_helpers import (
     REDIRECT_URI,
@@ -174,10 +175,7 @@ def test_public_client_authenticates_with_client_id_and_pkce(client, app, signed
 def test_code_of_a_revoked_grant_is_refused(client, app, app_client, signed_in_user):
     registered, secret = app_client
     code, verifier = authorize_and_get_code(client, registered)
-    with app.app_context():
-        grants.revoke(
-            get_connection(), get_redis(), Actor(id=signed_in_user["id"]), signed_in_user["id"], registered["client_id"]
-        )
+    withdraw_consent(app, signed_in_user["id"], registered["client_id"])
     assert_error(exchange_code(client, registered, secret, code, verifier), 400, "invalid_grant")
 
 
@@ -412,10 +410,7 @@ def test_refresh_needs_the_refresh_grant_type(client, app, signed_in_user):
 def test_refresh_of_a_revoked_grant_is_invalid(client, app, app_client, signed_in_user):
     registered, secret = app_client
     tokens = get_tokens(client, registered, secret)
-    with app.app_context():
-        grants.revoke(
-            get_connection(), get_redis(), Actor(id=signed_in_user["id"]), signed_in_user["id"], registered["client_id"]
-        )
+    withdraw_consent(app, signed_in_user["id"], registered["client_id"])
     assert_error(refresh(client, registered, secret, tokens["refresh_token"]), 400, "invalid_grant")
 
 
