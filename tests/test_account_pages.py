@@ -9,7 +9,7 @@ from stores import postgres
 from stores.redis_client import get_redis
 from tests.api_helpers import Issued, issue_user_token, token_is_live
 from tests.conftest import create_user, csrf_token
-from tests.oauth_helpers import register_client
+from tests.oauth_helpers import authorize_url, bearer, get_tokens, refresh, register_client
 
 
 def register_app(app, owner: dict, name: str) -> dict:
@@ -30,6 +30,13 @@ def people(app):
     return developer, alice, bob
 
 
+@pytest.fixture
+def photos(app, people) -> dict:
+    """Photo Printer, an app of Dana Developer's."""
+    developer, _alice, _bob = people
+    return register_app(app, developer, "Photo Printer")
+
+
 def revoke(client, client_id: str):
     page = client.get(f"/account/apps/{client_id}/revoke")
     return client.post(f"/account/apps/{client_id}/revoke", data={"csrf_token": csrf_token(page.text)})
@@ -42,9 +49,8 @@ def test_pages_need_sign_in(client):
         assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_connected_apps_lists_each_app_with_scopes_in_plain_words(app, client, auth, people):
-    developer, alice, _bob = people
-    photos = register_app(app, developer, "Photo Printer")
+def test_connected_apps_lists_each_app_with_scopes_in_plain_words(app, client, auth, people, photos):
+    _developer, alice, _bob = people
     connect(app, alice, photos, ["read:profile", "write:data"])
     auth.login(email="alice@example.com")
     page = client.get("/account/apps").text
@@ -56,9 +62,8 @@ def test_connected_apps_lists_each_app_with_scopes_in_plain_words(app, client, a
     assert "Revoke access" in page
 
 
-def test_connected_apps_shows_nothing_of_other_users(app, client, auth, people):
-    developer, alice, bob = people
-    photos = register_app(app, developer, "Photo Printer")
+def test_connected_apps_shows_nothing_of_other_users(app, client, auth, people, photos):
+    _developer, alice, bob = people
     connect(app, bob, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     page = client.get("/account/apps").text
@@ -66,9 +71,8 @@ def test_connected_apps_shows_nothing_of_other_users(app, client, auth, people):
     assert "No app can reach your account" in page
 
 
-def test_revoke_kills_exactly_that_users_tokens_for_that_app(app, client, auth, people):
+def test_revoke_kills_exactly_that_users_tokens_for_that_app(app, client, auth, people, photos):
     developer, alice, bob = people
-    photos = register_app(app, developer, "Photo Printer")
     calendar = register_app(app, developer, "Calendar Sync")
     alice_photos = connect(app, alice, photos, ["read:profile"])
     alice_calendar = connect(app, alice, calendar, ["read:profile"])
@@ -89,9 +93,8 @@ def test_revoke_kills_exactly_that_users_tokens_for_that_app(app, client, auth, 
     assert "Photo Printer" not in page and "Calendar Sync" in page
 
 
-def test_revoking_twice_is_harmless(app, client, auth, people):
-    developer, alice, _bob = people
-    photos = register_app(app, developer, "Photo Printer")
+def test_revoking_twice_is_harmless(app, client, auth, people, photos):
+    _developer, alice, _bob = people
     connect(app, alice, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     page = client.get(f"/account/apps/{photos['client_id']}/revoke")
@@ -103,18 +106,16 @@ def test_revoking_twice_is_harmless(app, client, auth, people):
     assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
 
 
-def test_revoke_needs_csrf_token(app, client, auth, people):
-    developer, alice, _bob = people
-    photos = register_app(app, developer, "Photo Printer")
+def test_revoke_needs_csrf_token(app, client, auth, people, photos):
+    _developer, alice, _bob = people
     tokens = connect(app, alice, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     assert client.post(f"/account/apps/{photos['client_id']}/revoke").status_code == 400
     assert token_is_live(app, tokens)
 
 
-def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people):
-    developer, alice, bob = people
-    photos = register_app(app, developer, "Photo Printer")
+def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people, photos):
+    _developer, alice, bob = people
     bob_tokens = connect(app, bob, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
@@ -123,9 +124,8 @@ def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people):
     assert token_is_live(app, bob_tokens)
 
 
-def test_after_revoke_a_new_consent_makes_a_new_grant(app, client, auth, people):
-    developer, alice, _bob = people
-    photos = register_app(app, developer, "Photo Printer")
+def test_after_revoke_a_new_consent_makes_a_new_grant(app, client, auth, people, photos):
+    _developer, alice, _bob = people
     old = connect(app, alice, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     revoke(client, photos["client_id"])
@@ -135,9 +135,8 @@ def test_after_revoke_a_new_consent_makes_a_new_grant(app, client, auth, people)
     assert token_is_live(app, new) and not token_is_live(app, old)
 
 
-def test_security_page_shows_sign_ins_consents_and_revocations(app, client, auth, people):
-    developer, alice, _bob = people
-    photos = register_app(app, developer, "Photo Printer")
+def test_security_page_shows_sign_ins_consents_and_revocations(app, client, auth, people, photos):
+    _developer, alice, _bob = people
     auth.login(email="alice@example.com", password="wrong password")
     auth.login(email="alice@example.com")
     connect(app, alice, photos, ["read:profile"])
@@ -159,8 +158,6 @@ def test_security_page_shows_only_my_events(app, client, auth, people):
 
 
 def test_connected_apps_shows_last_use_from_the_api(app, client, auth, people):
-    from tests.oauth_helpers import bearer, get_tokens, register_client
-
     _developer, alice, _bob = people
     photos, secret = register_client(app, name="Photo Printer")
     auth.login(email="alice@example.com")
@@ -173,8 +170,6 @@ def test_connected_apps_shows_last_use_from_the_api(app, client, auth, people):
 
 
 def test_the_next_authorization_after_revoke_asks_for_consent_again(app, client, auth, people):
-    from tests.oauth_helpers import authorize_url, bearer, get_tokens, refresh, register_client
-
     _developer, alice, _bob = people
     photos, secret = register_client(app, name="Photo Printer")
     auth.login(email="alice@example.com")

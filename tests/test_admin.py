@@ -45,6 +45,12 @@ def prepare_for(app, route: str, client_id: str) -> tuple[str, list[str]]:
     return "suspended", ["app.created", "app.suspended"]
 
 
+def assert_app_untouched(app, client_id: str, status: str, actions: list[str]) -> None:
+    stored = stored_client(app, client_id)
+    assert (stored["status"], stored["rate_limit"]) == (status, 1000)
+    assert audit_actions(app, client_id) == actions
+
+
 ADMIN_PAGES = ["/admin", "/admin/apps/{id}", "/admin/audit"]
 ADMIN_POSTS = [
     ("/admin/apps/{id}/suspend", {"reason": "abuse"}),
@@ -69,9 +75,7 @@ def test_admin_actions_are_forbidden_to_everyone_else(client, auth, app, registe
     token = csrf_token(client.get("/developer/apps").text)
     response = client.post(route.format(id=registered["client_id"]), data={**data, "csrf_token": token})
     assert response.status_code == 403
-    stored = stored_client(app, registered["client_id"])
-    assert (stored["status"], stored["rate_limit"]) == (status, 1000)
-    assert audit_actions(app, registered["client_id"]) == actions
+    assert_app_untouched(app, registered["client_id"], status, actions)
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
@@ -184,6 +188,4 @@ def test_admin_post_without_csrf_token_is_refused(client, app, registered, admin
     status, actions = prepare_for(app, route, registered["client_id"])
     response = client.post(route.format(id=registered["client_id"]), data=data)
     assert response.status_code == 400
-    stored = stored_client(app, registered["client_id"])
-    assert (stored["status"], stored["rate_limit"]) == (status, 1000)
-    assert audit_actions(app, registered["client_id"]) == actions
+    assert_app_untouched(app, registered["client_id"], status, actions)

@@ -3,36 +3,17 @@
 import json
 
 from tests.conftest import create_user
-from tests.oauth_helpers import bearer, get_tokens, token_request
+from tests.oauth_helpers import REDIRECT_URI, bearer, get_tokens, token_request
 
 OWNER = "developer@example.com"
 
 
 def create_client_on_command_line(runner, *extra: str) -> tuple[dict, str]:
     create_user(runner.app, email=OWNER, role="developer")
-    result = runner.invoke(
-        args=[
-            "clients",
-            "create",
-            "--owner",
-            OWNER,
-            "--name",
-            "CLI app",
-            "--type",
-            "confidential",
-            "--redirect-uri",
-            "https://app.example.com/callback",
-            "--scope",
-            "read:profile",
-            "--scope",
-            "read:data",
-            "--grant-type",
-            "authorization_code",
-            "--grant-type",
-            "client_credentials",
-            *extra,
-        ]
-    )
+    options = ["--owner", OWNER, "--name", "CLI app", "--type", "confidential", "--redirect-uri", REDIRECT_URI]
+    options += ["--scope", "read:profile", "--scope", "read:data"]
+    options += ["--grant-type", "authorization_code", "--grant-type", "client_credentials"]
+    result = runner.invoke(args=["clients", "create", *options, *extra])
     assert result.exit_code == 0, result.output
     created = json.loads(result.output)
     return created, created["client_secret"]

@@ -4,6 +4,8 @@ import json
 
 from stores import postgres
 
+PASSWORD = "long enough pw"
+
 
 def test_db_init_is_safe_to_run_twice(runner):
     for _ in range(2):
@@ -13,19 +15,8 @@ def test_db_init_is_safe_to_run_twice(runner):
 
 
 def test_users_create_prints_json(runner, app):
-    result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "dev@example.com",
-            "--password",
-            "long enough pw",
-            "--name",
-            "Dev",
-            "--role",
-            "developer",
-        ]
-    )
+    args = ["users", "create", "dev@example.com", "--password", PASSWORD, "--name", "Dev", "--role", "developer"]
+    result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     user = json.loads(result.stdout)
     assert user["email"] == "dev@example.com" and user["role"] == "developer" and user["name"] == "Dev"
@@ -36,20 +27,16 @@ def test_users_create_prints_json(runner, app):
 
 
 def test_users_create_duplicate_email_fails_clearly(runner):
-    runner.invoke(args=["users", "create", "dev@example.com", "--password", "long enough pw"])
-    result = runner.invoke(args=["users", "create", "DEV@example.com", "--password", "long enough pw"])
+    runner.invoke(args=["users", "create", "dev@example.com", "--password", PASSWORD])
+    result = runner.invoke(args=["users", "create", "DEV@example.com", "--password", PASSWORD])
     assert result.exit_code != 0
     assert result.stdout == ""
     assert "already exists" in json.loads(result.stderr)["error"]
 
 
 def test_users_create_rejects_bad_role_and_short_password(runner):
-    assert (
-        runner.invoke(
-            args=["users", "create", "a@example.com", "--password", "long enough pw", "--role", "root"]
-        ).exit_code
-        != 0
-    )
+    bad_role = runner.invoke(args=["users", "create", "a@example.com", "--password", PASSWORD, "--role", "root"])
+    assert bad_role.exit_code != 0
     result = runner.invoke(args=["users", "create", "a@example.com", "--password", "short"])
     assert result.exit_code != 0
     assert "password" in json.loads(result.stderr)["error"]

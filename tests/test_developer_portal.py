@@ -15,8 +15,8 @@ from oauth import clients, grants
 from portal.developer import quickstart
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import issue_client_token, issue_user_token, token_is_live
-from tests.conftest import create_user, csrf_token
+from tests.api_helpers import issue_client_token, issue_user_token, token_is_live, user_with_token
+from tests.conftest import AuthActions, create_user, csrf_token, make_app
 from tests.oauth_helpers import form_fields, secret_works
 from tests.portal_helpers import (
     TEST_ACTOR,
@@ -500,9 +500,6 @@ def test_reloading_the_credentials_page_does_not_register_a_second_app(client, a
 
 def test_calls_this_hour_count_in_the_window_the_api_enforces(app, store_urls):
     """With a non-default window the portal must read the counter the guard writes."""
-    from tests.api_helpers import user_with_token
-    from tests.conftest import AuthActions, make_app
-
     half_hour = make_app(store_urls, RATE_LIMIT_WINDOW_SECONDS=1800)
     client = half_hour.test_client()
     issued = user_with_token(half_hour, "owner@example.com", ["read:profile"], rate_limit=50)

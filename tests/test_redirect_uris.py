@@ -4,7 +4,7 @@ import pytest
 
 from oauth.client_rules import redirect_uri_problems
 from oauth.redirect_uris import is_registered
-from tests.oauth_helpers import authorize_url, register_client
+from tests.oauth_helpers import authorize_and_get_code, authorize_url, exchange_code, register_client
 
 LOOPBACK = ["http://127.0.0.1/callback", "http://[::1]:8400/callback"]
 
@@ -50,8 +50,6 @@ def test_confidential_apps_get_no_port_leniency():
 
 
 def test_a_native_app_on_a_random_port_completes_authorization(app, client, auth):
-    from tests.oauth_helpers import authorize_and_get_code, exchange_code
-
     native, _ = register_client(app, client_type="public", redirect_uris=["http://127.0.0.1/callback"])
     auth.sign_in_as()
     used = "http://127.0.0.1:49152/callback"
