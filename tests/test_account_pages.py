@@ -10,6 +10,7 @@ from stores.redis_client import get_redis
 from tests.api_helpers import Issued, issue_user_token, token_is_live
 from tests.conftest import create_user, csrf_token
 from tests.oauth_helpers import authorize_url, bearer, get_tokens, refresh, register_client
+from tests.portal_helpers import submit
 
 
 def register_app(app, owner: dict, name: str) -> dict:
@@ -38,8 +39,8 @@ def photos(app, people) -> dict:
 
 
 def revoke(client, client_id: str):
-    page = client.get(f"/account/apps/{client_id}/revoke")
-    return client.post(f"/account/apps/{client_id}/revoke", data={"csrf_token": csrf_token(page.text)})
+    """Confirm on the app's revoke page."""
+    return submit(client, f"/account/apps/{client_id}/revoke")
 
 
 def test_pages_need_sign_in(client):
@@ -119,8 +120,7 @@ def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people, pho
     bob_tokens = connect(app, bob, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
-    page = client.get("/account/apps")
-    client.post(f"/account/apps/{photos['client_id']}/revoke", data={"csrf_token": csrf_token(page.text)})
+    submit(client, "/account/apps", f"/account/apps/{photos['client_id']}/revoke")
     assert token_is_live(app, bob_tokens)
 
 

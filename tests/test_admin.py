@@ -105,8 +105,7 @@ def test_console_lists_every_app_with_owner_status_users_and_calls(client, auth,
 
 def test_unknown_app_is_not_found(client, admin):
     assert client.get("/admin/apps/pa_client_nope").status_code == 404
-    page = client.get("/admin").text
-    response = client.post("/admin/apps/pa_client_nope/suspend", data={"reason": "x", "csrf_token": csrf_token(page)})
+    response = submit(client, "/admin", "/admin/apps/pa_client_nope/suspend", data={"reason": "x"})
     assert response.status_code == 404
 
 

@@ -7,8 +7,8 @@ reached a query and came back as a 500.
 import pytest
 
 from oauth.client_rules import GRANT_TYPES
-from tests.conftest import csrf_token
 from tests.oauth_helpers import authorize_url, basic_auth, register_client
+from tests.portal_helpers import submit
 
 NUL = "\x00"
 MACHINE_POSTS = [
@@ -62,8 +62,7 @@ def test_nul_in_the_state_of_a_valid_authorization_request_is_refused(app, clien
     ],
 )
 def test_nul_in_a_sign_in_or_sign_up_form_is_refused(client, page, data):
-    form = client.get(page)
-    response = client.post(page, data={**data, "csrf_token": csrf_token(form.text)})
+    response = submit(client, page, data=data)
     assert response.status_code == 400
     assert response.mimetype == "text/html"
 
@@ -88,8 +87,7 @@ def test_nul_in_a_portal_address_is_refused(client, auth, path):
 
 def test_nul_in_a_portal_form_post_is_refused(client, auth):
     auth.sign_in_as("user@example.com")
-    page = client.get("/account/apps")
-    response = client.post("/account/apps/%00/revoke", data={"csrf_token": csrf_token(page.text)})
+    response = submit(client, "/account/apps", "/account/apps/%00/revoke")
     assert response.status_code == 400
 
 

@@ -7,9 +7,9 @@ from oauth.client_rules import GRANT_TYPES
 from oauth.token_store import TokenError
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.conftest import create_user, csrf_token
+from tests.conftest import create_user
 from tests.oauth_helpers import authorize_url, decide, pkce_pair, register_client, secret_works
-from tests.portal_helpers import TEST_ACTOR, register_and_read, submit
+from tests.portal_helpers import TEST_ACTOR, register_and_read, register_app, submit
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
@@ -81,16 +81,6 @@ def test_markup_in_an_app_is_shown_as_text_on_every_page(client, auth, app):
 )
 def test_a_homepage_can_never_be_a_script_link(client, auth, homepage_url):
     auth.sign_in_as("dev@example.com")
-    page = client.get("/developer/apps/new")
-    data = {
-        "name": "Acme",
-        "client_type": "confidential",
-        "homepage_url": homepage_url,
-        "redirect_uris": "https://acme.example.com/cb",
-        "scopes": ["read:profile"],
-        "grant_types": ["authorization_code"],
-        "csrf_token": csrf_token(page.text),
-    }
-    response = client.post("/developer/apps/new", data=data)
+    response = register_app(client, homepage_url=homepage_url)
     assert response.status_code == 400
     assert "Enter a full http(s) address" in response.text
