@@ -5,8 +5,9 @@ its client (`client:<id>`) is active, counts the call against the client's
 limit (api/rate_limit.py), notes the use of its grant (api/usage.py) and,
 when the view wants it, reads the user's cached profile (api/profiles.py).
 Expired, revoked and unknown tokens all look the same here: their key is
-gone. Suspending a client flips one field that every token reads, so all
-its tokens stop at once and come back, if unexpired, on resume.
+gone, and this worker remembers that (api/dead_tokens.py). Suspending a
+client flips one field that every token reads, so all its tokens stop at
+once and come back, if unexpired, on resume.
 
 (The script derives the client and counter keys from the token's fields, so
 it needs a single Redis primary, not Redis Cluster.)
@@ -16,6 +17,7 @@ from typing import NamedTuple
 
 import redis
 
+from api import dead_tokens
 from api.profiles import READ_PROFILE_LUA
 from api.rate_limit import COUNT_CALL_LUA, DEFAULT_LIMIT, Quota
 from api.usage import FLUSH_SECONDS, LAST_USED_TTL, NOTE_USE_LUA
@@ -24,7 +26,8 @@ from stores.lua import LuaScript, lua_constants
 
 # KEYS: at:<digest>. ARGV: window seconds, whether to read the user's cached profile (1/0).
 # The reply is one newline-separated string (one bulk reply parses much faster than an array):
-#   invalid | suspended | limited <limit> <reset>
+#   gone (the token expired or was revoked: for good) | invalid (its app's state is not active) | suspended
+#   | limited <limit> <reset>
 #   | ok <client_id> <user_id> <grant_id> <limit> <remaining> <reset> <recorded> <now> <scope> <profile json>
 _CHECK = LuaScript(
     lua_constants(CLIENT_STATE_PREFIX=CLIENT_STATE_PREFIX)
@@ -34,9 +37,9 @@ _CHECK = LuaScript(
     + f"""
 local token = redis.call('HMGET', KEYS[1], 'client_id', 'user_id', 'scope', 'grant_id', 'exp')
 local client_id = token[1]
-if not client_id then return 'invalid' end
+if not client_id then return 'gone' end
 local now = tonumber(redis.call('TIME')[1])
-if (tonumber(token[5]) or 0) <= now then return 'invalid' end  -- no exp: fail closed
+if (tonumber(token[5]) or 0) <= now then return 'gone' end  -- no exp: fail closed
 local client = redis.call('HMGET', CLIENT_STATE_PREFIX .. client_id, 'status', 'rate_limit')
 if client[1] ~= 'active' then
   if client[1] == 'suspended' then return 'suspended' end
@@ -79,9 +82,18 @@ class TokenCheck(NamedTuple):
 
 
 def check_token(r: redis.Redis, token: str, window_seconds: int, with_profile: bool = False) -> TokenCheck:
-    """Look up `token`, check its client, count the call and note its use, in one round trip."""
-    reply = _CHECK(r, [access_key(token)], [window_seconds, 1 if with_profile else 0])
+    """Look up `token`, check its client, count the call and note its use, in one round trip.
+
+    A token this worker already found expired or revoked costs no round trip (api/dead_tokens.py).
+    """
+    key = access_key(token)
+    if dead_tokens.is_known_dead(key):
+        return TokenCheck("invalid")
+    reply = _CHECK(r, [key], [window_seconds, 1 if with_profile else 0])
     status, _, rest = reply.partition("\n")
+    if status == "gone":
+        dead_tokens.remember_dead(key)
+        return TokenCheck("invalid")
     if status == "limited":
         limit, reset = rest.split("\n")
         return TokenCheck(status, quota=Quota(int(limit), 0, int(reset)))

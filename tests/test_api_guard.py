@@ -3,10 +3,11 @@
 import pytest
 
 import audit
+from api import dead_tokens
 from api.guard import require_oauth
 from oauth import clients, credentials
 from oauth.scopes import ALL_SCOPES
-from oauth.token_store import access_key
+from oauth.token_store import access_key, client_state_key
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.api_helpers import (
@@ -120,15 +121,17 @@ def test_unknown_token_challenge_is_exact(client):
     )
 
 
-def test_malformed_token_is_refused_before_redis(client, r):
-    def script_calls():
-        stats = r.info("commandstats")
-        return sum(stats.get(name, {}).get("calls", 0) for name in ("cmdstat_evalsha", "cmdstat_eval"))
+def script_calls(r) -> int:
+    """Lua scripts Redis has run so far: the token check is one."""
+    stats = r.info("commandstats")
+    return sum(stats.get(name, {}).get("calls", 0) for name in ("cmdstat_evalsha", "cmdstat_eval"))
 
-    before = script_calls()
+
+def test_malformed_token_is_refused_before_redis(client, r):
+    before = script_calls(r)
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {mistyped(unknown_token())}"})
     assert response.status_code == 401
-    assert script_calls() == before
+    assert script_calls(r) == before
 
 
 def test_token_past_its_expiry_is_refused_even_if_its_key_lingers(app, client, r):
@@ -144,6 +147,38 @@ def test_token_of_a_revoked_grant_is_refused(app, client):
     response = client.get("/api/v1/me", headers=issued.headers)
     assert response.status_code == 401
     assert response.json["error"] == "invalid_token"
+
+
+def test_a_revoked_token_is_refused_from_memory_once_redis_has_said_so(app, client, r):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    withdraw_consent(app, issued.user_id, issued.client_id)
+    first = client.get("/api/v1/me", headers=issued.headers)
+    assert first.status_code == 401
+    before = script_calls(r)
+    for _ in range(3):
+        again = client.get("/api/v1/me", headers=issued.headers)
+        assert (again.status_code, again.json) == (401, first.json)
+        assert again.headers["WWW-Authenticate"] == first.headers["WWW-Authenticate"]
+    assert script_calls(r) == before
+
+
+def test_a_token_refused_for_its_apps_lost_state_is_checked_again(app, client, r):
+    # Unlike an expired or revoked token, this one can work again: it must not be remembered as dead.
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    state_key = client_state_key(issued.client_id)
+    state = r.hgetall(state_key)
+    r.delete(state_key)  # Redis lost the app's state
+    assert client.get("/api/v1/me", headers=issued.headers).status_code == 401
+    r.hset(state_key, mapping=state)  # refilled, as the app's next token or refresh does
+    assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
+
+
+def test_the_memory_of_dead_tokens_is_bounded_and_forgets_the_oldest_first(monkeypatch):
+    monkeypatch.setattr(dead_tokens, "MAX_REMEMBERED", 3)
+    keys = [access_key(unknown_token()) for _ in range(4)]
+    for key in keys:
+        dead_tokens.remember_dead(key)
+    assert [dead_tokens.is_known_dead(key) for key in keys] == [False, True, True, True]
 
 
 def test_token_of_a_deleted_app_is_refused(app, client):

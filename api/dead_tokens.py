@@ -1,0 +1,36 @@
+"""Access tokens this worker has found dead, so that a client retrying one is refused without Redis.
+
+An access token's key in Redis goes when the token expires or is revoked,
+and never comes back: no token is ever issued again under the same digest
+(256 random bits). So once the token check finds the key gone, or the token
+past its expiry, the answer for that token is 401 forever, and this process
+can give it from memory. Integrations that keep calling with a revoked or
+expired token are common, and each such call would otherwise cost a Redis
+round trip like a valid one.
+
+Only that case is remembered. A token refused because its app is suspended,
+or because the app's state is missing from Redis, may work again later, so
+it is checked against Redis every time. The memory is bounded: the oldest
+entries go first, so a flood of made-up tokens costs a few hundred KiB at
+most and only pushes out entries that would otherwise save a round trip.
+"""
+
+import threading
+from collections import OrderedDict
+
+MAX_REMEMBERED = 4096
+
+_dead: OrderedDict[str, None] = OrderedDict()
+_lock = threading.Lock()
+
+
+def is_known_dead(key: str) -> bool:
+    """True if the token with this Redis key (at:<digest>) was found dead before."""
+    return key in _dead
+
+
+def remember_dead(key: str) -> None:
+    with _lock:
+        _dead[key] = None
+        while len(_dead) > MAX_REMEMBERED:
+            _dead.popitem(last=False)
