@@ -6,7 +6,9 @@ and never comes back: no token is ever issued again under the same digest
 past its expiry, the answer for that token is 401 forever, and this process
 can give it from memory. Integrations that keep calling with a revoked or
 expired token are common, and each such call would otherwise cost a Redis
-round trip like a valid one.
+round trip like a valid one. No other worker needs this memory (each learns
+of a token's death from Redis on its own), and it only ever refuses: with
+Redis down a remembered token still gets its 401, every other one a 503.
 
 Only that case is remembered. A token refused because its app is suspended,
 or because the app's state is missing from Redis, may work again later, so
