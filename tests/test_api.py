@@ -4,7 +4,7 @@ import pytest
 
 from api import profiles
 from stores import postgres
-from tests.api_helpers import issue_user_token, user_with_token
+from tests.api_helpers import issue_user_token, user_with_token, withdraw_consent
 from tests.conftest import create_user, make_app
 from tests.oauth_helpers import register_client
 
@@ -155,6 +155,9 @@ def test_redis_outage_gives_503_json_then_recovers(store_urls, app, own_redis):
     client = outage_app.test_client()
     issued = user_with_token(outage_app, "alice@example.com", ["read:profile"])
     assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
+    revoked = user_with_token(outage_app, "bob@example.com", ["read:profile"])
+    withdraw_consent(outage_app, revoked.user_id, revoked.client_id)
+    assert client.get("/api/v1/me", headers=revoked.headers).status_code == 401  # now remembered as dead
 
     own_redis.stop()
     try:
@@ -164,6 +167,8 @@ def test_redis_outage_gives_503_json_then_recovers(store_urls, app, own_redis):
         assert response.json["error"] == "temporarily_unavailable"
         assert "redis" in response.json["error_description"]
         assert "Retry-After" in response.headers
+        # A token already found dead is refused from memory: still closed, and still a 401.
+        assert client.get("/api/v1/me", headers=revoked.headers).status_code == 401
     finally:
         own_redis.start()
     # The restarted server kept nothing (no persistence): the token is gone, and says so.
