@@ -73,7 +73,7 @@ def authenticate(token: str, with_profile: bool = False) -> AccessToken:
     if check.status != "ok":
         raise InvalidToken("The access token is unknown, expired or revoked.")
     if check.record_use:
-        usage.record_last_used(check.token.grant_id, check.now)
+        usage.record_after_response(check.token.grant_id, check.now)
     return check.token
 
 

@@ -13,7 +13,9 @@ to PostgreSQL once the key has expired.
 import logging
 from datetime import UTC, datetime
 
+import psycopg2
 import redis
+from flask import after_this_request
 
 from stores import StoreUnavailable, postgres
 from stores.lua import lua_constants
@@ -46,20 +48,37 @@ def last_used_key(grant_id: int) -> str:
     return f"{LAST_USED_PREFIX}{grant_id}"
 
 
-def record_last_used(grant_id: int, used_at: int) -> None:
-    """Write the grant's last use to PostgreSQL, unless it is down.
+def record_after_response(grant_id: int, used_at: int) -> None:
+    """Write the grant's last use to PostgreSQL once this request's answer has gone out.
 
-    Bookkeeping must not fail an API call that Redis alone has authorised:
-    Redis holds the time already, pages read it first, and the next minute's
-    call writes PostgreSQL again.
+    Bookkeeping must neither delay nor fail an API call that Redis alone has
+    authorised (a busy pool would make it wait; a server that is down would
+    turn it into a 503): Redis holds the time already, pages read it first,
+    and the next minute's call writes PostgreSQL again.
     """
+    db = postgres.database()
+
+    @after_this_request
+    def _schedule(response):
+        response.call_on_close(lambda: record_last_used(db, grant_id, used_at))
+        return response
+
+
+def record_last_used(db: postgres.Database, grant_id: int, used_at: int) -> None:
+    """Write the grant's last use on a connection of its own; log, never raise, when PostgreSQL fails."""
     try:
-        update_last_used(postgres.get_connection(), grant_id, used_at)
+        pool, conn = db.connect()
     except StoreUnavailable as error:
         log.warning("last use of grant %s not written: %s", grant_id, error)
-    except postgres.CONNECTION_ERRORS as error:
-        postgres.database().retire_current()  # as the app's handler would: its connections are likely dead
+        return
+    try:
+        update_last_used(conn, grant_id, used_at)
+    except psycopg2.Error as error:
+        if isinstance(error, postgres.CONNECTION_ERRORS):
+            db.retire(pool)  # its other connections are likely dead too
         log.warning("last use of grant %s not written: %s", grant_id, error)
+    finally:
+        db.release(pool, conn)
 
 
 def update_last_used(conn, grant_id: int, used_at: int) -> None:

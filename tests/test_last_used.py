@@ -1,6 +1,9 @@
 """Last use of a consent grant: recorded in Redis and PostgreSQL at most once a minute, never a write per call."""
 
+import time
 from datetime import UTC, datetime
+
+import requests
 
 from api import usage
 from stores import postgres
@@ -9,6 +12,12 @@ from tests.api_helpers import app_with_token, user_with_token
 from tests.conftest import make_app
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def call_me(client, issued):
+    # Buffered: the test client then closes the response, as a server does once
+    # it has sent it, and that is when PostgreSQL's last use is written.
+    return client.get("/api/v1/me", headers=issued.headers, buffered=True)
 
 
 def last_used_in_postgres(app, grant_id: int):
@@ -27,30 +36,49 @@ def set_last_used_in_postgres(app, grant_id: int, value) -> None:
 def test_first_call_writes_last_use_to_postgres_and_redis(app, client, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"])
     assert last_used_in_postgres(app, issued.grant_id) is None
-    client.get("/api/v1/me", headers=issued.headers)
+    call_me(client, issued)
     written = last_used_in_postgres(app, issued.grant_id)
     assert written is not None
     assert int(r.get(usage.last_used_key(issued.grant_id))) == int(written.timestamp())
 
 
+def test_postgres_is_written_after_the_answer_has_gone_out(app, client):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    response = client.get("/api/v1/me", headers=issued.headers)  # answered, not yet closed
+    assert response.status_code == 200
+    assert last_used_in_postgres(app, issued.grant_id) is None
+    response.close()
+    assert last_used_in_postgres(app, issued.grant_id) is not None
+
+
+def test_over_real_http_the_server_writes_the_last_use_once_it_has_answered(app, live_server):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    answer = requests.get(live_server.url + "/api/v1/me", headers=issued.headers, timeout=10)
+    assert answer.status_code == 200
+    deadline = time.monotonic() + 5
+    while last_used_in_postgres(app, issued.grant_id) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert last_used_in_postgres(app, issued.grant_id) is not None
+
+
 def test_postgres_is_written_at_most_once_a_minute_per_grant(app, client, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"])
-    client.get("/api/v1/me", headers=issued.headers)
+    call_me(client, issued)
     key = usage.last_used_key(issued.grant_id)
     recorded = int(r.get(key))
 
     set_last_used_in_postgres(app, issued.grant_id, PAST)  # any later write would overwrite this
     for _ in range(5):
-        assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
+        assert call_me(client, issued).status_code == 200
     assert last_used_in_postgres(app, issued.grant_id) == PAST
 
     r.set(key, recorded - 59, ex=3600)  # 59 seconds ago: still within the minute
-    client.get("/api/v1/me", headers=issued.headers)
+    call_me(client, issued)
     assert last_used_in_postgres(app, issued.grant_id) == PAST
     assert int(r.get(key)) == recorded - 59  # nor is Redis written on every call
 
     r.set(key, recorded - 60, ex=3600)  # the minute is over
-    client.get("/api/v1/me", headers=issued.headers)
+    call_me(client, issued)
     assert last_used_in_postgres(app, issued.grant_id) > PAST
     assert int(r.get(key)) >= recorded
     assert r.ttl(key) > 3600  # kept well past the minute, for the pages
@@ -58,7 +86,7 @@ def test_postgres_is_written_at_most_once_a_minute_per_grant(app, client, r):
 
 def test_freshest_value_comes_from_redis_then_postgres(app, client, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"])
-    client.get("/api/v1/me", headers=issued.headers)
+    call_me(client, issued)
     unused = user_with_token(app, "b@example.com", ["read:profile"])
     with app.app_context():
         rows = [{"id": issued.grant_id, "last_used_at": PAST}, {"id": unused.grant_id, "last_used_at": None}]
@@ -83,25 +111,25 @@ def test_last_use_never_moves_backwards(app):
 
 def test_refused_calls_are_not_uses(app, client, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"], rate_limit=1)
-    client.get("/api/v1/me", headers=issued.headers)
+    call_me(client, issued)
     r.delete(usage.last_used_key(issued.grant_id))
-    assert client.get("/api/v1/me", headers=issued.headers).status_code == 429
+    assert call_me(client, issued).status_code == 429
     assert r.get(usage.last_used_key(issued.grant_id)) is None
 
 
 def test_client_credentials_tokens_note_no_grant(app, client, r):
     issued = app_with_token(app, ["read:profile"])
-    assert client.get("/api/v1/me", headers=issued.headers).status_code == 403  # checked and counted, no user
+    assert call_me(client, issued).status_code == 403  # checked and counted, no user
     assert r.keys(usage.last_used_key("*")) == []
 
 
 def test_postgres_down_does_not_fail_a_call_redis_authorised(app, client, store_urls, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"])
-    assert client.get("/api/v1/me", headers=issued.headers).status_code == 200  # profile now cached
+    assert call_me(client, issued).status_code == 200  # profile now cached
     key = usage.last_used_key(issued.grant_id)
     stale = int(r.get(key)) - 120
     r.set(key, stale, ex=3600)  # this call is the one to write PostgreSQL
     no_postgres = make_app(store_urls, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
-    response = no_postgres.test_client().get("/api/v1/me", headers=issued.headers)
+    response = call_me(no_postgres.test_client(), issued)
     assert response.status_code == 200 and response.json["email"] == "a@example.com"
     assert int(r.get(key)) > stale  # Redis holds the use, for the pages and the next write
