@@ -314,17 +314,17 @@ def set_client_status(r: redis.Redis, client_id: str, status: str) -> None:
     it (issuing fills in a missing status from the row it read) and its token
     would work for its whole lifetime.
     """
-    key = client_state_key(client_id)
-    pipe = r.pipeline(transaction=True)
-    pipe.hset(key, "status", status)
-    pipe.expire(key, CLIENT_STATE_TTL)
-    pipe.execute()
+    _write_client_state(r, client_id, status=status)
 
 
 def publish_client_state(r: redis.Redis, client: dict) -> None:
     """Write the client's status and limit to Redis, overwriting what was there."""
-    key = client_state_key(client["client_id"])
+    _write_client_state(r, client["client_id"], status=client["status"], rate_limit=client["rate_limit"])
+
+
+def _write_client_state(r: redis.Redis, client_id: str, **fields) -> None:
+    key = client_state_key(client_id)
     pipe = r.pipeline(transaction=True)
-    pipe.hset(key, mapping={"status": client["status"], "rate_limit": client["rate_limit"]})
+    pipe.hset(key, mapping=fields)
     pipe.expire(key, CLIENT_STATE_TTL)
     pipe.execute()
