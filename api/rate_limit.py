@@ -88,11 +88,6 @@ def counter_key(client_id: str, index: int) -> str:
     return f"{COUNTER_PREFIX}{client_id}:{index}"
 
 
-def calls_this_hour(r: redis.Redis, client_id: str, window_seconds: int = WINDOW_SECONDS) -> int:
-    """API calls the client has made in the current window (by the Redis server's clock)."""
-    return calls_in_window(r, [client_id], window_seconds)[client_id]
-
-
 def calls_in_window(r: redis.Redis, client_ids: list[str], window_seconds: int = WINDOW_SECONDS) -> dict[str, int]:
     """API calls of each client in the current window, in one round trip after reading the clock."""
     if not client_ids:
