@@ -120,7 +120,9 @@ def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people, pho
     bob_tokens = connect(app, bob, photos, ["read:profile"])
     auth.login(email="alice@example.com")
     assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
-    submit(client, "/account/apps", f"/account/apps/{photos['client_id']}/revoke")
+    # Revoking is harmless when there is nothing of hers to revoke: back to her page, Bob untouched.
+    response = submit(client, "/account/apps", f"/account/apps/{photos['client_id']}/revoke")
+    assert (response.status_code, response.location) == (302, "/account/apps")
     assert token_is_live(app, bob_tokens)
 
 

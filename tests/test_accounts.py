@@ -142,6 +142,7 @@ def test_sign_in_is_throttled_per_ip_across_accounts(app, client, auth):
 def test_throttle_window_does_not_slide_with_more_failures(r):
     throttle.record_failure(r, "a@example.com", "10.0.0.1")
     counters = throttle._keys("a@example.com", "10.0.0.1")
+    assert len(counters) == 2  # the account's counter and the address's
     for key in counters:
         assert r.expire(key, 30)  # the window is nearly over
     throttle.record_failure(r, "a@example.com", "10.0.0.1")

@@ -23,6 +23,7 @@ def test_a_secret_of_another_app_cannot_be_deleted_through_my_own(client, auth, 
     with app.app_context():
         victim_secret_ids = [row["id"] for row in clients.list_secrets(postgres.get_connection(), victim_id)]
 
+    assert len(victim_secret_ids) == 2
     auth.sign_in_as("intruder@example.com")
     mine, _ = register_and_read(client)
     for secret_id in victim_secret_ids:
