@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import requests
 
 from api import usage
+from oauth import grants
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.api_helpers import app_with_token, user_with_token
@@ -99,6 +100,13 @@ def test_freshest_value_comes_from_redis_then_postgres(app, client, r):
         usage.with_freshest_last_use(get_redis(), rows)
         assert rows == [{"id": issued.grant_id, "last_used_at": PAST}]
         usage.with_freshest_last_use(get_redis(), [])  # nothing to do, no error
+
+    # As the connected-apps page reads them: the grants from PostgreSQL, then Redis's fresher values.
+    set_last_used_in_postgres(app, issued.grant_id, PAST)
+    with app.app_context():
+        listed = grants.list_user_grants(postgres.get_connection(), issued.user_id)
+        usage.with_freshest_last_use(get_redis(), listed)
+    assert [(row["id"], row["last_used_at"]) for row in listed] == [(issued.grant_id, PAST)]
 
 
 def test_last_use_never_moves_backwards(app):
