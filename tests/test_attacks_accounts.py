@@ -3,6 +3,7 @@
 import pytest
 
 from accounts import throttle, users
+from stores import postgres
 from tests.conftest import AuthActions, create_user, csrf_token, make_app
 from tests.oauth_helpers import authorize_params, pkce_pair, register_client
 
@@ -84,3 +85,7 @@ def test_an_unknown_email_costs_one_password_hash_like_a_wrong_password(app, cli
     assert len(hashed) == 2
     assert auth.login(EMAIL, PASSWORD).status_code == 302
     assert len(hashed) == 3
+    # And the decoy is as slow as a real one: the same method and cost.
+    with app.app_context():
+        stored = users.get_sign_in_record(postgres.get_connection(), EMAIL)["password_hash"]
+    assert users._DECOY_HASH.split("$", 1)[0] == stored.split("$", 1)[0]
