@@ -69,6 +69,6 @@ def _api_headers(response):
     # users' data and quotas: no cache may keep them.
     quota = g.get("api_quota")
     if quota is not None:
-        response.headers.extend(quota.headers())
+        quota.add_headers(response.headers)
     response.headers["Cache-Control"] = "no-store"
     return response

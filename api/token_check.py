@@ -27,8 +27,11 @@ from stores.lua import LuaScript, lua_constants
 # KEYS: at:<digest>. ARGV: window seconds, whether to read the user's cached profile (1/0).
 # The reply is one newline-separated string (one bulk reply parses much faster than an array):
 #   gone (the token expired or was revoked: for good) | invalid (its app's state is not active) | suspended
-#   | limited <limit> <reset>
-#   | ok <client_id> <user_id> <grant_id> <limit> <remaining> <reset> <recorded> <now> <scope> <profile json>
+#   | limited <limit> <now>
+#   | ok <client_id> <user_id> <grant_id> <limit> <used> <recorded> <now> <scope> <profile json>
+# Numbers go back as the text Redis gave them where it can: Lua's number
+# formatting would otherwise be a third of the script's time. The caller
+# works out the quota's remaining calls and reset from them.
 _CHECK = LuaScript(
     lua_constants(CLIENT_STATE_PREFIX=CLIENT_STATE_PREFIX)
     + COUNT_CALL_LUA
@@ -38,20 +41,24 @@ _CHECK = LuaScript(
 local token = redis.call('HMGET', KEYS[1], 'client_id', 'user_id', 'scope', 'grant_id', 'exp')
 local client_id = token[1]
 if not client_id then return 'gone' end
-local now = tonumber(redis.call('TIME')[1])
+local clock = redis.call('TIME')[1]
+local now = tonumber(clock)
 if (tonumber(token[5]) or 0) <= now then return 'gone' end  -- no exp: fail closed
 local client = redis.call('HMGET', CLIENT_STATE_PREFIX .. client_id, 'status', 'rate_limit')
 if client[1] ~= 'active' then
   if client[1] == 'suspended' then return 'suspended' end
   return 'invalid'
 end
-local limit = tonumber(client[2]) or {DEFAULT_LIMIT}
-local allowed, used, reset = count_call(client_id, limit, now, tonumber(ARGV[1]))
-if not allowed then return table.concat({{'limited', limit, reset}}, '\\n') end
-local recorded = note_use(token[4], now, {FLUSH_SECONDS}, {LAST_USED_TTL}) and 1 or 0
+local limit_text = client[2]
+local limit = tonumber(limit_text)
+if not limit then limit, limit_text = {DEFAULT_LIMIT}, '{DEFAULT_LIMIT}' end
+local allowed, used = count_call(client_id, limit, now, tonumber(ARGV[1]))
+if not allowed then return 'limited\\n' .. limit_text .. '\\n' .. clock end
+local recorded = note_use(token[4], now, {FLUSH_SECONDS}, {LAST_USED_TTL}) and '1' or '0'
 local profile = ''
 if ARGV[2] == '1' then profile = cached_profile(token[2]) end
-local reply = {{'ok', client_id, token[2], token[4], limit, limit - used, reset, recorded, now, token[3], profile}}
+local used_text = string.format('%d', used)
+local reply = {{'ok', client_id, token[2], token[4], limit_text, used_text, recorded, clock, token[3], profile}}
 return table.concat(reply, '\\n')
 """
 )
@@ -95,11 +102,11 @@ def check_token(r: redis.Redis, token: str, window_seconds: int, with_profile: b
         dead_tokens.remember_dead(key)
         return TokenCheck("invalid")
     if status == "limited":
-        limit, reset = rest.split("\n")
-        return TokenCheck(status, quota=Quota(int(limit), 0, int(reset)))
+        limit, now = rest.split("\n")
+        return TokenCheck(status, quota=Quota.after(int(limit), int(limit), int(now), window_seconds))
     if status != "ok":
         return TokenCheck(status)
-    client_id, user_id, grant_id, limit, remaining, reset, recorded, now, scope, profile = rest.split("\n", 9)
+    client_id, user_id, grant_id, limit, used, recorded, now, scope, profile = rest.split("\n", 8)
     access = AccessToken(
         client_id,
         int(user_id) if user_id else None,
@@ -107,4 +114,6 @@ def check_token(r: redis.Redis, token: str, window_seconds: int, with_profile: b
         int(grant_id) if grant_id else None,
         profile or None,
     )
-    return TokenCheck(status, access, Quota(int(limit), int(remaining), int(reset)), recorded == "1", int(now))
+    now = int(now)
+    quota = Quota.after(int(limit), int(used), now, window_seconds)
+    return TokenCheck(status, access, quota, recorded == "1", now)
