@@ -40,6 +40,7 @@ from app import create_app  # noqa: E402
 from bench import layout  # noqa: E402
 from bench.cpu import app_pids, cpu_seconds, store_pids  # noqa: E402
 from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
+from bench.order import order_of_turn  # noqa: E402
 from oauth import clients, credentials, grants, token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
 from serve import gunicorn_command  # noqa: E402
@@ -48,7 +49,8 @@ from stores.redis_client import get_redis  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 # The cases take turns, SECONDS / ROUNDS at a time, so that a burst of
-# other work on the machine weighs on every case alike.
+# other work on the machine weighs on every case alike (in which order:
+# bench/order.py; ten turns run each order of five cases once).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
@@ -222,7 +224,7 @@ def load_all(
     per_round = max(1, SECONDS // ROUNDS)
     rounds: dict[str, list[Result]] = {case.key: [] for case in all_cases}
     for number in range(1, ROUNDS + 1):
-        for case in rotated(all_cases, number):
+        for case in order_of_turn(all_cases, number - 1):
             print(f"round {number}/{ROUNDS}: ({case.key}) {case.title}, {per_round} s", file=sys.stderr, flush=True)
             app_before, stores_before = cpu_seconds(app), cpu_seconds(stores)
             result = load(base_url, case, per_round)
@@ -230,18 +232,6 @@ def load_all(
             result.store_cpu_seconds = cpu_seconds(stores) - stores_before
             rounds[case.key].append(result)
     return rounds
-
-
-def rotated(all_cases: list[Case], turn: int) -> list[Case]:
-    """The cases in the order this turn runs them: each turn starts one case further on.
-
-    In a fixed order one case always follows the same other one, and pays for
-    what that one leaves behind (the stores' background writes after the
-    token endpoint's burst of new tokens, the workers' garbage collection).
-    Rotating gives every case every position equally often.
-    """
-    start = turn % len(all_cases)
-    return all_cases[start:] + all_cases[:start]
 
 
 def load(base_url: str, case: Case, seconds: int) -> Result:

@@ -2,8 +2,11 @@
 
 from collections import Counter
 
+import pytest
+
 from bench.layout import Layout, plan
 from bench.load import Case, Result, merge, parse_wrk, run_python
+from bench.order import order_of_turn, williams_orders
 from oauth import credentials
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8000/api/v1/me
@@ -63,3 +66,20 @@ def test_layout_gives_the_app_server_cpus_of_its_own():
 def test_layout_can_put_the_stores_with_the_app_server():
     assert plan([0, 1], stores_with_app=True) == Layout(app={0}, stores={0}, load={1})
     assert plan([0, 1, 2, 3], stores_with_app=True) == Layout(app={0, 1, 2}, stores={0, 1, 2}, load={3})
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 5, 6])
+def test_every_case_follows_every_other_case_equally_often(count):
+    orders = williams_orders(count)
+    assert all(sorted(order) == list(range(count)) for order in orders)
+    follows = Counter((order[i], order[i + 1]) for order in orders for i in range(count - 1))
+    assert set(follows) == {(a, b) for a in range(count) for b in range(count) if a != b}
+    assert len(set(follows.values())) == 1
+
+
+def test_the_five_cases_run_each_balanced_order_once_in_ten_turns():
+    turns = ["".join(order_of_turn(list("abcde"), turn)) for turn in range(10)]
+    assert len(set(turns)) == 10
+    assert order_of_turn(list("abcde"), 10) == order_of_turn(list("abcde"), 0)
+    # A fixed order turned round would always put (e) right before (a).
+    assert sum("ea" in turn for turn in turns) == 2
