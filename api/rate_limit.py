@@ -45,8 +45,8 @@ COUNTER_PREFIX = "rl:"
 
 # Lua: count one call for `client_id` against `limit` at time `now` (all numbers).
 # Returns allowed (bool) and the calls used in the window, this one included when allowed.
-# The window index is written with '%d': a bare number would go through Lua's much
-# slower '%.14g' (number formatting is a large share of the guard script's time).
+# The window index is written with '%d': a bare number would go through Lua's
+# slower '%.14g', on every API call (api/token_check.py).
 COUNT_CALL_LUA = (
     lua_constants(COUNTER_PREFIX=COUNTER_PREFIX)
     + """
