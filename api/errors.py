@@ -6,10 +6,10 @@ request with no credentials at all, as the contract asks).
 """
 
 import functools
-import json
 
 from flask import Response
 
+from api.json_text import compact_json
 from api.rate_limit import Quota
 
 REALM = "api"
@@ -121,7 +121,7 @@ def _challenge(params: tuple[tuple[str, str], ...]) -> str:
 @functools.lru_cache(maxsize=CACHED_ERRORS)
 def _body(error: str, description: str, extra: tuple) -> str:
     document = {"error": error, "error_description": description, **dict(extra)}
-    return json.dumps(document, separators=(",", ":"), sort_keys=True)
+    return compact_json(document)
 
 
 def _quote(value: str) -> str:

@@ -10,11 +10,10 @@ row. Anything else that changes a user's name or email must call
 something forget (or race a concurrent miss).
 """
 
-import json
-
 import redis
 
 from api import data
+from api.json_text import compact_json
 from stores.lua import lua_constants
 
 PROFILE_TTL = 60
@@ -37,8 +36,8 @@ def profile_key(user_id: int) -> str:
 
 
 def document(profile: dict) -> str:
-    """The profile as GET /api/v1/me sends it: compact JSON, keys sorted (as jsonify writes it)."""
-    return json.dumps(dict(profile), separators=(",", ":"), sort_keys=True)
+    """The profile as GET /api/v1/me sends it."""
+    return compact_json(dict(profile))
 
 
 def load_profile(conn, r: redis.Redis, user_id: int) -> str | None:
