@@ -165,9 +165,14 @@ class AuthActions:
             data["next"] = next_url
         return self.client.post("/login", data=data, environ_base=environ, headers=headers or {})
 
-    def sign_in_as(self, email=USER_EMAIL, role="user") -> dict:
-        """Make the account (created on first use) the signed-in one, in place of whoever was; return it."""
-        user = find_or_create_user(self.app, email, role=role)
+    def sign_in_as(self, email=USER_EMAIL, role: str | None = None) -> dict:
+        """Make the account the signed-in one, in place of whoever was; return it.
+
+        A new account is created with `role` (a user by default); an existing one
+        must already have it, if given: a test asking for another would test the wrong thing.
+        """
+        user = find_or_create_user(self.app, email, role=role or "user")
+        assert role in (None, user["role"]), f"{email} already exists as a {user['role']}, not a {role}"
         if 'action="/logout"' in self.client.get("/").text:
             self.logout()
         assert self.login(email).status_code == 302
