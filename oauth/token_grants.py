@@ -15,12 +15,13 @@ from oauth.errors import (
     InvalidClient,
     InvalidGrant,
     InvalidRequest,
+    InvalidScope,
     UnauthorizedClient,
     UnsupportedGrantType,
 )
 from oauth.params import require
-from oauth.scopes import format_scope, parse_scope, requested_within
-from oauth.token_store import IssuedTokens, TokenError
+from oauth.scopes import format_scope, requested_within
+from oauth.token_store import IssuedTokens, ScopeBeyondGrant, TokenError
 
 
 def exchange(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
@@ -74,21 +75,20 @@ def check_code_binding(code: dict, client: dict, params: Mapping[str, str]) -> N
         raise InvalidGrant("code_verifier was sent, but the authorization request had no code_challenge.")
 
 
+NOT_REGISTERED = "This client is not registered for"
+
+
 def refresh_token(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
     """RFC 6749 §6: rotate the refresh token; `scope` may narrow the new access token, never widen it."""
     token = require(params, "refresh_token")
     scope = None  # the new access token keeps the granted scope (rotate() knows it)
     if "scope" in params:
-        # Only a narrowed scope needs the token read first: rotate() checks everything else itself.
-        stored = token_store.read_refresh_token(r, token)
-        if stored is None or stored["client_id"] != client["client_id"]:
-            raise InvalidGrant("The refresh token is invalid, expired or revoked.")
-        # A spent token goes straight to rotate(), which treats it as reuse and ends its family.
-        if stored.get("status") == "active":
-            granted = parse_scope(stored["scope"])
-            scope = format_scope(requested_within(params["scope"], granted, beyond="Scope beyond what was granted"))
+        # Known and registered here; within the token's own scope is for rotate(), in the same round trip.
+        scope = format_scope(requested_within(params["scope"], client["scopes"], beyond=NOT_REGISTERED))
     try:
         return token_store.rotate(r, token, client, scope, access_ttl)
+    except ScopeBeyondGrant as error:
+        raise InvalidScope(f"Scope beyond what was granted: {' '.join(error.missing)}.") from None
     except TokenError as error:
         if error.reason == "suspended":
             raise InvalidClient("This client is suspended.") from None
@@ -101,7 +101,7 @@ def client_credentials(conn, r: redis.Redis, client: dict, params: Mapping[str, 
         raise UnauthorizedClient("Only confidential clients may use client_credentials.")
     scopes = client["scopes"]
     if "scope" in params:
-        scopes = requested_within(params["scope"], scopes, beyond="This client is not registered for")
+        scopes = requested_within(params["scope"], scopes, beyond=NOT_REGISTERED)
     return _issue(r, client=client, user_id=None, scope=format_scope(scopes), access_ttl=access_ttl)
 
 

@@ -9,12 +9,19 @@ import signal
 import socket
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 import psycopg2
 import redis
 
 from stores import embedded
+
+
+def commands_run(r: redis.Redis) -> Counter:
+    """How many times Redis has run each command so far (those a script runs included), by name."""
+    stats = r.info("commandstats")
+    return Counter({name.removeprefix("cmdstat_"): stat["calls"] for name, stat in stats.items()})
 
 
 def free_port() -> int:

@@ -18,6 +18,7 @@ from tests.api_helpers import (
 )
 from tests.conftest import create_user, make_app
 from tests.oauth_helpers import register_client
+from tests.stores import commands_run
 
 # (method, path, scope it needs, JSON body)
 ENDPOINTS = [
@@ -123,8 +124,8 @@ def test_unknown_token_challenge_is_exact(client):
 
 def script_calls(r) -> int:
     """Lua scripts Redis has run so far: the token check is one."""
-    stats = r.info("commandstats")
-    return sum(stats.get(name, {}).get("calls", 0) for name in ("cmdstat_evalsha", "cmdstat_eval"))
+    commands = commands_run(r)
+    return commands["evalsha"] + commands["eval"]
 
 
 def test_malformed_token_is_refused_before_redis(client, r):

@@ -25,6 +25,7 @@ from tests.oauth_helpers import (
     register_client,
     token_request,
 )
+from tests.stores import commands_run
 
 
 @pytest.fixture
@@ -380,6 +381,27 @@ def test_refresh_may_narrow_the_scope_but_not_widen_it(client, app_client, signe
     assert again.get_json()["scope"] == "read:profile read:data"
 
 
+def test_narrowing_refresh_reads_the_token_only_inside_the_rotation_script(client, app, app_client, signed_in_user):
+    registered, secret = app_client
+    tokens = get_tokens(client, registered, secret, scope="read:profile read:data")
+    with app.app_context():
+        r = get_redis()
+        before = commands_run(r)
+        narrowed = refresh(client, registered, secret, tokens["refresh_token"], scope="read:data")
+        ran = commands_run(r) - before
+    assert narrowed.get_json()["scope"] == "read:data"
+    assert ran["evalsha"] + ran["eval"] == 1
+    assert ran["hgetall"] == 1  # the script's own read of the old token: no read before it
+
+
+def test_refresh_beyond_the_grant_names_what_is_missing(client, app, signed_in_user):
+    registered, secret = register_client(app, scopes=["read:profile", "read:data", "read:billing"])
+    tokens = get_tokens(client, registered, secret, scope="read:profile")
+    widened = refresh(client, registered, secret, tokens["refresh_token"], scope="read:billing read:profile read:data")
+    assert_error(widened, 400, "invalid_scope")
+    assert widened.get_json()["error_description"] == "Scope beyond what was granted: read:data read:billing."
+
+
 @pytest.mark.parametrize("scope", ["nonsense", "read:profile nonsense", "write:data"])
 def test_refresh_with_unknown_or_ungranted_scope_is_invalid_scope(client, app_client, signed_in_user, scope):
     registered, secret = app_client
@@ -394,6 +416,8 @@ def test_another_clients_refresh_token_is_refused_and_left_alone(client, app, ap
     thief, thief_secret = register_client(app, name="Thief")
     tokens = get_tokens(client, registered, secret)
     assert_error(refresh(client, thief, thief_secret, tokens["refresh_token"]), 400, "invalid_grant")
+    narrowing = refresh(client, thief, thief_secret, tokens["refresh_token"], scope="read:profile")
+    assert_error(narrowing, 400, "invalid_grant")
     assert refresh(client, registered, secret, tokens["refresh_token"]).status_code == 200
 
 
@@ -445,9 +469,9 @@ def test_ten_concurrent_refreshes_over_http_have_exactly_one_winner(app, live_se
     (winner,) = winners
     with app.app_context():
         r = get_redis()
-        assert token_store.read_refresh_token(r, tokens["refresh_token"]) is None
+        assert not r.exists(token_store.refresh_key(tokens["refresh_token"]))
         assert token_store.lookup_access_token(r, winner["access_token"]) is None
-        assert token_store.read_refresh_token(r, winner["refresh_token"]) is None
+        assert not r.exists(token_store.refresh_key(winner["refresh_token"]))
 
 
 # Client credentials -----------------------------------------------------------------------

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from oauth import credentials, token_store
-from oauth.token_store import TokenError
+from oauth.token_store import ScopeBeyondGrant, TokenError
 
 CLIENT = {"client_id": "pa_client_test", "status": "active", "rate_limit": 1000}
 
@@ -89,7 +89,7 @@ def test_code_is_taken_exactly_once_and_replay_revokes_its_tokens(r):
     with pytest.raises(TokenError, match="replayed"):
         token_store.redeem_code(r, code, token_store.new_family())
     assert token_store.lookup_access_token(r, tokens.access_token) is None
-    assert token_store.read_refresh_token(r, tokens.refresh_token) is None
+    assert not r.exists(token_store.refresh_key(tokens.refresh_token))
 
 
 def test_concurrent_redemptions_of_one_code_have_one_winner(r):
@@ -109,11 +109,19 @@ def test_rotation_has_exactly_one_winner_among_ten_threads(r):
     assert outcomes.count("invalid") == 8
 
 
+def test_rotation_beyond_the_tokens_scope_names_what_is_missing_and_spends_nothing(r):
+    tokens = issue_family(r)  # scope read:data write:data
+    with pytest.raises(ScopeBeyondGrant) as refused:
+        token_store.rotate(r, tokens.refresh_token, CLIENT, "read:profile read:data read:billing", 3600)
+    assert refused.value.missing == ["read:profile", "read:billing"]
+    assert token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600).scope == "read:data"
+
+
 def test_reusing_a_rotated_refresh_token_kills_the_family(r):
     first = issue_family(r)
     second = token_store.rotate(r, first.refresh_token, CLIENT, "read:data", 3600)
     assert token_store.lookup_access_token(r, second.access_token)["scope"] == "read:data"
-    assert token_store.read_refresh_token(r, second.refresh_token)["scope"] == "read:data write:data"
+    assert r.hget(token_store.refresh_key(second.refresh_token), "scope") == "read:data write:data"
     with pytest.raises(TokenError, match="reused"):
         token_store.rotate(r, first.refresh_token, CLIENT, "read:data", 3600)
     assert token_store.lookup_access_token(r, second.access_token) is None
