@@ -23,6 +23,9 @@ from oauth.params import require
 from oauth.scopes import format_scope, requested_within
 from oauth.token_store import IssuedTokens, ScopeBeyondGrant, TokenError
 
+# How invalid_scope names scopes a client asks for outside its registration.
+NOT_REGISTERED = "This client is not registered for"
+
 
 def exchange(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
     """Run the grant the request names; raise an OAuthError if anything is off."""
@@ -73,9 +76,6 @@ def check_code_binding(code: dict, client: dict, params: Mapping[str, str]) -> N
     elif verifier is not None:
         # RFC 9700 §2.1.1: a verifier without a challenge hints at a PKCE downgrade attack.
         raise InvalidGrant("code_verifier was sent, but the authorization request had no code_challenge.")
-
-
-NOT_REGISTERED = "This client is not registered for"
 
 
 def refresh_token(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
