@@ -24,6 +24,11 @@ def commands_run(r: redis.Redis) -> Counter:
     return Counter({name.removeprefix("cmdstat_"): stat["calls"] for name, stat in stats.items()})
 
 
+def scripts_in(commands: Counter) -> int:
+    """The Lua scripts among `commands` (counts as commands_run gives them)."""
+    return commands["evalsha"] + commands["eval"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

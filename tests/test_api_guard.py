@@ -18,7 +18,7 @@ from tests.api_helpers import (
 )
 from tests.conftest import create_user, make_app
 from tests.oauth_helpers import register_client
-from tests.stores import commands_run
+from tests.stores import commands_run, scripts_in
 
 # (method, path, scope it needs, JSON body)
 ENDPOINTS = [
@@ -124,8 +124,7 @@ def test_unknown_token_challenge_is_exact(client):
 
 def script_calls(r) -> int:
     """Lua scripts Redis has run so far: the token check is one."""
-    commands = commands_run(r)
-    return commands["evalsha"] + commands["eval"]
+    return scripts_in(commands_run(r))
 
 
 def test_malformed_token_is_refused_before_redis(client, r):
