@@ -189,6 +189,20 @@ def auth(client, app):
 
 
 @pytest.fixture
+def admin(auth) -> dict:
+    """An administrator, signed in on the `client` test client."""
+    return auth.sign_in_as("admin@example.com", role="admin")
+
+
+@pytest.fixture
+def app_client(app):
+    """A confidential app registered for every grant type: (client, secret)."""
+    from tests.oauth_helpers import register_client  # that module imports this one
+
+    return register_client(app)
+
+
+@pytest.fixture
 def signed_in_user(auth) -> dict:
     """The default account, signed in on the `client` test client."""
     return auth.sign_in_as()

@@ -125,11 +125,6 @@ def test_cursor_from_a_query_string_is_a_plausible_id_or_nothing(value, expected
 # The admin's audit log page ---------------------------------------------------------
 
 
-@pytest.fixture
-def admin(auth):
-    return auth.sign_in_as("admin@example.com", role="admin")
-
-
 def test_admin_audit_log_shows_50_entries_a_page_and_links_to_older_ones(client, app, admin):
     record_many(app, 60, client_id="pa_client_a")
     first = client.get("/admin/audit")

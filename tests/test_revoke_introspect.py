@@ -17,11 +17,6 @@ from tests.oauth_helpers import (
 
 
 @pytest.fixture
-def app_client(app):
-    return register_client(app)
-
-
-@pytest.fixture
 def resource_server(app):
     return register_client(app, name="Resource server", is_resource_server=True, grant_types=["client_credentials"])
 

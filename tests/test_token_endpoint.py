@@ -28,12 +28,6 @@ from tests.oauth_helpers import (
 from tests.stores import commands_run, scripts_in
 
 
-@pytest.fixture
-def app_client(app):
-    """A confidential app registered for every grant type: (client, secret)."""
-    return register_client(app)
-
-
 def assert_no_store(response):
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Pragma"] == "no-cache"
