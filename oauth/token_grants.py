@@ -20,11 +20,8 @@ from oauth.errors import (
     UnsupportedGrantType,
 )
 from oauth.params import require
-from oauth.scopes import format_scope, requested_within
+from oauth.scopes import CATALOGUE, format_scope, parse_scope, requested_within, unknown_scopes
 from oauth.token_store import IssuedTokens, ScopeBeyondGrant, TokenError
-
-# How invalid_scope names scopes a client asks for outside its registration.
-NOT_REGISTERED = "This client is not registered for"
 
 
 def exchange(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
@@ -83,12 +80,17 @@ def refresh_token(conn, r: redis.Redis, client: dict, params: Mapping[str, str],
     token = require(params, "refresh_token")
     scope = None  # the new access token keeps the granted scope (rotate() knows it)
     if "scope" in params:
-        # Known and registered here; within the token's own scope is for rotate(), in the same round trip.
-        scope = format_scope(requested_within(params["scope"], client["scopes"], beyond=NOT_REGISTERED))
+        # Checked by rotate() against the token's own scope, in the same round trip and only
+        # after its reuse check: a spent token ends its family even with a bad scope.
+        asked = parse_scope(params["scope"])
+        scope = " ".join(part for part in (format_scope(asked), *unknown_scopes(asked)) if part)
     try:
         return token_store.rotate(r, token, client, scope, access_ttl)
     except ScopeBeyondGrant as error:
-        raise InvalidScope(f"Scope beyond what was granted: {' '.join(error.missing)}.") from None
+        # Names the problem the way every scope check does: missing, unknown or beyond the grant.
+        allowed = [name for name in CATALOGUE if name not in error.missing]
+        requested_within(params["scope"], allowed, beyond="Scope beyond what was granted")
+        raise InvalidScope("Scope beyond what was granted.") from None  # not reached: the line above raises
     except TokenError as error:
         if error.reason == "suspended":
             raise InvalidClient("This client is suspended.") from None
@@ -101,7 +103,7 @@ def client_credentials(conn, r: redis.Redis, client: dict, params: Mapping[str, 
         raise UnauthorizedClient("Only confidential clients may use client_credentials.")
     scopes = client["scopes"]
     if "scope" in params:
-        scopes = requested_within(params["scope"], scopes, beyond=NOT_REGISTERED)
+        scopes = requested_within(params["scope"], scopes, beyond="This client is not registered for")
     return _issue(r, client=client, user_id=None, scope=format_scope(scopes), access_ttl=access_ttl)
 
 

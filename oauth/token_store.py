@@ -188,11 +188,12 @@ return {'ok', cjson.encode(code)}
 # The family's index, the grant's index of families and the client's state
 # are kept alive as the family goes on: a family that only ever refreshes
 # lives past the TTL its first exchange gave them.
-# A narrowed access scope is checked against the token's own here, so that
-# narrowing costs no extra round trip to read the token first.
+# A narrowed access scope is checked against the token's own here, after the
+# reuse check (a spent token ends its family whatever else is wrong with the
+# request), and without a round trip to read the token first.
 # KEYS: old rt, client state, new at, new rt
-# ARGV: client_id presenting, access scope ('' for the refresh token's own), iat, at ttl, rt ttl, index ttl,
-#       client status, client rate limit
+# ARGV: client_id presenting, access scope, iat, at ttl, rt ttl, index ttl, client status, client rate limit,
+#       narrowing (1: the access token gets ARGV[2], which must not be empty; 0: the refresh token's own scope)
 # Reply: {'ok', scope} | {'beyond_grant', the asked-for scopes the token lacks} | {reason}
 _ROTATE = LuaScript(
     _KEY_PREFIXES_LUA
@@ -221,15 +222,18 @@ if redis.call('EXISTS', FAMILY_REVOKED_PREFIX .. old.family) == 1
    or (old.grant_id ~= '' and redis.call('EXISTS', GRANT_REVOKED_PREFIX .. old.grant_id) == 1) then
   return {'invalid'}
 end
-local missing = lacking(ARGV[2], old.scope)
-if missing ~= '' then return {'beyond_grant', missing} end
+local narrowing = ARGV[9] == '1'
+if narrowing then
+  local missing = lacking(ARGV[2], old.scope)
+  if ARGV[2] == '' or missing ~= '' then return {'beyond_grant', missing} end
+end
 if keep_client(KEYS[2], ARGV[7], ARGV[8], ARGV[6]) ~= 'active' then return {'suspended'} end
 redis.call('HSET', KEYS[1], 'status', 'rotated')
 local iat = tonumber(ARGV[3])
 local common = {'client_id', old.client_id, 'user_id', old.user_id, 'grant_id', old.grant_id,
                 'family', old.family, 'iat', iat}
 redis.call('HSET', KEYS[3], unpack(common))
-local scope = ARGV[2] ~= '' and ARGV[2] or old.scope
+local scope = narrowing and ARGV[2] or old.scope
 redis.call('HSET', KEYS[3], 'scope', scope, 'exp', iat + tonumber(ARGV[4]))
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 redis.call('HSET', KEYS[4], unpack(common))
@@ -308,7 +312,7 @@ class TokenError(Exception):
 
 
 class ScopeBeyondGrant(Exception):
-    """A refresh asked for scopes its token does not hold; the token is left unspent."""
+    """A refresh asked for no scope, or for scopes its token does not hold; the token is left unspent."""
 
     def __init__(self, missing: list[str]):
         super().__init__(" ".join(missing))
@@ -439,8 +443,9 @@ def issue(
 def rotate(r: redis.Redis, token: str, client: dict, access_scope: str | None, access_ttl: int) -> IssuedTokens:
     """Exchange a refresh token for a new pair; the old one is spent.
 
-    `access_scope` narrows the new access token (ScopeBeyondGrant if the
-    refresh token lacks any of it); None keeps the refresh token's scope. Of
+    `access_scope` narrows the new access token (ScopeBeyondGrant if it is
+    empty or the refresh token lacks any of it); None keeps the refresh
+    token's scope. Of
     many concurrent uses exactly one succeeds; every other, and any later
     use of the spent token, raises TokenError('reused') after revoking the
     whole family.
@@ -465,10 +470,11 @@ def rotate(r: redis.Redis, token: str, client: dict, access_scope: str | None, a
         INDEX_TTL,
         client["status"],
         client["rate_limit"],
+        "0" if access_scope is None else "1",
     ]
     reply = _ROTATE(r, keys, args)
     if reply[0] == "beyond_grant":
-        raise ScopeBeyondGrant(reply[1].split(" "))
+        raise ScopeBeyondGrant(reply[1].split())
     if reply[0] != "ok":
         raise TokenError(reply[0])
     return IssuedTokens(access_token, access_ttl, reply[1], refresh_token)
