@@ -44,7 +44,8 @@ def host_of(netloc: str) -> str:
     host = netloc.rsplit("@", 1)[-1].lower()
     if host.startswith("["):
         literal, bracket, after = host.partition("]")
-        if bracket and (after == "" or (after.startswith(":") and after[1:].isdigit())):
+        # Nothing after the literal, or a port (possibly empty, as "host:" allows for any host).
+        if bracket and after[:1] in ("", ":") and (after[1:] == "" or after[1:].isdigit()):
             return literal + bracket
         return host
     return host.split(":", 1)[0]

@@ -3,7 +3,7 @@
 import pytest
 
 from oauth.client_rules import redirect_uri_problems
-from oauth.redirect_uris import is_registered
+from oauth.redirect_uris import host_of, is_registered
 from tests.oauth_helpers import authorize_and_get_code, authorize_url, exchange_code, register_client
 
 LOOPBACK = ["http://127.0.0.1/callback", "http://[::1]:8400/callback"]
@@ -73,7 +73,14 @@ TRAILING_HOSTS = ["http://[::1].evil.example/callback", "http://[::1]x:8080/call
 
 @pytest.mark.parametrize("uri", TRAILING_HOSTS)
 def test_a_host_that_only_starts_with_the_ipv6_loopback_is_not_loopback(uri):
-    assert redirect_uri_problems(uri, "public")  # plain http: refused at registration
+    assert redirect_uri_problems("http://[::1]:8080/callback", "public") == []  # the loopback itself
+    (problem,) = redirect_uri_problems(uri, "public")
+    assert "use https" in problem  # plain http, and not on a loopback host
+
+
+@pytest.mark.parametrize("netloc", ["[::1]", "[::1]:", "[::1]:8080", "user@[::1]:8080", "127.0.0.1:", "127.0.0.1:80"])
+def test_the_host_of_a_loopback_netloc_drops_user_info_and_port(netloc):
+    assert host_of(netloc) in ("[::1]", "127.0.0.1")
 
 
 @pytest.mark.parametrize("uri", TRAILING_HOSTS)
