@@ -22,7 +22,7 @@ from tests.portal_helpers import (
 
 @pytest.fixture
 def registered(client, auth):
-    """An app registered by a developer, and one of that app's users."""
+    """An app registered through the portal by a developer: its client_id and the developer."""
     developer = auth.sign_in_as("dev@example.com")
     client_id, _ = register_and_read(client)
     return {"client_id": client_id, "developer": developer}
