@@ -3,14 +3,15 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from settings import load_settings
+from settings import load_settings, secret_key
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. Tests pass `config`; everything else comes from the environment."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(load_settings(app.instance_path))
+    app.config.update(load_settings())
     app.config.update(config or {})
+    app.config["SECRET_KEY"] = secret_key(app.config, app.instance_path)
     app.config.update({k: v for k, v in _cookie_settings(app).items() if k not in (config or {})})
 
     if not (app.config["DATABASE_URL"] and app.config["REDIS_URL"]):
@@ -27,9 +28,13 @@ def create_app(config: dict | None = None) -> Flask:
     postgres.init_app(app)
     redis_client.init_app(app)
 
-    from web import errors, headers, health
+    from web import errors, headers, health, request_guard
+    from web.csrf import csrf
 
+    csrf.init_app(app)  # every POST; machine endpoints are exempted by web.machine
     errors.init_app(app)
+    # Input no store can hold becomes a 400 here, before a query turns it into a 500.
+    request_guard.init_app(app)
     headers.init_app(app)
     app.register_blueprint(health.bp)
 
@@ -47,6 +52,10 @@ def create_app(config: dict | None = None) -> Flask:
     portal.init_app(app)
     oauth.init_app(app)
     api.init_app(app)
+
+    from web import machine
+
+    machine.init_app(app)  # last: it reads every registered blueprint
     return app
 
 

@@ -5,11 +5,12 @@ benchmark can compare the API's hot path against the least a request costs.
 """
 
 import redis
-from flask import Blueprint, jsonify
+from flask import jsonify
 
 from stores.redis_client import get_redis
+from web.machine import MachineBlueprint
 
-bp = Blueprint("bench", __name__, url_prefix="/api/bench")
+bp = MachineBlueprint("bench", __name__, url_prefix="/api/bench")
 
 PROBE_KEY = "bench:probe"
 

@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from api import data, profiles
 from api.errors import InvalidToken
@@ -10,10 +10,11 @@ from api.guard import current_token, require_oauth
 from api.validation import TextField, read_object
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from web.machine import MachineBlueprint
 
 T = TypeVar("T")
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = MachineBlueprint("api", __name__, url_prefix="/api/v1")
 
 NAME = TextField("name", 100)
 TITLE = TextField("title", 200)

@@ -4,8 +4,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from oauth import cli, responses, views
+    from oauth import cli, discovery, responses, token_views, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(token_views.bp)
+    app.register_blueprint(discovery.bp)
     responses.init_app(app)
     app.cli.add_command(cli.clients_cli)

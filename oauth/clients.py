@@ -13,7 +13,7 @@ import redis
 
 import audit
 from audit import Actor
-from oauth import credentials
+from oauth import credentials, token_store
 from oauth.token_store import CLIENT_STATE_TTL, client_state_key
 from stores.postgres import transaction
 
@@ -164,8 +164,6 @@ def delete_client(conn, r: redis.Redis, actor: Actor, client_id: str) -> bool:
         if deleted:
             audit.record_as(cur, actor, "app.deleted", client_id=client_id, details={"name": deleted["name"]})
     if deleted:
-        from oauth import token_store
-
         set_client_status(r, client_id, "deleted")  # every token of the client fails from now on
         for grant_id in grant_ids:
             token_store.revoke_grant(r, grant_id)

@@ -8,6 +8,9 @@ TOKEN_PATH = "/oauth/token"
 REVOCATION_PATH = "/oauth/revoke"
 INTROSPECTION_PATH = "/oauth/introspect"
 DOCUMENTATION_PATH = "/docs"
+WELL_KNOWN = "/.well-known"  # RFC 8615
+SERVER_METADATA = "/oauth-authorization-server"  # RFC 8414 §3
+METADATA_PATH = WELL_KNOWN + SERVER_METADATA
 
 TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 # Introspection answers confidential clients only (public ones cannot prove who they are).

@@ -14,7 +14,7 @@ from flask import Flask, current_app, jsonify, redirect, render_template, reques
 from oauth.errors import FatalAuthorizationError, OAuthError
 from oauth.metadata import INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH
 from oauth.token_store import IssuedTokens
-from web.errors import wants_json
+from web.machine import wants_json
 
 NO_STORE_PATHS = (TOKEN_PATH, REVOCATION_PATH, INTROSPECTION_PATH)
 

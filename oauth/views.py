@@ -1,24 +1,24 @@
-"""HTTP endpoints of the protocol (thin: parse, call one function, respond).
+"""The protocol's pages: the authorization endpoint and the integration guide.
 
-Errors are raised as oauth.errors classes and rendered by oauth.responses.
+Thin: parse, call one function, respond. Errors are raised as oauth.errors
+classes and rendered by oauth.responses. The machine endpoints live in
+oauth.token_views and oauth.discovery.
 """
 
 from functools import partial
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from oauth import authorization, client_auth, clients, consent, introspection, metadata, revocation, token_grants
+from oauth import authorization, clients, consent, metadata
 from oauth.errors import AccessDenied, FatalAuthorizationError, LoginRequired
-from oauth.params import form_params
-from oauth.responses import issuer, redirect_back, token_json
+from oauth.responses import issuer, redirect_back
 from oauth.scopes import CATALOGUE
 from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL
-from portal import csrf
-from portal.actors import current_actor
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from web.actors import current_actor
 
 bp = Blueprint("oauth", __name__)
 
@@ -66,49 +66,7 @@ def _sign_in_first(auth_request: authorization.AuthorizationRequest, back_to: st
     return redirect(url_for("auth.login", next=back_to))
 
 
-# Machine endpoints (JSON, CSRF-exempt, never cached) -------------------------
-
-
-def _form() -> dict[str, str]:
-    return form_params(request.mimetype, request.form.to_dict(flat=False))
-
-
-def _client(params: dict[str, str], *, allow_public: bool = True) -> dict:
-    authorization_header = request.headers.get("Authorization")
-    return client_auth.authenticate(get_connection(), params, authorization_header, allow_public=allow_public)
-
-
-@bp.post(metadata.TOKEN_PATH)
-@csrf.exempt
-def token():
-    params = _form()
-    client = _client(params)
-    ttl = current_app.config["ACCESS_TOKEN_TTL"]
-    return token_json(token_grants.exchange(get_connection(), get_redis(), client, params, ttl))
-
-
-@bp.post(metadata.REVOCATION_PATH)
-@csrf.exempt
-def revoke():
-    params = _form()
-    revocation.revoke(get_redis(), _client(params), params)
-    return jsonify({})
-
-
-@bp.post(metadata.INTROSPECTION_PATH)
-@csrf.exempt
-def introspect():
-    params = _form()
-    client = _client(params, allow_public=False)
-    return jsonify(introspection.introspect(get_connection(), get_redis(), client, params, issuer()))
-
-
-# Discovery and documentation ---------------------------------------------------
-
-
-@bp.get("/.well-known/oauth-authorization-server")
-def server_metadata():
-    return jsonify(metadata.document(issuer())), 200, {"Cache-Control": "public, max-age=3600"}
+# Documentation -----------------------------------------------------------------
 
 
 @bp.get(metadata.DOCUMENTATION_PATH)
@@ -117,7 +75,7 @@ def docs():
         "oauth/docs.html",
         issuer=issuer(),
         endpoints=metadata.endpoints(issuer()),
-        metadata_url=issuer() + "/.well-known/oauth-authorization-server",
+        metadata_url=issuer() + metadata.METADATA_PATH,
         scopes=CATALOGUE.values(),
         access_token_ttl=current_app.config["ACCESS_TOKEN_TTL"],
         refresh_token_ttl=REFRESH_TOKEN_TTL,

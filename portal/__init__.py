@@ -1,16 +1,9 @@
 """The HTML side: sign-in, consent, developer portal, connected apps, admin."""
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
-
-csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    # CSRF applies to every POST; the machine endpoints (token, revoke,
-    # introspect, API) opt out where they are registered.
-    csrf.init_app(app)
-
     import audit
     from portal import formatting
     from portal.account.routes import bp as account_bp

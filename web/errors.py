@@ -1,33 +1,19 @@
 """One place that turns failures into responses: JSON for programs, HTML for people.
 
-Programs call the token, revocation and introspection endpoints, the API,
-the metadata document and the health check; everything else is a page a
-person reads. A store that is down is a 503 in the matching shape, never a
+Programs call the machine endpoints (web.machine); everything else is a
+page a person reads. A store that is down is a 503 in the matching shape, never a
 traceback.
 """
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
 from stores import StoreUnavailable, postgres, redis_client
+from web.machine import wants_json
 
 log = logging.getLogger(__name__)
-
-MACHINE_PATH_PREFIXES = (
-    "/oauth/token",
-    "/oauth/revoke",
-    "/oauth/introspect",
-    "/api/",
-    "/.well-known/",
-    "/healthz",
-)
-
-
-def wants_json() -> bool:
-    """True when the caller is a program rather than a person with a browser."""
-    return request.path.startswith(MACHINE_PATH_PREFIXES)
 
 
 def error_response(status: int, error: str, description: str, headers: dict | None = None):
@@ -50,11 +36,6 @@ def store_unavailable(store: str):
 
 
 def init_app(app: Flask) -> None:
-    from web import request_guard
-
-    # Input no store can hold becomes a 400 here, before a query turns it into a 500.
-    request_guard.init_app(app)
-
     @app.errorhandler(StoreUnavailable)
     def _store_unavailable(error: StoreUnavailable):
         log.warning("%s unavailable: %s", error.store, error.__cause__)

@@ -1,10 +1,11 @@
 """GET /healthz: is each backing store reachable from this process?"""
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 
 from stores import StoreUnavailable, postgres, redis_client
+from web.machine import MachineBlueprint
 
-bp = Blueprint("health", __name__)
+bp = MachineBlueprint("health", __name__)
 
 
 @bp.get("/healthz")

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from oauth import grants
 from portal.account.connected import get_connected_app, list_connected_apps
 from portal.account.history import list_account_events
-from portal.actors import current_actor
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from web.actors import current_actor
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -11,10 +11,10 @@ import audit
 from accounts import users
 from oauth import clients
 from portal import app_overview
-from portal.actors import current_actor
 from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from web.actors import current_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -9,7 +9,6 @@ from urllib.parse import quote, urlencode
 from oauth import metadata
 from oauth.scopes import format_scope
 
-METADATA_PATH = "/.well-known/oauth-authorization-server"  # RFC 8414 §3
 API_PROFILE_PATH = "/api/v1/me"
 ENDPOINT_LABELS = {
     "metadata": "Metadata (RFC 8414)",
@@ -35,7 +34,7 @@ def endpoint_urls(issuer: str) -> dict[str, str]:
     """Every URL a developer needs, taken from the metadata document itself."""
     document = metadata.document(issuer)
     return {
-        "metadata": issuer + METADATA_PATH,
+        "metadata": issuer + metadata.METADATA_PATH,
         "authorization": document["authorization_endpoint"],
         "token": document["token_endpoint"],
         "revocation": document["revocation_endpoint"],

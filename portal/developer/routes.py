@@ -12,11 +12,11 @@ from flask_login import current_user, login_required
 import audit
 from oauth import clients
 from portal import app_overview
-from portal.actors import current_actor
 from portal.developer import quickstart, submissions
 from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from web.actors import current_actor
 
 bp = Blueprint("developer", __name__, url_prefix="/developer")
 

@@ -1,0 +1,47 @@
+"""The token, revocation and introspection endpoints: JSON for programs, never cached.
+
+Thin: parse the form, authenticate the client, call one function, respond.
+Errors are raised as oauth.errors classes and rendered by oauth.responses.
+"""
+
+from flask import current_app, jsonify, request
+
+from oauth import client_auth, introspection, metadata, revocation, token_grants
+from oauth.params import form_params
+from oauth.responses import issuer, token_json
+from stores.postgres import get_connection
+from stores.redis_client import get_redis
+from web.machine import MachineBlueprint
+
+bp = MachineBlueprint("tokens", __name__)
+
+
+@bp.post(metadata.TOKEN_PATH)
+def token():
+    params = _form()
+    client = _client(params)
+    ttl = current_app.config["ACCESS_TOKEN_TTL"]
+    return token_json(token_grants.exchange(get_connection(), get_redis(), client, params, ttl))
+
+
+@bp.post(metadata.REVOCATION_PATH)
+def revoke():
+    params = _form()
+    revocation.revoke(get_redis(), _client(params), params)
+    return jsonify({})
+
+
+@bp.post(metadata.INTROSPECTION_PATH)
+def introspect():
+    params = _form()
+    client = _client(params, allow_public=False)
+    return jsonify(introspection.introspect(get_connection(), get_redis(), client, params, issuer()))
+
+
+def _form() -> dict[str, str]:
+    return form_params(request.mimetype, request.form.to_dict(flat=False))
+
+
+def _client(params: dict[str, str], *, allow_public: bool = True) -> dict:
+    authorization_header = request.headers.get("Authorization")
+    return client_auth.authenticate(get_connection(), params, authorization_header, allow_public=allow_public)
