@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench screenshots clean
+.PHONY: run test test-fast lint format bench screenshots clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -17,12 +17,16 @@ run: $(BIN)/.installed  ## serve on http://127.0.0.1:$${PORT:-5000}
 test: $(BIN)/.installed  ## the whole suite against real PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+test-fast: $(BIN)/.installed  ## the unit tier only: pure functions, no stores, seconds
+	$(BIN)/python -m pytest tests/unit -q $(PYTEST_ARGS)
+
 screenshots: $(BIN)/.installed  ## regenerate docs/screenshots/*.png from the browser tests
 	SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -q
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed  ## ruff, and the import rules of pyproject.toml (no cycles, arrows one way)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
