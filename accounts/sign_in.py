@@ -11,16 +11,16 @@ import redis
 
 import audit
 from accounts import throttle, users
-from stores.postgres import transaction
+from stores.postgres import Connection, transaction
 
 
 @dataclass(frozen=True)
 class SignInResult:
-    user: dict | None = None  # set on success
+    user: users.User | None = None  # set on success
     retry_after: int = 0  # seconds, when throttled
 
 
-def sign_in(conn, r: redis.Redis, email: str, password: str, ip: str) -> SignInResult:
+def sign_in(conn: Connection, r: redis.Redis, email: str, password: str, ip: str) -> SignInResult:
     """Try one sign-in; the result says who signed in, or for how long to wait."""
     # One read: the throttle needs the account's email, the check its password hash.
     known = users.get_sign_in_record(conn, email)
@@ -41,13 +41,15 @@ def sign_in(conn, r: redis.Redis, email: str, password: str, ip: str) -> SignInR
     return SignInResult(user=user)
 
 
-def sign_up(conn, email: str, password: str, name: str, ip: str) -> dict:
+def sign_up(conn: Connection, email: str, password: str, name: str, ip: str) -> users.User:
     """Create an account (raises users.EmailTaken) and record it."""
     user = users.create_user(conn, email, password, name)
     _record(conn, "signup", user["id"], user["id"], ip, {})
     return user
 
 
-def _record(conn, action: str, actor_id: int | None, subject_id: int | None, ip: str, details: dict) -> None:
+def _record(
+    conn: Connection, action: str, actor_id: int | None, subject_id: int | None, ip: str, details: dict
+) -> None:
     with transaction(conn) as cur:
         audit.record(cur, action, actor_id=actor_id, subject_user_id=subject_id, ip_address=ip, details=details)

@@ -4,7 +4,7 @@ Every query is scoped by the token's user id in its WHERE clause, so one
 user's rows are out of reach of another's token. Times leave as ISO 8601 UTC.
 """
 
-from stores.postgres import transaction
+from stores.postgres import Connection, transaction
 
 ISO_UTC = """to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
 ITEM_COLUMNS = f"id, title, {ISO_UTC.format(column='created_at')} AS created_at"
@@ -12,13 +12,13 @@ INVOICE_COLUMNS = f"id, amount_cents, currency, status, {ISO_UTC.format(column='
 DEFAULT_PLAN = "free"
 
 
-def get_profile(conn, user_id: int) -> dict | None:
+def get_profile(conn: Connection, user_id: int) -> dict | None:
     with conn.cursor() as cur:
         cur.execute("SELECT id, email, name FROM users WHERE id = %(user)s", {"user": user_id})
         return cur.fetchone()
 
 
-def update_profile_name(conn, user_id: int, name: str) -> dict | None:
+def update_profile_name(conn: Connection, user_id: int, name: str) -> dict | None:
     with transaction(conn) as cur:
         cur.execute(
             "UPDATE users SET name = %(name)s WHERE id = %(user)s RETURNING id, email, name",
@@ -27,13 +27,13 @@ def update_profile_name(conn, user_id: int, name: str) -> dict | None:
         return cur.fetchone()
 
 
-def list_items(conn, user_id: int) -> list[dict]:
+def list_items(conn: Connection, user_id: int) -> list[dict]:
     with conn.cursor() as cur:
         cur.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE user_id = %(user)s ORDER BY id", {"user": user_id})
         return cur.fetchall()
 
 
-def create_item(conn, user_id: int, title: str) -> dict | None:
+def create_item(conn: Connection, user_id: int, title: str) -> dict | None:
     """Add an item for the user; None if the user no longer exists."""
     with transaction(conn) as cur:
         cur.execute(
@@ -45,7 +45,7 @@ def create_item(conn, user_id: int, title: str) -> dict | None:
         return cur.fetchone()
 
 
-def get_billing(conn, user_id: int) -> dict:
+def get_billing(conn: Connection, user_id: int) -> dict:
     """The user's plan ('free' without a subscription) and invoices, newest first."""
     with conn.cursor() as cur:
         cur.execute("SELECT plan FROM subscriptions WHERE user_id = %(user)s", {"user": user_id})

@@ -15,6 +15,7 @@ import redis
 from api import data
 from api.json_text import compact_json
 from stores.lua import lua_constants
+from stores.postgres import Connection
 
 PROFILE_TTL = 60
 PROFILE_PREFIX = "profile:"
@@ -40,7 +41,7 @@ def document(profile: dict) -> str:
     return compact_json(dict(profile))
 
 
-def load_profile(conn, r: redis.Redis, user_id: int) -> str | None:
+def load_profile(conn: Connection, r: redis.Redis, user_id: int) -> str | None:
     """The profile document from PostgreSQL, cached for the next calls (None if the user is gone)."""
     profile = data.get_profile(conn, user_id)
     if profile is None:
@@ -50,7 +51,7 @@ def load_profile(conn, r: redis.Redis, user_id: int) -> str | None:
     return cached
 
 
-def update_name(conn, r: redis.Redis, user_id: int, name: str) -> dict | None:
+def update_name(conn: Connection, r: redis.Redis, user_id: int, name: str) -> dict | None:
     """Change the user's name; the cached profile goes so that the next read sees it."""
     profile = data.update_profile_name(conn, user_id, name)
     forget_profile(r, user_id)

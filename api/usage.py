@@ -19,6 +19,7 @@ from flask import after_this_request
 
 from stores import StoreUnavailable, postgres
 from stores.lua import lua_constants
+from stores.postgres import Connection
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def record_last_used(db: postgres.Database, grant_id: int, used_at: int) -> None
         db.release(pool, conn)
 
 
-def update_last_used(conn, grant_id: int, used_at: int) -> None:
+def update_last_used(conn: Connection, grant_id: int, used_at: int) -> None:
     """Write the grant's last use (seconds since the epoch), never moving it backwards."""
     # One statement on an autocommit connection: no BEGIN/COMMIT round trips.
     with conn.cursor() as cur:

@@ -3,6 +3,8 @@
 import json
 from dataclasses import dataclass
 
+from stores.postgres import Connection
+
 # Every action the trail records, with the words the audit pages show for it.
 ACTION_LABELS = {
     "signin.succeeded": "Signed in",
@@ -76,7 +78,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 def list_audit(
-    conn,
+    conn: Connection,
     *,
     client_id: str | None = None,
     user_id: int | None = None,
@@ -107,7 +109,7 @@ def list_audit(
         return cur.fetchall()
 
 
-def page_of_audit(conn, *, page_size: int = AUDIT_PAGE_SIZE, **filters) -> tuple[list[dict], int | None]:
+def page_of_audit(conn: Connection, *, page_size: int = AUDIT_PAGE_SIZE, **filters) -> tuple[list[dict], int | None]:
     """One page of `list_audit` (same filters) and the `before_id` of the next page (None on the last one)."""
     rows = list_audit(conn, limit=page_size + 1, **filters)
     if len(rows) <= page_size:
@@ -116,7 +118,7 @@ def page_of_audit(conn, *, page_size: int = AUDIT_PAGE_SIZE, **filters) -> tuple
     return page, page[-1]["id"]
 
 
-def page_for_developer(conn, developer_id: int, *, page_size: int = AUDIT_PAGE_SIZE, **filters):
+def page_for_developer(conn: Connection, developer_id: int, *, page_size: int = AUDIT_PAGE_SIZE, **filters):
     """`page_of_audit` as the developer `developer_id` may see it (`as_seen_by_developer`)."""
     rows, next_before = page_of_audit(conn, page_size=page_size, **filters)
     return as_seen_by_developer(rows, developer_id), next_before

@@ -10,6 +10,7 @@ redirector. Only then the errors that travel back in the redirect, with
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from oauth import pkce, redirect_uris
 from oauth.errors import (
@@ -22,6 +23,9 @@ from oauth.errors import (
 from oauth.params import single_valued
 from oauth.scopes import format_scope, parse_scope, requested_within
 
+if TYPE_CHECKING:  # a type only: this module stays free of the stores
+    from oauth.clients import Client
+
 PROMPTS = frozenset({"none", "consent", "login", "select_account"})
 
 
@@ -29,7 +33,7 @@ PROMPTS = frozenset({"none", "consent", "login", "select_account"})
 class AuthorizationRequest:
     """A validated authorization request: everything the code will be bound to."""
 
-    client: dict
+    client: "Client"
     redirect_uri: str  # where the person goes back to
     redirect_uri_given: bool  # named in the request, so the token request must repeat it (§4.1.3)
     scopes: tuple[str, ...]
@@ -67,7 +71,7 @@ class AuthorizationRequest:
         return fields
 
 
-def validate(params: Mapping[str, list[str]], find_client: Callable[[str], dict | None]) -> AuthorizationRequest:
+def validate(params: Mapping[str, list[str]], find_client: Callable[[str], "Client | None"]) -> AuthorizationRequest:
     """Check every rule; raise FatalAuthorizationError, or an OAuthError marked for the redirect."""
     client = _client(params, find_client)
     redirect_uri, given = _redirect_uri(params, client)
@@ -96,7 +100,7 @@ def _values(params: Mapping[str, list[str]], name: str) -> list[str]:
     return [value for value in params.get(name, []) if value]
 
 
-def _client(params: Mapping[str, list[str]], find_client: Callable[[str], dict | None]) -> dict:
+def _client(params: Mapping[str, list[str]], find_client: Callable[[str], "Client | None"]) -> "Client":
     values = _values(params, "client_id")
     if not values:
         raise FatalAuthorizationError("The request does not say which app is asking (client_id is missing).")

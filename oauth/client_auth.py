@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from oauth import clients
+from oauth.clients import ClientWithSecrets
 from oauth.errors import InvalidClient, InvalidRequest
+from stores.postgres import Connection
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,9 @@ def presented_credentials(params: Mapping[str, str], authorization: str | None) 
     return PresentedCredentials(client_id, secret, "client_secret_post" if secret else "none")
 
 
-def authenticate(conn, params: Mapping[str, str], authorization: str | None, *, allow_public: bool = True) -> dict:
+def authenticate(
+    conn: Connection, params: Mapping[str, str], authorization: str | None, *, allow_public: bool = True
+) -> ClientWithSecrets:
     """The authenticated, active client making this request (with its secrets' digests), or InvalidClient."""
     presented = presented_credentials(params, authorization)
     client = clients.get_client_with_secrets(conn, presented.client_id)

@@ -8,6 +8,8 @@ over its tokens. Every change writes an audit row in the same transaction.
 """
 
 import hmac
+from datetime import datetime
+from typing import TypedDict
 
 import redis
 
@@ -15,10 +17,52 @@ import audit
 from audit import Actor
 from oauth import credentials, token_store
 from oauth.token_store import CLIENT_STATE_TTL, client_state_key
-from stores.postgres import transaction
+from stores.postgres import Connection, transaction
 
 CLIENT_COLUMNS = """client_id, owner_id, name, description, homepage_url, client_type, redirect_uris,
     scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at"""
+
+
+class Client(TypedDict):
+    """A row of `clients` as CLIENT_COLUMNS selects it."""
+
+    client_id: str
+    owner_id: int
+    name: str
+    description: str
+    homepage_url: str  # "" when none was given
+    client_type: str  # "confidential" or "public"
+    redirect_uris: list[str]
+    scopes: list[str]
+    grant_types: list[str]
+    is_resource_server: bool  # may introspect every client's tokens
+    status: str  # "active" or "suspended"
+    suspended_reason: str
+    rate_limit: int  # API calls per rate-limit window
+    created_at: datetime
+    updated_at: datetime
+
+
+class ListedClient(Client):
+    """A client as list_clients shows it."""
+
+    owner_email: str
+    authorized_users: int  # users holding a live grant
+
+
+class StoredSecret(TypedDict):
+    """What the token endpoint needs of one secret."""
+
+    id: int
+    digest: str  # SHA-256 of the secret, hex
+    stale: bool  # last use over a minute ago, so worth writing again
+
+
+class ClientWithSecrets(Client):
+    """A client with its secrets' digests, as get_client_with_secrets loads it."""
+
+    secrets: list[StoredSecret]
+
 
 _QUALIFIED_CLIENT_COLUMNS = ", ".join("c." + column.strip() for column in CLIENT_COLUMNS.split(","))
 
@@ -26,7 +70,7 @@ EDITABLE_FIELDS = ("name", "description", "homepage_url", "redirect_uris", "scop
 
 
 def create_client(
-    conn,
+    conn: Connection,
     r: redis.Redis,
     actor: Actor,
     *,
@@ -40,7 +84,7 @@ def create_client(
     homepage_url: str = "",
     rate_limit: int = 1000,
     is_resource_server: bool = False,
-) -> tuple[dict, str | None]:
+) -> tuple[Client, str | None]:
     """Register a client; return it and its first secret (None for public clients).
 
     The caller validates the fields (oauth.client_rules); the secret is
@@ -92,13 +136,13 @@ def _insert_secret(cur, client_id: str, secret: str) -> dict:
     return cur.fetchone()
 
 
-def get_client(conn, client_id: str) -> dict | None:
+def get_client(conn: Connection, client_id: str) -> Client | None:
     with conn.cursor() as cur:
         cur.execute(f"SELECT {CLIENT_COLUMNS} FROM clients WHERE client_id = %(id)s", {"id": client_id})
         return cur.fetchone()
 
 
-def get_owned_client(conn, client_id: str, owner_id: int) -> dict | None:
+def get_owned_client(conn: Connection, client_id: str, owner_id: int) -> Client | None:
     """The client if `owner_id` owns it; another developer's app is simply not found."""
     with conn.cursor() as cur:
         cur.execute(
@@ -112,7 +156,7 @@ def get_owned_client(conn, client_id: str, owner_id: int) -> dict | None:
 _AUTHORIZED_USERS = "(SELECT count(*) FROM grants g WHERE g.client_id = c.client_id AND g.revoked_at IS NULL)"
 
 
-def list_clients(conn, owner_id: int | None = None) -> list[dict]:
+def list_clients(conn: Connection, owner_id: int | None = None) -> list[ListedClient]:
     """Clients (of one owner, or all) with owner email and their count of authorized users."""
     with conn.cursor() as cur:
         cur.execute(
@@ -127,14 +171,14 @@ def list_clients(conn, owner_id: int | None = None) -> list[dict]:
         return cur.fetchall()
 
 
-def count_authorized_users(conn, client_id: str) -> int:
+def count_authorized_users(conn: Connection, client_id: str) -> int:
     with conn.cursor() as cur:
         cur.execute(f"SELECT {_AUTHORIZED_USERS} AS n FROM clients c WHERE c.client_id = %(id)s", {"id": client_id})
         row = cur.fetchone()
     return row["n"] if row else 0
 
 
-def update_client(conn, actor: Actor, client_id: str, **fields) -> dict | None:
+def update_client(conn: Connection, actor: Actor, client_id: str, **fields) -> Client | None:
     """Change editable settings (name, description, homepage, redirect URIs, scopes, grant types)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -154,7 +198,7 @@ def update_client(conn, actor: Actor, client_id: str, **fields) -> dict | None:
     return client
 
 
-def delete_client(conn, r: redis.Redis, actor: Actor, client_id: str) -> bool:
+def delete_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str) -> bool:
     """Delete a client: its secrets and grants go with it, and every token dies at once."""
     with transaction(conn) as cur:
         cur.execute("SELECT id FROM grants WHERE client_id = %(id)s AND revoked_at IS NULL", {"id": client_id})
@@ -173,7 +217,7 @@ def delete_client(conn, r: redis.Redis, actor: Actor, client_id: str) -> bool:
 # Secrets ------------------------------------------------------------------
 
 
-def add_secret(conn, actor: Actor, client_id: str) -> tuple[dict, str]:
+def add_secret(conn: Connection, actor: Actor, client_id: str) -> tuple[dict, str]:
     """A new secret for a confidential client; earlier ones keep working until deleted."""
     secret = credentials.new_secret(credentials.CLIENT_SECRET_PREFIX)
     with transaction(conn) as cur:
@@ -182,7 +226,7 @@ def add_secret(conn, actor: Actor, client_id: str) -> tuple[dict, str]:
     return row, secret
 
 
-def list_secrets(conn, client_id: str) -> list[dict]:
+def list_secrets(conn: Connection, client_id: str) -> list[dict]:
     with conn.cursor() as cur:
         cur.execute(
             """SELECT id, prefix, created_at, last_used_at FROM client_secrets
@@ -192,7 +236,7 @@ def list_secrets(conn, client_id: str) -> list[dict]:
         return cur.fetchall()
 
 
-def delete_secret(conn, actor: Actor, client_id: str, secret_id: int) -> bool:
+def delete_secret(conn: Connection, actor: Actor, client_id: str, secret_id: int) -> bool:
     with transaction(conn) as cur:
         cur.execute(
             "DELETE FROM client_secrets WHERE id = %(sid)s AND client_id = %(cid)s RETURNING prefix",
@@ -204,7 +248,7 @@ def delete_secret(conn, actor: Actor, client_id: str, secret_id: int) -> bool:
     return row is not None
 
 
-def get_client_with_secrets(conn, client_id: str) -> dict | None:
+def get_client_with_secrets(conn: Connection, client_id: str) -> ClientWithSecrets | None:
     """The client plus its secrets' digests, in one query: all the token endpoint reads of the client.
 
     (A code exchange also checks its grant in PostgreSQL, `grants.is_live`:
@@ -233,7 +277,7 @@ def get_client_with_secrets(conn, client_id: str) -> dict | None:
     return client
 
 
-def check_secret(conn, client: dict, secret: str) -> bool:
+def check_secret(conn: Connection, client: ClientWithSecrets, secret: str) -> bool:
     """True if `secret` is one of the live secrets of `client` (as loaded by get_client_with_secrets).
 
     A fast digest (SHA-256) suffices: secrets are 256 random bits, so there
@@ -262,7 +306,9 @@ def check_secret(conn, client: dict, secret: str) -> bool:
 # Operations: suspension and rate limit -------------------------------------
 
 
-def set_suspended(conn, r: redis.Redis, actor: Actor, client_id: str, suspended: bool, reason: str = "") -> dict | None:
+def set_suspended(
+    conn: Connection, r: redis.Redis, actor: Actor, client_id: str, suspended: bool, reason: str = ""
+) -> Client | None:
     """Suspend (or resume) a client. Its tokens stop (or resume) working at once."""
     status = "suspended" if suspended else "active"
     if suspended:
@@ -284,7 +330,7 @@ def set_suspended(conn, r: redis.Redis, actor: Actor, client_id: str, suspended:
     return client
 
 
-def set_rate_limit(conn, r: redis.Redis, actor: Actor, client_id: str, rate_limit: int) -> dict | None:
+def set_rate_limit(conn: Connection, r: redis.Redis, actor: Actor, client_id: str, rate_limit: int) -> Client | None:
     """Change a client's hourly limit; it applies to the very next call."""
     if rate_limit < 1:
         raise ValueError("rate limit must be at least 1")
@@ -315,7 +361,7 @@ def set_client_status(r: redis.Redis, client_id: str, status: str) -> None:
     _write_client_state(r, client_id, status=status)
 
 
-def publish_client_state(r: redis.Redis, client: dict) -> None:
+def publish_client_state(r: redis.Redis, client: Client) -> None:
     """Write the client's status and limit to Redis, overwriting what was there."""
     _write_client_state(r, client["client_id"], status=client["status"], rate_limit=client["rate_limit"])
 

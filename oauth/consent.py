@@ -17,6 +17,7 @@ from oauth import grants, token_store
 from oauth.authorization import AuthorizationRequest, needs_consent
 from oauth.errors import ConsentRequired
 from oauth.scopes import Scope, describe
+from stores.postgres import Connection
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ class ConsentScreen:
     fields: dict[str, str]  # the request, posted back with the decision
 
 
-def code_or_screen(conn, r: redis.Redis, request: AuthorizationRequest, user_id: int) -> str | ConsentScreen:
+def code_or_screen(
+    conn: Connection, r: redis.Redis, request: AuthorizationRequest, user_id: int
+) -> str | ConsentScreen:
     """A code at once when the live grant covers the request; otherwise what the consent page shows.
 
     With `prompt=none` the person may not be asked: consent_required instead.
@@ -46,7 +49,7 @@ def code_or_screen(conn, r: redis.Redis, request: AuthorizationRequest, user_id:
     return _consent_screen(conn, request, set(grant["scopes"]) if grant else set())
 
 
-def _consent_screen(conn, request: AuthorizationRequest, granted: set[str]) -> ConsentScreen:
+def _consent_screen(conn: Connection, request: AuthorizationRequest, granted: set[str]) -> ConsentScreen:
     """Everything the person needs to decide: who asks, for what, and where they will be sent."""
     client = request.client
     owner = users.get_user(conn, client["owner_id"])
@@ -63,7 +66,7 @@ def _consent_screen(conn, request: AuthorizationRequest, granted: set[str]) -> C
     )
 
 
-def approve(conn, r: redis.Redis, actor: Actor, request: AuthorizationRequest, user_id: int) -> str:
+def approve(conn: Connection, r: redis.Redis, actor: Actor, request: AuthorizationRequest, user_id: int) -> str:
     """Record the person's consent (durably, audited) and return the code for the redirect."""
     grant = grants.grant_scopes(conn, actor, user_id, request.client["client_id"], list(request.scopes))
     return _store_code(r, request, user_id, grant["id"])

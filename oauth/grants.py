@@ -5,18 +5,50 @@ grant; revoking marks it revoked (kept for the record) and ends every token
 family issued under it. The next consent creates a new grant.
 """
 
+from datetime import datetime
+from typing import TypedDict
+
 import redis
 
 import audit
 from audit import Actor
 from oauth import token_store
 from oauth.scopes import format_scope
-from stores.postgres import transaction
+from stores.postgres import Connection, transaction
 
 GRANT_COLUMNS = "id, user_id, client_id, scopes, granted_at, updated_at, last_used_at, revoked_at"
 
 
-def get_live_grant(conn, user_id: int, client_id: str) -> dict | None:
+class Grant(TypedDict):
+    """A row of `grants` as GRANT_COLUMNS selects it: one user's consent to one app."""
+
+    id: int
+    user_id: int
+    client_id: str
+    scopes: list[str]
+    granted_at: datetime
+    updated_at: datetime  # last widened
+    last_used_at: datetime | None  # written at most once a minute (api/usage.py)
+    revoked_at: datetime | None  # None while live
+
+
+class UserGrant(TypedDict):
+    """A live grant as the person who gave it sees it (list_user_grants)."""
+
+    id: int
+    client_id: str
+    scopes: list[str]
+    granted_at: datetime
+    updated_at: datetime
+    last_used_at: datetime | None
+    client_name: str
+    homepage_url: str
+    client_status: str
+    developer_name: str
+    developer_email: str
+
+
+def get_live_grant(conn: Connection, user_id: int, client_id: str) -> Grant | None:
     with conn.cursor() as cur:
         cur.execute(
             f"""SELECT {GRANT_COLUMNS} FROM grants
@@ -26,13 +58,13 @@ def get_live_grant(conn, user_id: int, client_id: str) -> dict | None:
         return cur.fetchone()
 
 
-def is_live(conn, grant_id: int) -> bool:
+def is_live(conn: Connection, grant_id: int) -> bool:
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM grants WHERE id = %(id)s AND revoked_at IS NULL", {"id": grant_id})
         return cur.fetchone() is not None
 
 
-def grant_scopes(conn, actor: Actor, user_id: int, client_id: str, scopes: list[str]) -> dict:
+def grant_scopes(conn: Connection, actor: Actor, user_id: int, client_id: str, scopes: list[str]) -> Grant:
     """Record consent to `scopes`, widening a live grant or creating one. Returns the grant."""
     with transaction(conn) as cur:
         cur.execute(
@@ -56,7 +88,7 @@ def grant_scopes(conn, actor: Actor, user_id: int, client_id: str, scopes: list[
     return grant
 
 
-def revoke(conn, r: redis.Redis, actor: Actor, user_id: int, client_id: str) -> bool:
+def revoke(conn: Connection, r: redis.Redis, actor: Actor, user_id: int, client_id: str) -> bool:
     """Revoke the user's live grant for the app; every token under it dies at once.
 
     Redis goes first: should PostgreSQL fail afterwards, the tokens are dead
@@ -85,7 +117,7 @@ def revoke(conn, r: redis.Redis, actor: Actor, user_id: int, client_id: str) -> 
     return revoked
 
 
-def list_user_grants(conn, user_id: int) -> list[dict]:
+def list_user_grants(conn: Connection, user_id: int) -> list[UserGrant]:
     """The user's live grants with each app's name and developer, newest first."""
     with conn.cursor() as cur:
         cur.execute(

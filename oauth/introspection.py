@@ -9,12 +9,13 @@ from accounts import users
 from oauth import credentials, token_store
 from oauth.params import require
 from oauth.scopes import parse_scope
+from stores.postgres import Connection
 
 INACTIVE = {"active": False}
 PROFILE_SCOPE = "read:profile"  # "See your name and email address"
 
 
-def introspect(conn, r: redis.Redis, client: dict, params: Mapping[str, str], issuer: str) -> dict:
+def introspect(conn: Connection, r: redis.Redis, client: dict, params: Mapping[str, str], issuer: str) -> dict:
     """What `client` may know about `token` (RFC 7662 §2.2).
 
     `active: false` for anything unknown, expired, revoked, rotated out,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 import redis
 
 from oauth import grants, pkce, token_store
+from oauth.clients import Client
 from oauth.errors import (
     InvalidClient,
     InvalidGrant,
@@ -22,9 +23,12 @@ from oauth.errors import (
 from oauth.params import require
 from oauth.scopes import CATALOGUE, format_scope, parse_scope, requested_within, unknown_scopes
 from oauth.token_store import IssuedTokens, ScopeBeyondGrant, TokenError
+from stores.postgres import Connection
 
 
-def exchange(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
+def exchange(
+    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], access_ttl: int
+) -> IssuedTokens:
     """Run the grant the request names; raise an OAuthError if anything is off."""
     grant_type = require(params, "grant_type")
     handler = GRANTS.get(grant_type)
@@ -35,7 +39,9 @@ def exchange(conn, r: redis.Redis, client: dict, params: Mapping[str, str], acce
     return handler(conn, r, client, params, access_ttl)
 
 
-def authorization_code(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
+def authorization_code(
+    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], access_ttl: int
+) -> IssuedTokens:
     """RFC 6749 §4.1.3 with RFC 7636 §4.6. Any presentation spends the code; a second one
     revokes every token the first produced (token_store.redeem_code)."""
     try:
@@ -58,7 +64,7 @@ def authorization_code(conn, r: redis.Redis, client: dict, params: Mapping[str, 
     )
 
 
-def check_code_binding(code: dict, client: dict, params: Mapping[str, str]) -> None:
+def check_code_binding(code: dict, client: Client, params: Mapping[str, str]) -> None:
     """The code must come back from the client it was issued to, with its redirect URI and PKCE verifier."""
     if code["client_id"] != client["client_id"]:
         raise InvalidGrant("The code was issued to another client.")
@@ -75,7 +81,9 @@ def check_code_binding(code: dict, client: dict, params: Mapping[str, str]) -> N
         raise InvalidGrant("code_verifier was sent, but the authorization request had no code_challenge.")
 
 
-def refresh_token(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
+def refresh_token(
+    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], access_ttl: int
+) -> IssuedTokens:
     """RFC 6749 §6: rotate the refresh token; `scope` may narrow the new access token, never widen it."""
     token = require(params, "refresh_token")
     scope = None  # the new access token keeps the granted scope (rotate() knows it)
@@ -97,7 +105,9 @@ def refresh_token(conn, r: redis.Redis, client: dict, params: Mapping[str, str],
         raise InvalidGrant("The refresh token is invalid, expired or revoked.") from None
 
 
-def client_credentials(conn, r: redis.Redis, client: dict, params: Mapping[str, str], access_ttl: int) -> IssuedTokens:
+def client_credentials(
+    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], access_ttl: int
+) -> IssuedTokens:
     """RFC 6749 §4.4: a token for the client itself; no user, no refresh token."""
     if client["client_type"] != "confidential":
         raise UnauthorizedClient("Only confidential clients may use client_credentials.")

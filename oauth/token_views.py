@@ -7,6 +7,7 @@ Errors are raised as oauth.errors classes and rendered by oauth.responses.
 from flask import current_app, jsonify, request
 
 from oauth import client_auth, introspection, metadata, revocation, token_grants
+from oauth.clients import ClientWithSecrets
 from oauth.params import form_params
 from oauth.responses import issuer, token_json
 from stores.postgres import get_connection
@@ -42,6 +43,6 @@ def _form() -> dict[str, str]:
     return form_params(request.mimetype, request.form.to_dict(flat=False))
 
 
-def _client(params: dict[str, str], *, allow_public: bool = True) -> dict:
+def _client(params: dict[str, str], *, allow_public: bool = True) -> ClientWithSecrets:
     authorization_header = request.headers.get("Authorization")
     return client_auth.authenticate(get_connection(), params, authorization_header, allow_public=allow_public)

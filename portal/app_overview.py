@@ -8,18 +8,24 @@ import redis
 import audit
 from api.rate_limit import calls_in_window
 from oauth import clients
+from oauth.clients import Client
+from stores.postgres import Connection
 
 RECENT_AUDIT_ROWS = 10
 
 
-def list_apps_with_usage(conn, r: redis.Redis, window_seconds: int, owner_id: int | None = None) -> list[dict]:
+def list_apps_with_usage(
+    conn: Connection, r: redis.Redis, window_seconds: int, owner_id: int | None = None
+) -> list[dict]:
     """`clients.list_clients` (one owner's, or all) with each app's calls in the rate-limit window."""
     apps = clients.list_clients(conn, owner_id=owner_id)
     calls = calls_in_window(r, [app["client_id"] for app in apps], window_seconds)
     return [{**app, "calls_this_hour": calls[app["client_id"]]} for app in apps]
 
 
-def get_app_overview(conn, r: redis.Redis, client: dict, window_seconds: int, *, developer_id: int | None) -> dict:
+def get_app_overview(
+    conn: Connection, r: redis.Redis, client: Client, window_seconds: int, *, developer_id: int | None
+) -> dict:
     """The app with its secrets, authorized users, calls this hour and latest activity.
 
     `developer_id` must be given: the activity as that developer may see it

@@ -19,6 +19,10 @@ from flask import Flask, current_app, g
 
 from stores import StoreUnavailable
 
+# What storage functions take as their first argument: a connection whose
+# cursors return rows as dicts (RealDictCursor).
+Connection = psycopg2.extensions.connection
+
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
 
 
@@ -131,7 +135,7 @@ class Database:
             self.retire(pool)
             raise StoreUnavailable("postgres") from error
 
-    def release(self, pool: ConnectionPool, conn) -> None:
+    def release(self, pool: ConnectionPool, conn: Connection) -> None:
         """Return a connection to the pool it came from, or close it if broken."""
         broken = conn.closed != 0
         if not broken and conn.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
@@ -165,7 +169,7 @@ def database() -> Database:
     return current_app.extensions["postgres"]
 
 
-def get_connection():
+def get_connection() -> Connection:
     """The request's connection, checked out of the pool on first use."""
     if "pg_connection" not in g:
         g.pg_pool, g.pg_connection = database().connect()
@@ -180,13 +184,13 @@ def _release_connection(_exception: BaseException | None) -> None:
 
 
 @contextmanager
-def transaction(conn) -> Iterator[psycopg2.extensions.cursor]:
+def transaction(conn: Connection) -> Iterator[psycopg2.extensions.cursor]:
     """Run the block in one transaction: commit on success, roll back on error."""
     with conn, conn.cursor() as cur:
         yield cur
 
 
-def apply_schema(conn) -> None:
+def apply_schema(conn: Connection) -> None:
     """Create every table and index that does not exist yet, and drop indexes schema.sql retired.
 
     One transaction: an index built here on a large existing table blocks
@@ -199,7 +203,7 @@ def apply_schema(conn) -> None:
         cur.execute(SCHEMA_PATH.read_text())
 
 
-def ping(conn) -> None:
+def ping(conn: Connection) -> None:
     with conn.cursor() as cur:
         cur.execute("SELECT 1")
     conn.rollback()

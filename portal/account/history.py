@@ -1,9 +1,11 @@
 """What happened to one person's account, from the audit log."""
 
+from stores.postgres import Connection
+
 SECURITY_ACTIONS = ("signin.succeeded", "signin.failed", "signup", "consent.granted", "consent.revoked")
 
 
-def list_account_events(conn, user_id: int, limit: int = 50) -> list[dict]:
+def list_account_events(conn: Connection, user_id: int, limit: int = 50) -> list[dict]:
     """Recent sign-ins, consents and revocations concerning `user_id`, newest first."""
     with conn.cursor() as cur:
         cur.execute(

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from oauth import grants
-from portal.account.connected import get_connected_app, list_connected_apps
+from portal.account.connected import ConnectedApp, get_connected_app, list_connected_apps
 from portal.account.history import list_account_events
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -49,7 +49,7 @@ def security():
     return render_template("account/security.html", events=events)
 
 
-def _live_grant_or_404(client_id: str) -> dict:
+def _live_grant_or_404(client_id: str) -> ConnectedApp:
     grant = get_connected_app(get_connection(), get_redis(), current_user.id, client_id)
     if grant is None:
         abort(404, "You have not connected this app, or you revoked it already.")

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 import audit
 from accounts import users
 from oauth import clients
+from oauth.clients import Client
 from portal import app_overview
 from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm
 from stores.postgres import get_connection
@@ -27,7 +28,7 @@ def _admins_only():
         abort(403, "Only administrators may use the admin console.")
 
 
-def _app_or_404(client_id: str) -> dict:
+def _app_or_404(client_id: str) -> Client:
     client = clients.get_client(get_connection(), client_id)
     if client is None:
         abort(404, "There is no app with this client ID.")
@@ -46,7 +47,7 @@ def app_page(client_id: str):
     return _render_app_page(client, SuspendForm(), RateLimitForm(data={"rate_limit": client["rate_limit"]}))
 
 
-def _render_app_page(client: dict, suspend_form: SuspendForm, rate_form: RateLimitForm):
+def _render_app_page(client: Client, suspend_form: SuspendForm, rate_form: RateLimitForm):
     conn = get_connection()
     return render_template(
         "admin/app.html",

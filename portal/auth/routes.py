@@ -33,7 +33,7 @@ def login():
     return redirect(destination)
 
 
-def _start_session(user: dict) -> None:
+def _start_session(user: users.User) -> None:
     """Sign `user` in on a fresh session.
 
     Nothing from before sign-in carries over, above all not the CSRF token:

@@ -12,6 +12,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from oauth import client_rules
+from oauth.clients import Client
 from oauth.scopes import CATALOGUE
 
 # Choices as {value: label}, the shape WTForms takes without deprecation warnings.
@@ -81,7 +82,7 @@ class AppSettingsForm(FlaskForm):
             "grant_types": list(self.grant_types.data or []),
         }
 
-    def changes_to(self, client: dict) -> dict:
+    def changes_to(self, client: Client) -> dict:
         """The settings that differ from what `client` has stored."""
         return {name: value for name, value in self.settings().items() if client[name] != value}
 
@@ -93,7 +94,7 @@ class AppSettingsForm(FlaskForm):
         return valid and not problems
 
     @classmethod
-    def for_client(cls, client: dict, **kwargs) -> "AppSettingsForm":
+    def for_client(cls, client: Client, **kwargs) -> "AppSettingsForm":
         """The form bound to a stored app: prefilled on GET, the posted data on POST."""
         form = cls(
             data={

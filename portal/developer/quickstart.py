@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from oauth import metadata
+from oauth.clients import Client
 from oauth.scopes import format_scope
 
 API_PROFILE_PATH = "/api/v1/me"
@@ -50,7 +51,7 @@ def endpoints(issuer: str) -> list[tuple[str, str]]:
     return [(label, urls[key]) for key, label in ENDPOINT_LABELS.items()]
 
 
-def build_steps(issuer: str, client: dict) -> list[Step]:
+def build_steps(issuer: str, client: Client) -> list[Step]:
     """The quickstart for `client`, step by step, each with code to copy."""
     urls = endpoint_urls(issuer)
     confidential = client["client_type"] == "confidential"
@@ -97,7 +98,7 @@ def _token_request(auth: str, token_url: str, *params: str) -> str:
     return " \\\n".join(lines)
 
 
-def authorization_url(authorize_endpoint: str, client: dict, redirect_uri: str) -> str:
+def authorization_url(authorize_endpoint: str, client: Client, redirect_uri: str) -> str:
     """The URL to send a user to, with shell variables for state and the PKCE challenge."""
     query = urlencode(
         {
@@ -111,7 +112,7 @@ def authorization_url(authorize_endpoint: str, client: dict, redirect_uri: str) 
     return f"{authorize_endpoint}?{query}&state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
 
 
-def _authorization_code_steps(urls: dict[str, str], client: dict, auth: str) -> list[Step]:
+def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -> list[Step]:
     redirect_uri = client["redirect_uris"][0] if client["redirect_uris"] else PLACEHOLDER_REDIRECT_URI
     steps = [
         Step(

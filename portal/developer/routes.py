@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 import audit
 from oauth import clients
+from oauth.clients import Client
 from portal import app_overview
 from portal.developer import quickstart, submissions
 from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm
@@ -27,7 +28,7 @@ def _signed_in_only():
     """Any signed-in person may register apps (as on GitHub); the rest sign in first."""
 
 
-def _owned_app(client_id: str) -> dict:
+def _owned_app(client_id: str) -> Client:
     client = clients.get_owned_client(get_connection(), client_id, current_user.id)
     if client is None:
         abort(404, "You have no app with this client ID.")
@@ -91,7 +92,7 @@ def update_app(client_id: str):
     return redirect(url_for(".app_page", client_id=client_id))
 
 
-def _render_app_page(client: dict, form: AppSettingsForm):
+def _render_app_page(client: Client, form: AppSettingsForm):
     overview = app_overview.get_app_overview(
         get_connection(), get_redis(), client, _rate_window(), developer_id=current_user.id
     )
