@@ -1,9 +1,12 @@
 """What a valid app registration looks like; shared by the portal forms and the CLI.
 
-Each check returns a list of messages a person can act on (empty: valid).
+Each field has its rule, in the manner of WTForms' `validate_<field>`: it
+returns the messages a person can act on (none: the field is valid).
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from oauth.redirect_uris import LOOPBACK_IP_LITERALS, host_of
@@ -51,6 +54,19 @@ def redirect_uri_problems(uri: str, client_type: str) -> list[str]:
     return [f"{uri}: use https, http on localhost, or a private-use scheme like com.example.app:/callback."]
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What a developer asks to register (or change an app to)."""
+
+    name: str
+    client_type: str
+    redirect_uris: list[str]
+    scopes: list[str]
+    grant_types: list[str]
+    description: str = ""
+    homepage_url: str = ""
+
+
 def registration_problems(
     *,
     name: str,
@@ -61,47 +77,80 @@ def registration_problems(
     description: str = "",
     homepage_url: str = "",
 ) -> dict[str, list[str]]:
-    """Every problem with a registration, keyed by field name."""
-    problems: dict[str, list[str]] = {}
+    """Every problem with a registration, keyed by field name (none: it is valid)."""
+    registration = Registration(name, client_type, redirect_uris, scopes, grant_types, description, homepage_url)
+    found = {field: rule(registration) for field, rule in FIELD_RULES.items()}
+    return {field: messages for field, messages in found.items() if messages}
 
-    def add(field: str, message: str) -> None:
-        problems.setdefault(field, []).append(message)
 
-    if not name.strip():
-        add("name", "Give the app a name.")
-    elif len(name) > MAX_NAME_LENGTH:
-        add("name", f"At most {MAX_NAME_LENGTH} characters.")
-    if len(description) > MAX_DESCRIPTION_LENGTH:
-        add("description", f"At most {MAX_DESCRIPTION_LENGTH} characters.")
-    if len(homepage_url) > MAX_HOMEPAGE_URL_LENGTH:
-        add("homepage_url", f"At most {MAX_HOMEPAGE_URL_LENGTH} characters.")
-    elif homepage_url:
-        parts = urlsplit(homepage_url)
-        if parts.scheme not in ("https", "http") or not parts.netloc:
-            add("homepage_url", "Enter a full http(s) address, such as https://example.com.")
-    if client_type not in CLIENT_TYPES:
-        add("client_type", "Choose confidential or public.")
-    for grant in grant_types:
-        if grant not in GRANT_TYPES:
-            add("grant_types", f"Unknown grant type {grant}.")
-    if "client_credentials" in grant_types and client_type == "public":
-        add("grant_types", "Client credentials need a secret, so only confidential apps may use them.")
+def validate_name(registration: Registration) -> list[str]:
+    if not registration.name.strip():
+        return ["Give the app a name."]
+    if len(registration.name) > MAX_NAME_LENGTH:
+        return [f"At most {MAX_NAME_LENGTH} characters."]
+    return []
+
+
+def validate_description(registration: Registration) -> list[str]:
+    if len(registration.description) > MAX_DESCRIPTION_LENGTH:
+        return [f"At most {MAX_DESCRIPTION_LENGTH} characters."]
+    return []
+
+
+def validate_homepage_url(registration: Registration) -> list[str]:
+    url = registration.homepage_url
+    if len(url) > MAX_HOMEPAGE_URL_LENGTH:
+        return [f"At most {MAX_HOMEPAGE_URL_LENGTH} characters."]
+    if not url:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return ["Enter a full http(s) address, such as https://example.com."]
+    return []
+
+
+def validate_client_type(registration: Registration) -> list[str]:
+    return [] if registration.client_type in CLIENT_TYPES else ["Choose confidential or public."]
+
+
+def validate_grant_types(registration: Registration) -> list[str]:
+    grant_types = registration.grant_types
+    problems = [f"Unknown grant type {grant}." for grant in grant_types if grant not in GRANT_TYPES]
+    if "client_credentials" in grant_types and registration.client_type == "public":
+        problems.append("Client credentials need a secret, so only confidential apps may use them.")
     if not grant_types:
-        add("grant_types", "Choose at least one grant type.")
+        problems.append("Choose at least one grant type.")
     if "refresh_token" in grant_types and "authorization_code" not in grant_types:
-        add("grant_types", "Refresh tokens come from the authorization code flow: choose it too.")
-    if len(redirect_uris) > MAX_REDIRECT_URIS:
-        add("redirect_uris", f"At most {MAX_REDIRECT_URIS} redirect URIs.")
-    if "authorization_code" in grant_types and not redirect_uris:
-        add("redirect_uris", "The authorization code flow needs at least one redirect URI.")
-    if len(set(redirect_uris)) != len(redirect_uris):
-        add("redirect_uris", "Each redirect URI only once.")
-    for uri in redirect_uris[:MAX_REDIRECT_URIS]:
-        for message in redirect_uri_problems(uri, client_type):
-            add("redirect_uris", message)
-    if not scopes:
-        add("scopes", "Choose at least one scope.")
-    for scope in scopes:
-        if scope not in CATALOGUE:
-            add("scopes", f"Unknown scope {scope}.")
+        problems.append("Refresh tokens come from the authorization code flow: choose it too.")
     return problems
+
+
+def validate_redirect_uris(registration: Registration) -> list[str]:
+    uris = registration.redirect_uris
+    problems = []
+    if len(uris) > MAX_REDIRECT_URIS:
+        problems.append(f"At most {MAX_REDIRECT_URIS} redirect URIs.")
+    if "authorization_code" in registration.grant_types and not uris:
+        problems.append("The authorization code flow needs at least one redirect URI.")
+    if len(set(uris)) != len(uris):
+        problems.append("Each redirect URI only once.")
+    for uri in uris[:MAX_REDIRECT_URIS]:
+        problems.extend(redirect_uri_problems(uri, registration.client_type))
+    return problems
+
+
+def validate_scopes(registration: Registration) -> list[str]:
+    problems = [] if registration.scopes else ["Choose at least one scope."]
+    return problems + [f"Unknown scope {scope}." for scope in registration.scopes if scope not in CATALOGUE]
+
+
+# One rule per field, in the order a form shows them.
+FIELD_RULES: dict[str, Callable[[Registration], list[str]]] = {
+    "name": validate_name,
+    "description": validate_description,
+    "homepage_url": validate_homepage_url,
+    "client_type": validate_client_type,
+    "grant_types": validate_grant_types,
+    "redirect_uris": validate_redirect_uris,
+    "scopes": validate_scopes,
+}
