@@ -7,9 +7,8 @@ returns the messages a person can act on (none: the field is valid).
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from oauth.redirect_uris import LOOPBACK_IP_LITERALS, host_of
+from oauth.redirect_uris import LOOPBACK_IP_LITERALS, host_of, parsed_url
 from oauth.scopes import CATALOGUE
 
 CLIENT_TYPES = ("confidential", "public")
@@ -31,10 +30,8 @@ def redirect_uri_problems(uri: str, client_type: str) -> list[str]:
         return [f"{uri[:60]}…: longer than {MAX_REDIRECT_URI_LENGTH} characters."]
     if any(ch.isspace() for ch in uri) or "*" in uri:
         return [f"{uri}: no spaces or wildcards; register each exact address."]
-    try:
-        parts = urlsplit(uri)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
+    parts = parsed_url(uri)
+    if parts is None:
         return [f"{uri}: not a valid URL."]
     if parts.fragment or uri.endswith("#"):
         return [f"{uri}: must not contain a fragment (#)."]
@@ -103,8 +100,8 @@ def validate_homepage_url(registration: Registration) -> list[str]:
         return [f"At most {MAX_HOMEPAGE_URL_LENGTH} characters."]
     if not url:
         return []
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
+    parts = parsed_url(url)
+    if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
         return ["Enter a full http(s) address, such as https://example.com."]
     return []
 

@@ -8,7 +8,7 @@ public apps an `http` redirect to the loopback IP literals 127.0.0.1 and
 (`localhost` gets no such leniency: it may resolve elsewhere, §8.3.)
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 LOOPBACK_IP_LITERALS = ("127.0.0.1", "[::1]")
 
@@ -22,12 +22,20 @@ def is_registered(uri: str, registered: list[str], client_type: str) -> bool:
     return requested is not None and any(_without_loopback_port(known) == requested for known in registered)
 
 
+def parsed_url(url: str) -> SplitResult | None:
+    """`url` split into its parts, or None when it cannot be: an unclosed IPv6 bracket or a bad port."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None
+    return parts
+
+
 def _without_loopback_port(uri: str) -> str | None:
     """The URI with its port removed, if it is http on a loopback IP literal; else None."""
-    try:
-        parts = urlsplit(uri)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
+    parts = parsed_url(uri)
+    if parts is None:
         return None
     host = host_of(parts.netloc)
     if parts.scheme != "http" or host not in LOOPBACK_IP_LITERALS or "@" in parts.netloc:
