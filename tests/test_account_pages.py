@@ -7,10 +7,10 @@ import pytest
 from oauth import grants, token_store
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import Issued, issue_user_token, token_is_live
-from tests.conftest import create_user, csrf_token
-from tests.oauth_helpers import authorize_url, bearer, get_tokens, refresh, register_client
-from tests.portal_helpers import submit
+from tests.support.accounts import create_user, csrf_token
+from tests.support.api import Issued, issue_user_token, token_is_live
+from tests.support.oauth import authorize_url, bearer, get_tokens, refresh, register_client
+from tests.support.portal import submit
 
 
 def register_app(app, owner: dict, name: str) -> dict:

@@ -4,7 +4,7 @@ import pytest
 
 from accounts import throttle
 from stores import postgres
-from tests.conftest import create_user
+from tests.support.accounts import create_user
 
 
 def test_signup_creates_account_and_signs_in(client, app, auth):

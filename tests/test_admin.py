@@ -7,17 +7,9 @@ from oauth import clients
 from oauth.token_store import client_state_key
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import issue_client_token, issue_user_token, token_is_live
-from tests.conftest import csrf_token
-from tests.portal_helpers import (
-    TEST_ACTOR,
-    VALID_APP,
-    audit_actions,
-    register_and_read,
-    stored_client,
-    submit,
-    words,
-)
+from tests.support.accounts import csrf_token
+from tests.support.api import issue_client_token, issue_user_token, token_is_live
+from tests.support.portal import TEST_ACTOR, VALID_APP, audit_actions, register_and_read, stored_client, submit, words
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ import pytest
 
 from api import profiles
 from stores import postgres
-from tests.api_helpers import issue_user_token, user_with_token, withdraw_consent
-from tests.conftest import create_user, make_app
-from tests.oauth_helpers import register_client
+from tests.support.accounts import create_user
+from tests.support.api import issue_user_token, user_with_token, withdraw_consent
+from tests.support.apps import make_app
+from tests.support.oauth import register_client
 
 EVERY_SCOPE = ["read:profile", "write:profile", "read:data", "write:data", "read:billing"]
 

@@ -2,8 +2,8 @@
 
 import json
 
-from tests.conftest import create_user
-from tests.oauth_helpers import REDIRECT_URI, bearer, get_tokens, token_request
+from tests.support.accounts import create_user
+from tests.support.oauth import REDIRECT_URI, bearer, get_tokens, token_request
 
 OWNER = "developer@example.com"
 

@@ -10,15 +10,11 @@ from oauth.scopes import ALL_SCOPES
 from oauth.token_store import access_key, client_state_key
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import (
-    app_with_token,
-    issue_user_token,
-    user_with_token,
-    withdraw_consent,
-)
-from tests.conftest import create_user, make_app
-from tests.oauth_helpers import register_client
-from tests.stores import commands_run, scripts_in
+from tests.support.accounts import create_user
+from tests.support.api import app_with_token, issue_user_token, user_with_token, withdraw_consent
+from tests.support.apps import make_app
+from tests.support.oauth import register_client
+from tests.support.stores import commands_run, scripts_in
 
 # (method, path, scope it needs, JSON body)
 ENDPOINTS = [

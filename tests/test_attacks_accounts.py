@@ -4,8 +4,9 @@ import pytest
 
 from accounts import throttle, users
 from stores import postgres
-from tests.conftest import AuthActions, create_user, csrf_token, make_app
-from tests.oauth_helpers import authorize_params, pkce_pair, register_client
+from tests.support.accounts import AuthActions, create_user, csrf_token
+from tests.support.apps import make_app
+from tests.support.oauth import authorize_params, pkce_pair, register_client
 
 EMAIL = "admin@example.com"
 PASSWORD = "correct horse"

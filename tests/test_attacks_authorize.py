@@ -9,7 +9,7 @@ consent page, even when they allowed the real app before (RFC 8252 §8.6).
 
 import pytest
 
-from tests.oauth_helpers import authorize_and_get_code, authorize_url, pkce_pair, redirect_params, register_client
+from tests.support.oauth import authorize_and_get_code, authorize_url, pkce_pair, redirect_params, register_client
 
 CLAIMABLE_REDIRECTS = ["com.example.app:/oauth/callback", "http://127.0.0.1:8765/callback"]
 

@@ -7,8 +7,8 @@ reached a query and came back as a 500.
 import pytest
 
 from oauth.client_rules import GRANT_TYPES
-from tests.oauth_helpers import authorize_url, basic_auth, register_client
-from tests.portal_helpers import submit
+from tests.support.oauth import authorize_url, basic_auth, register_client
+from tests.support.portal import submit
 
 NUL = "\x00"
 MACHINE_POSTS = [

@@ -1,6 +1,6 @@
 """Introspection from a nosy app's side: it learns no more about the person than they allowed."""
 
-from tests.oauth_helpers import get_tokens, introspect, register_client
+from tests.support.oauth import get_tokens, introspect, register_client
 
 
 def test_introspection_tells_an_app_the_users_email_only_with_read_profile(app, client, signed_in_user):

@@ -7,9 +7,9 @@ from oauth.client_rules import GRANT_TYPES
 from oauth.token_store import TokenError
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.conftest import create_user
-from tests.oauth_helpers import authorize_url, decide, pkce_pair, register_client, secret_works
-from tests.portal_helpers import TEST_ACTOR, register_and_read, register_app, submit
+from tests.support.accounts import create_user
+from tests.support.oauth import authorize_url, decide, pkce_pair, register_client, secret_works
+from tests.support.portal import TEST_ACTOR, register_and_read, register_app, submit
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"

@@ -9,9 +9,10 @@ import subprocess
 import pytest
 
 from stores import embedded
-from tests.conftest import AuthActions, make_app
-from tests.oauth_helpers import authorize_url, decide, pkce_pair, register_client, token_request
-from tests.stores import free_port
+from tests.support.accounts import AuthActions
+from tests.support.apps import make_app
+from tests.support.oauth import authorize_url, decide, pkce_pair, register_client, token_request
+from tests.support.stores import free_port
 
 READ_ONLY_OPTION = "options=-c%20default_transaction_read_only%3Don"
 

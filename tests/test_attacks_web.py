@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import make_app
-from tests.oauth_helpers import authorize_url, pkce_pair, register_client
+from tests.support.apps import make_app
+from tests.support.oauth import authorize_url, pkce_pair, register_client
 
 
 @pytest.mark.parametrize(

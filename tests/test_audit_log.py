@@ -6,13 +6,8 @@ import pytest
 
 import audit
 from stores import postgres
-from tests.conftest import create_user
-from tests.portal_helpers import (
-    VALID_APP,
-    register_and_read,
-    settings_of,
-    submit,
-)
+from tests.support.accounts import create_user
+from tests.support.portal import VALID_APP, register_and_read, settings_of, submit
 
 
 def audit_rows(app) -> list[dict]:

@@ -6,7 +6,7 @@ from audit import Actor
 from oauth import clients, grants
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
-from tests.oauth_helpers import register_client
+from tests.support.oauth import register_client
 
 END_USER_EMAIL = "someone@example.com"
 END_USER_IP = "203.0.113.7"

@@ -6,8 +6,8 @@ import pytest
 
 from oauth.authorization import AuthorizationRequest, validate
 from oauth.errors import FatalAuthorizationError, OAuthError
-from tests.conftest import create_user
-from tests.oauth_helpers import (
+from tests.support.accounts import create_user
+from tests.support.oauth import (
     REDIRECT_URI,
     STATE,
     authorize_params,

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
-from tests.browser import open_registration_form, sign_up
-from tests.conftest import create_user
-from tests.oauth_helpers import pkce_pair
+from tests.support.accounts import create_user
+from tests.support.browser import open_registration_form, sign_up
+from tests.support.oauth import pkce_pair
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 # The app's callback: no server listens there; the browser's request is answered by the test.

@@ -13,7 +13,7 @@ import requests
 
 from oauth import token_store
 from stores.redis_client import get_redis
-from tests.browser import open_registration_form, sign_up
+from tests.support.browser import open_registration_form, sign_up
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "developer-portal.png"
 PHONE_WIDTH = 375

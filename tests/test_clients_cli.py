@@ -9,8 +9,8 @@ from oauth import clients
 from oauth.scopes import ALL_SCOPES
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
-from tests.conftest import create_user
-from tests.oauth_helpers import secret_works, token_request
+from tests.support.accounts import create_user
+from tests.support.oauth import secret_works, token_request
 
 OWNER = "dev@example.com"
 

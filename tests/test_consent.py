@@ -6,8 +6,8 @@ import pytest
 
 from oauth import grants
 from stores.postgres import get_connection
-from tests.api_helpers import withdraw_consent
-from tests.oauth_helpers import (
+from tests.support.api import withdraw_consent
+from tests.support.oauth import (
     REDIRECT_URI,
     STATE,
     authorize_url,

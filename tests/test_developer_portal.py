@@ -15,10 +15,11 @@ from oauth import clients, grants
 from portal.developer import quickstart
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import issue_client_token, issue_user_token, token_is_live, user_with_token
-from tests.conftest import AuthActions, create_user, csrf_token, make_app
-from tests.oauth_helpers import form_fields, secret_works
-from tests.portal_helpers import (
+from tests.support.accounts import AuthActions, create_user, csrf_token
+from tests.support.api import issue_client_token, issue_user_token, token_is_live, user_with_token
+from tests.support.apps import make_app
+from tests.support.oauth import form_fields, secret_works
+from tests.support.portal import (
     TEST_ACTOR,
     VALID_APP,
     audit_actions,

@@ -5,8 +5,9 @@ from contextlib import contextmanager
 import pytest
 
 from stores import postgres
-from tests.conftest import AuthActions, make_app
-from tests.stores import RestartablePostgres
+from tests.support.accounts import AuthActions
+from tests.support.apps import make_app
+from tests.support.stores import RestartablePostgres
 
 
 def test_healthz_reports_both_stores(client):

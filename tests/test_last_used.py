@@ -9,8 +9,8 @@ from api import usage
 from oauth import grants
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import app_with_token, user_with_token
-from tests.conftest import make_app
+from tests.support.api import app_with_token, user_with_token
+from tests.support.apps import make_app
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
 

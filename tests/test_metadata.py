@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_app
+from tests.support.apps import make_app
 
 ENDPOINTS = {
     "authorization_endpoint": "/oauth/authorize",

@@ -12,8 +12,8 @@ import requests
 from oauthlib.oauth2 import WebApplicationClient
 from requests_oauthlib import OAuth2Session
 
-from tests.conftest import create_user
-from tests.oauth_helpers import form_fields, register_client
+from tests.support.accounts import create_user
+from tests.support.oauth import form_fields, register_client
 
 CALLBACK = "http://127.0.0.1:8765/callback"  # never served: the browser stops at the redirect
 EMAIL, PASSWORD = "person@example.com", "person password"

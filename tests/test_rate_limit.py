@@ -9,9 +9,10 @@ from api.rate_limit import WINDOW_SECONDS, Quota, calls_in_window, counter_key, 
 from oauth import clients
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.api_helpers import issue_user_token, user_with_token
-from tests.conftest import create_user, make_app
-from tests.oauth_helpers import register_client
+from tests.support.accounts import create_user
+from tests.support.api import issue_user_token, user_with_token
+from tests.support.apps import make_app
+from tests.support.oauth import register_client
 
 
 def calls_made(r, client_id: str) -> int:

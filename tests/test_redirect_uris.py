@@ -4,7 +4,7 @@ import pytest
 
 from oauth.client_rules import redirect_uri_problems
 from oauth.redirect_uris import host_of, is_registered
-from tests.oauth_helpers import authorize_and_get_code, authorize_url, exchange_code, register_client
+from tests.support.oauth import authorize_and_get_code, authorize_url, exchange_code, register_client
 
 LOOPBACK = ["http://127.0.0.1/callback", "http://[::1]:8400/callback"]
 

@@ -4,16 +4,8 @@ import time
 
 import pytest
 
-from tests.api_helpers import withdraw_consent
-from tests.oauth_helpers import (
-    basic_auth,
-    get_tokens,
-    introspect,
-    refresh,
-    register_client,
-    revoke,
-    token_request,
-)
+from tests.support.api import withdraw_consent
+from tests.support.oauth import basic_auth, get_tokens, introspect, refresh, register_client, revoke, token_request
 
 
 @pytest.fixture

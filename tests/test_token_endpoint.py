@@ -11,9 +11,9 @@ from audit import Actor
 from oauth import token_store
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
-from tests.api_helpers import withdraw_consent
-from tests.conftest import make_app
-from tests.oauth_helpers import (
+from tests.support.api import withdraw_consent
+from tests.support.apps import make_app
+from tests.support.oauth import (
     REDIRECT_URI,
     authorize_and_get_code,
     basic_auth,
@@ -25,7 +25,7 @@ from tests.oauth_helpers import (
     register_client,
     token_request,
 )
-from tests.stores import commands_run, scripts_in
+from tests.support.stores import commands_run, scripts_in
 
 
 def assert_no_store(response):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.conftest import create_user, make_app
+from tests.support.accounts import create_user
+from tests.support.apps import make_app
 
 
 def test_html_pages_cannot_be_framed_or_sniffed(client):

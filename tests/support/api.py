@@ -7,8 +7,8 @@ from oauth import grants, token_store
 from oauth.scopes import format_scope
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.conftest import create_user
-from tests.oauth_helpers import register_client
+from tests.support.accounts import create_user
+from tests.support.oauth import register_client
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from oauth.client_rules import DEFAULT_GRANT_TYPES, GRANT_TYPES
 from oauth.scopes import ALL_SCOPES
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
-from tests.conftest import find_or_create_user
+from tests.support.accounts import find_or_create_user
 
 REDIRECT_URI = "https://app.example.com/callback"
 OWNER_EMAIL = "developer@example.com"

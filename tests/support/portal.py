@@ -5,7 +5,7 @@ import re
 from audit import Actor
 from oauth import clients
 from stores import postgres
-from tests.conftest import csrf_token
+from tests.support.accounts import csrf_token
 
 VALID_APP = {
     "name": "Acme Sync",

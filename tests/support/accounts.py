@@ -1,0 +1,77 @@
+"""Accounts for tests: stored the way sign-up stores them, or signed in through the real forms."""
+
+import re
+
+from accounts import users
+from stores import postgres
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+USER_EMAIL = "user@example.com"
+USER_PASSWORD = "correct horse"
+
+NEW_ACCOUNT = {"email": "new@example.com", "name": "New", "password": "long enough pw", "confirm": "long enough pw"}
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def create_user(app, email=USER_EMAIL, password=USER_PASSWORD, name="User", role="user") -> dict:
+    """An account, stored the way sign-up stores it (EmailTaken if the email is in use)."""
+    with app.app_context():
+        return users.create_user(postgres.get_connection(), email, password, name, role)
+
+
+def find_or_create_user(app, email: str, **fields) -> dict:
+    """The account with this email, created with `fields` on first use."""
+    with app.app_context():
+        existing = users.get_user_by_email(postgres.get_connection(), email)
+    return existing or create_user(app, email, **fields)
+
+
+class AuthActions:
+    """Sign up, sign in and out through the real forms, CSRF token included."""
+
+    def __init__(self, client, app):
+        self.client = client
+        self.app = app
+
+    def sign_up(self, **fields):
+        """Submit the sign-up form for a valid new account, or with `fields` changed; the response."""
+        page = self.client.get("/signup")
+        assert page.status_code == 200, page.status_code  # static: it loads even while PostgreSQL is down
+        return self.client.post("/signup", data={**NEW_ACCOUNT, **fields, "csrf_token": csrf_token(page.text)})
+
+    def login(self, email=USER_EMAIL, password=USER_PASSWORD, next_url=None, *, ip=None, headers=None):
+        """One attempt at the sign-in form: the response, whether it signed in or not.
+
+        `ip` is the peer address the server sees and `headers` go with the POST
+        (X-Forwarded-For), for the throttling tests.
+        """
+        environ = {"REMOTE_ADDR": ip} if ip else {}
+        page = self.client.get("/login" + (f"?next={next_url}" if next_url else ""), environ_base=environ)
+        data = {"email": email, "password": password, "csrf_token": csrf_token(page.text)}
+        if next_url:
+            data["next"] = next_url
+        return self.client.post("/login", data=data, environ_base=environ, headers=headers or {})
+
+    def sign_in_as(self, email=USER_EMAIL, role: str | None = None) -> dict:
+        """Make the account the signed-in one, in place of whoever was; return it.
+
+        A new account is created with `role` (a user by default); an existing one
+        must already have it, if given: a test asking for another would test the wrong thing.
+        """
+        user = find_or_create_user(self.app, email, role=role or "user")
+        assert role in (None, user["role"]), f"{email} already exists as a {user['role']}, not a {role}"
+        if 'action="/logout"' in self.client.get("/").text:
+            self.logout()
+        assert self.login(email).status_code == 302
+        return user
+
+    def logout(self):
+        page = self.client.get("/")
+        return self.client.post("/logout", data={"csrf_token": csrf_token(page.text)})

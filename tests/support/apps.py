@@ -1,0 +1,47 @@
+"""Apps for tests: made on the test stores, closed at the end of the session, served over real HTTP."""
+
+import threading
+
+from app import create_app
+
+TABLES = "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices"
+
+# Every app a test made, so that its Redis connections and PostgreSQL pool are
+# closed at the end (conftest does it) rather than left to the garbage
+# collector, which would warn about unclosed sockets, and warnings are errors here.
+made_apps: list = []
+
+
+def make_app(store_urls: dict, **overrides):
+    """An app on the test stores, with the test configuration and `overrides`."""
+    config = {
+        **store_urls,
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "OAUTH_ISSUER": "http://localhost",
+        **overrides,
+    }
+    app = create_app(config)
+    made_apps.append(app)
+    return app
+
+
+class LiveServer:
+    """The app served over real HTTP on 127.0.0.1 from a background thread."""
+
+    def __init__(self, app, port: int):
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
