@@ -7,7 +7,6 @@ every token of the client stops (or starts again) working without a scan
 over its tokens. Every change writes an audit row in the same transaction.
 """
 
-import hmac
 from datetime import datetime
 from typing import TypedDict
 
@@ -289,7 +288,7 @@ def check_secret(conn: Connection, client: ClientWithSecrets, secret: str) -> bo
     presented = credentials.digest(secret)
     match = None
     for row in client["secrets"]:
-        if hmac.compare_digest(row["digest"], presented):
+        if credentials.equal(row["digest"], presented):
             match = row
     if match is None:
         return False

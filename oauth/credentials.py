@@ -25,6 +25,7 @@ ACCESS_TOKEN_PREFIX = "paat_"
 REFRESH_TOKEN_PREFIX = "part_"
 
 _BASE62_RUN = re.compile(f"[{ALPHABET}]+")
+SECRET_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH  # after the prefix
 
 SECRET_PREFIXES = (CLIENT_SECRET_PREFIX, CODE_PREFIX, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX)
 
@@ -58,11 +59,30 @@ def new_secret(prefix: str) -> str:
 
 
 def is_well_formed(value: str, prefix: str) -> bool:
-    """True if `value` has the type prefix, the length and a matching checksum."""
-    if not value.startswith(prefix) or len(value) != len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH:
+    """True if `value` has the type prefix, the length, only base-62 characters and a matching checksum.
+
+    Every secret, code and token a request presents passes here before any
+    lookup, so nothing else ever sees a character outside the alphabet.
+    """
+    if not value.startswith(prefix) or len(value) != len(prefix) + SECRET_LENGTH:
         return False
-    body, check = value[len(prefix) : -CHECKSUM_LENGTH], value[-CHECKSUM_LENGTH:]
-    return _BASE62_RUN.fullmatch(body) is not None and hmac.compare_digest(_checksum(body), check)
+    tail = value[len(prefix) :]
+    if _BASE62_RUN.fullmatch(tail) is None:
+        return False
+    return equal(_checksum(tail[:RANDOM_LENGTH]), tail[RANDOM_LENGTH:])
+
+
+def equal(presented: str, expected: str) -> bool:
+    """Constant-time equality of two credential strings (secrets, digests, checksums).
+
+    The one comparison every credential check uses. Both sides are ASCII by
+    construction once is_well_formed has passed, but a presented value comes
+    straight from a request: anything outside ASCII is simply unequal, where
+    hmac.compare_digest would raise TypeError on such text.
+    """
+    if not (presented.isascii() and expected.isascii()):
+        return False
+    return hmac.compare_digest(presented.encode("ascii"), expected.encode("ascii"))
 
 
 def new_client_id() -> str:

@@ -1,0 +1,83 @@
+"""Seven server errors a fuzzing campaign found, each pinned by the request that caused it.
+
+Every one of these was a 500 (and, for odd session contents, a failing
+error page too); each must now be the clear 4xx, or the signed-out page,
+that the same request without the oddity gets.
+"""
+
+import pytest
+
+from oauth import credentials
+from tests.support.oauth import basic_auth, register_client
+
+NON_ASCII_CHECKSUM = "éééééé"
+MACHINE_ENDPOINTS = ["/oauth/token", "/oauth/revoke", "/oauth/introspect"]
+
+
+def with_non_ascii_checksum(prefix: str) -> str:
+    """A credential of the right type and length whose checksum (its last six characters) is not ASCII."""
+    return credentials.new_secret(prefix)[: -len(NON_ASCII_CHECKSUM)] + NON_ASCII_CHECKSUM
+
+
+@pytest.fixture
+def confidential(app) -> tuple[dict, str]:
+    return register_client(app)
+
+
+# 1. A credential whose checksum is not ASCII ------------------------------------------
+
+
+@pytest.mark.parametrize("path", MACHINE_ENDPOINTS)
+@pytest.mark.parametrize("how", ["form", "basic"])
+def test_a_client_secret_with_a_non_ascii_checksum_is_invalid_client(client, confidential, path, how):
+    registered, secret = confidential
+    forged = secret[: -len(NON_ASCII_CHECKSUM)] + NON_ASCII_CHECKSUM
+    data = {"grant_type": "client_credentials", "token": "x"}
+    if how == "form":
+        response = client.post(path, data={**data, "client_id": registered["client_id"], "client_secret": forged})
+    else:  # percent-encoded in the Basic header, as RFC 6749 §2.3.1 has it
+        response = client.post(path, data=data, headers=basic_auth(registered["client_id"], forged))
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "invalid_client"
+
+
+def test_revoking_a_token_with_a_non_ascii_checksum_is_a_quiet_200(client, confidential):
+    registered, secret = confidential
+    for prefix in (credentials.ACCESS_TOKEN_PREFIX, credentials.REFRESH_TOKEN_PREFIX):
+        headers = basic_auth(registered["client_id"], secret)
+        response = client.post("/oauth/revoke", data={"token": with_non_ascii_checksum(prefix)}, headers=headers)
+        assert response.status_code == 200
+
+
+def test_introspecting_a_token_with_a_non_ascii_checksum_is_inactive(client, confidential):
+    registered, secret = confidential
+    for prefix in (credentials.ACCESS_TOKEN_PREFIX, credentials.REFRESH_TOKEN_PREFIX):
+        token = with_non_ascii_checksum(prefix)
+        headers = basic_auth(registered["client_id"], secret)
+        response = client.post("/oauth/introspect", data={"token": token}, headers=headers)
+        assert response.status_code == 200
+        assert response.get_json() == {"active": False}
+
+
+@pytest.mark.parametrize(
+    ("grant_type", "parameter", "prefix"),
+    [
+        ("authorization_code", "code", credentials.CODE_PREFIX),
+        ("refresh_token", "refresh_token", credentials.REFRESH_TOKEN_PREFIX),
+    ],
+)
+def test_a_code_or_refresh_token_with_a_non_ascii_checksum_is_invalid_grant(
+    client, confidential, grant_type, parameter, prefix
+):
+    registered, secret = confidential
+    data = {"grant_type": grant_type, parameter: with_non_ascii_checksum(prefix)}
+    data["redirect_uri"] = registered["redirect_uris"][0]
+    response = client.post("/oauth/token", data=data, headers=basic_auth(registered["client_id"], secret))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_grant"
+
+
+def test_credentials_outside_ascii_are_unequal_rather_than_an_error():
+    assert not credentials.is_well_formed(with_non_ascii_checksum(credentials.ACCESS_TOKEN_PREFIX), "paat_")
+    assert not credentials.equal("abcdef", NON_ASCII_CHECKSUM)
+    assert credentials.equal("abcdef", "abcdef")
