@@ -1,6 +1,14 @@
-"""flask-login wiring: the session remembers a user id; each request loads the row."""
+"""flask-login wiring: the session remembers a user id; each request loads the row.
 
-from flask import Flask, redirect, request, url_for
+flask-login's `login_required` lets OPTIONS through unchecked (for CORS
+preflights), so a blueprint guard behind it would meet an anonymous visitor
+it was never written for. Flask answers OPTIONS itself (an empty 200 with
+`Allow`) without calling the view; `answer_options` gives that same answer
+before any blueprint's guard runs, once for every route. A route that
+declares OPTIONS itself (a CORS preflight handler) still gets the request.
+"""
+
+from flask import Flask, current_app, redirect, request, url_for
 from flask_login import LoginManager, UserMixin
 
 from accounts import users
@@ -10,7 +18,7 @@ from stores.postgres import get_connection
 class User(UserMixin):
     """The signed-in person, as flask-login sees them."""
 
-    def __init__(self, row: dict):
+    def __init__(self, row: users.User):
         self.id = row["id"]
         self.email = row["email"]
         self.name = row["name"]
@@ -27,6 +35,7 @@ class User(UserMixin):
 
 def init_app(app: Flask) -> None:
     manager = LoginManager(app)
+    app.before_request(answer_options)
 
     @manager.user_loader
     def _load_user(user_id: str):
@@ -37,3 +46,11 @@ def init_app(app: Flask) -> None:
     def _sign_in_first():
         # Back to the very same URL (query string included) after signing in.
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def answer_options():
+    """Flask's automatic OPTIONS answer, given before blueprint guards; None for any other request."""
+    rule = request.url_rule
+    if request.method != "OPTIONS" or rule is None or not rule.provide_automatic_options:
+        return None
+    return current_app.make_default_options_response()

@@ -81,3 +81,32 @@ def test_credentials_outside_ascii_are_unequal_rather_than_an_error():
     assert not credentials.is_well_formed(with_non_ascii_checksum(credentials.ACCESS_TOKEN_PREFIX), "paat_")
     assert not credentials.equal("abcdef", NON_ASCII_CHECKSUM)
     assert credentials.equal("abcdef", "abcdef")
+
+
+# 2. OPTIONS on a page behind a sign-in guard ------------------------------------------
+
+
+GUARDED_PAGES = ["/admin", "/admin/audit", "/admin/apps/pa_client_x", "/developer/apps", "/account/apps"]
+
+
+@pytest.mark.parametrize("path", GUARDED_PAGES)
+def test_options_on_a_guarded_page_signed_out_is_answered_with_allow(client, app, path):
+    response = client.open(path, method="OPTIONS")
+    assert response.status_code == 200
+    assert "GET" in response.headers["Allow"]
+
+
+def test_options_on_every_route_is_never_a_server_error(client, app, auth):
+    paths = sorted({_example_path(rule.rule) for rule in app.url_map.iter_rules()})
+    for signed_in in (False, True):
+        if signed_in:
+            auth.sign_in_as()
+        for path in paths:
+            response = client.open(path, method="OPTIONS")
+            assert response.status_code < 500, (path, signed_in, response.status_code)
+
+
+def _example_path(rule: str) -> str:
+    """A concrete path for a URL rule: each <variable> filled with a plausible value."""
+    parts = rule.replace(">", "<").split("<")
+    return "".join("1" if index % 2 else part for index, part in enumerate(parts))
