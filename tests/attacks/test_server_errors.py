@@ -5,10 +5,14 @@ error page too); each must now be the clear 4xx, or the signed-out page,
 that the same request without the oddity gets.
 """
 
+import json
+
 import pytest
 
 from oauth import credentials
+from tests.support.accounts import create_user
 from tests.support.oauth import basic_auth, register_client
+from tests.support.portal import VALID_APP, register_and_read, register_app, settings_of, submit
 
 NON_ASCII_CHECKSUM = "éééééé"
 MACHINE_ENDPOINTS = ["/oauth/token", "/oauth/revoke", "/oauth/introspect"]
@@ -110,3 +114,46 @@ def _example_path(rule: str) -> str:
     """A concrete path for a URL rule: each <variable> filled with a plausible value."""
     parts = rule.replace(">", "<").split("<")
     return "".join("1" if index % 2 else part for index, part in enumerate(parts))
+
+
+# 3. An unclosed IPv6 literal in the homepage URL ---------------------------------------
+
+UNCLOSED_IPV6 = ["https://[::1", "http://["]
+
+
+@pytest.fixture
+def developer(auth):
+    return auth.sign_in_as("dev@example.com")
+
+
+def field_errors(html: str, field: str) -> str:
+    parts = html.split(f'id="{field}-errors"', 1)
+    assert len(parts) == 2, f"no errors shown next to {field}"
+    return parts[1].split("</ul>", 1)[0]
+
+
+@pytest.mark.parametrize("homepage_url", UNCLOSED_IPV6)
+def test_an_unclosed_ipv6_homepage_is_a_field_error_on_the_new_app_form(client, developer, homepage_url):
+    response = register_app(client, homepage_url=homepage_url)
+    assert response.status_code == 400
+    assert field_errors(response.text, "homepage_url")
+
+
+@pytest.mark.parametrize("homepage_url", UNCLOSED_IPV6)
+def test_an_unclosed_ipv6_homepage_is_a_field_error_on_the_settings_form(client, developer, homepage_url):
+    client_id, _ = register_and_read(client)
+    response = submit(client, f"/developer/apps/{client_id}", data=settings_of(homepage_url=homepage_url))
+    assert response.status_code == 400
+    assert field_errors(response.text, "homepage_url")
+
+
+def test_an_unclosed_ipv6_homepage_is_a_json_error_in_the_cli(app, runner):
+    create_user(app, "dev@example.com", role="developer")
+    result = runner.invoke(
+        args=["clients", "create", "--owner", "dev@example.com", "--name", VALID_APP["name"]]
+        + ["--type", "confidential", "--redirect-uri", "https://a.example/cb", "--scope", "read:data"]
+        + ["--homepage-url", "https://[::1"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "http(s) address" in json.loads(result.stderr)["error"]
