@@ -1,8 +1,10 @@
 """Operator forms: suspend with a reason, set a rate limit, filter the audit log."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
+
+from web.fields import BoundedIntegerField
 
 MAX_REASON_LENGTH = 500
 MAX_RATE_LIMIT = 10_000_000
@@ -22,8 +24,9 @@ class SuspendForm(FlaskForm):
 
 
 class RateLimitForm(FlaskForm):
-    rate_limit = IntegerField(
+    rate_limit = BoundedIntegerField(
         "API calls per hour",
+        max_digits=len(str(MAX_RATE_LIMIT)),
         validators=[
             InputRequired(message="Enter a whole number of calls per hour."),
             NumberRange(min=1, max=MAX_RATE_LIMIT, message=f"Between 1 and {MAX_RATE_LIMIT:,} calls per hour."),

@@ -157,3 +157,26 @@ def test_an_unclosed_ipv6_homepage_is_a_json_error_in_the_cli(app, runner):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "http(s) address" in json.loads(result.stderr)["error"]
+
+
+# 4. A rate limit too big for a float ------------------------------------------------------
+
+
+def test_a_rate_limit_of_310_digits_is_out_of_range(client, app, admin):
+    registered, _ = register_client(app)
+    page = f"/admin/apps/{registered['client_id']}"
+    response = submit(client, page, f"{page}/rate-limit", data={"rate_limit": "1" + "0" * 309})
+    assert response.status_code == 400
+    assert "Between 1 and 10,000,000" in response.text
+
+
+@pytest.mark.parametrize("value", ["١٢", "1_000", "-5", "+5", "1e3", " 10 ", "0"])
+def test_a_rate_limit_is_read_from_ascii_digits_only(client, app, admin, value):
+    registered, _ = register_client(app, rate_limit=1000)
+    page = f"/admin/apps/{registered['client_id']}"
+    response = submit(client, page, f"{page}/rate-limit", data={"rate_limit": value})
+    if value.strip() == "10":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 400
+        assert "Between 1 and 10,000,000" in response.text
