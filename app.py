@@ -39,8 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
 
     from accounts import cli as accounts_cli
-    from accounts import login
+    from accounts import login, session_interface
 
+    session_interface.init_app(app)
     login.init_app(app)
     app.cli.add_command(accounts_cli.db_cli)
     app.cli.add_command(accounts_cli.users_cli)

@@ -24,6 +24,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0")),
         # The rate limit's window (api/rate_limit.py): an hour; shorter only to watch it reset.
         "RATE_LIMIT_WINDOW_SECONDS": int(env.get("RATE_LIMIT_WINDOW_SECONDS", "3600")),
+        # A browser session ends after this long without a request, and this long after sign-in at most.
+        "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", str(12 * 3600))),
+        "SESSION_LIFETIME_SECONDS": int(env.get("SESSION_LIFETIME_SECONDS", str(30 * 24 * 3600))),
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }

@@ -1,9 +1,13 @@
-"""/account/apps and /account/security: what can reach my data, and what happened."""
+"""/account/apps and /account/security: what can reach my data, where I am signed in, and what happened."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from accounts import session_interface, sessions
+from accounts.devices import describe
 from oauth import grants
 from portal.account.connected import ConnectedApp, get_connected_app, list_connected_apps
 from portal.account.history import list_account_events
@@ -34,8 +38,7 @@ def confirm_revoke(client_id: str):
 
 @bp.post("/apps/<client_id>/revoke")
 def revoke(client_id: str):
-    if not FlaskForm().validate_on_submit():
-        abort(400, "The form expired. Please try again.")
+    _require_form()
     if grants.revoke(get_connection(), get_redis(), current_actor(), current_user.id, client_id):
         flash("Access revoked. The app can no longer reach your account.", "success")
     else:
@@ -46,7 +49,49 @@ def revoke(client_id: str):
 @bp.get("/security")
 def security():
     events = list_account_events(get_connection(), current_user.id)
-    return render_template("account/security.html", events=events)
+    return render_template("account/security.html", events=events, sessions=_active_sessions(), form=FlaskForm())
+
+
+@bp.post("/sessions/<digest>/end")
+def end_session(digest: str):
+    _require_form()
+    if digest == session.digest:
+        abort(400, "To end this session, sign out.")
+    if sessions.end_user_session(get_redis(), current_user.id, digest):
+        flash("That session is signed out.", "success")
+    else:
+        flash("That session had ended already.", "info")
+    return redirect(url_for("account.security"))
+
+
+@bp.post("/sessions/end-others")
+def end_other_sessions():
+    _require_form()
+    ended = sessions.end_all(get_redis(), current_user.id, keep=session.digest)
+    flash(f"Signed out everywhere else ({ended} session{'s' if ended != 1 else ''}).", "success")
+    return redirect(url_for("account.security"))
+
+
+def _active_sessions() -> list[dict]:
+    """The person's live sessions as the page lists them, this one first."""
+    records = sessions.list_for_user(get_redis(), current_user.id, session_interface.lifetimes())
+    listed = [
+        {
+            "digest": record.digest,
+            "device": describe(record.user_agent),
+            "ip": record.ip,
+            "created": datetime.fromtimestamp(record.created, UTC),
+            "last_seen": datetime.fromtimestamp(record.last_seen, UTC),
+            "this_device": record.digest == session.digest,
+        }
+        for record in records
+    ]
+    return sorted(listed, key=lambda entry: not entry["this_device"])
+
+
+def _require_form() -> None:
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired. Please try again.")
 
 
 def _live_grant_or_404(client_id: str) -> ConnectedApp:

@@ -36,11 +36,11 @@ def login():
 def _start_session(user: users.User) -> None:
     """Sign `user` in on a fresh session.
 
-    Nothing from before sign-in carries over, above all not the CSRF token:
-    whoever planted or saw the anonymous session must not be able to forge
-    the signed-in person's forms (consent included).
+    Nothing from before sign-in carries over, above all not the session ID
+    or the CSRF token: whoever planted or saw the anonymous session must not
+    be able to ride on the signed-in one or forge its forms (consent included).
     """
-    session.clear()
+    session.begin(user["id"], ["pwd"])
     login_user(User(user))
 
 
@@ -73,5 +73,6 @@ def signup():
 @login_required
 def logout():
     logout_user()
+    session.end()  # the stored session goes: a copy of the cookie opens nothing
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
