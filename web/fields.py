@@ -6,14 +6,20 @@ OverflowError for an int too big for a float. Counting digits before
 converting keeps every number a form reads within what its range allows.
 """
 
+import re
+
 from wtforms import IntegerField
+
+# ASCII digits only: int() would also take Arabic-Indic digits and underscores.
+_WHOLE_NUMBER = re.compile(r"[+-]?([0-9]+)")
 
 
 class BoundedIntegerField(IntegerField):
-    """A whole number written in at most `max_digits` ASCII digits; anything else reads as no number.
+    """A whole number of at most `max_digits` ASCII digits, counted before it is converted.
 
-    A value that is no number leaves `data` None, which the field's validators
-    (InputRequired, NumberRange) turn into their own messages.
+    Text that is no whole number is a field error, as with IntegerField; a
+    number with more digits than `max_digits` leaves `data` None, which the
+    field's NumberRange reports with its own message.
     """
 
     def __init__(self, label: str | None = None, validators=None, *, max_digits: int, **kwargs):
@@ -23,6 +29,9 @@ class BoundedIntegerField(IntegerField):
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
-        text = valuelist[0].strip()
-        fits = text.isascii() and text.isdigit() and len(text) <= self.max_digits
-        self.data = int(text) if fits else None
+        self.data = None
+        match = _WHOLE_NUMBER.fullmatch(valuelist[0].strip())
+        if match is None:
+            raise ValueError(self.gettext("Not a valid integer value."))
+        if len(match.group(1)) <= self.max_digits:
+            self.data = int(match.group(0))

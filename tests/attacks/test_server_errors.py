@@ -12,7 +12,7 @@ import pytest
 from oauth import credentials
 from tests.support.accounts import create_user
 from tests.support.oauth import basic_auth, register_client
-from tests.support.portal import VALID_APP, register_and_read, register_app, settings_of, submit
+from tests.support.portal import VALID_APP, register_and_read, register_app, settings_of, stored_client, submit
 
 NON_ASCII_CHECKSUM = "éééééé"
 MACHINE_ENDPOINTS = ["/oauth/token", "/oauth/revoke", "/oauth/introspect"]
@@ -170,13 +170,11 @@ def test_a_rate_limit_of_310_digits_is_out_of_range(client, app, admin):
     assert "Between 1 and 10,000,000" in response.text
 
 
-@pytest.mark.parametrize("value", ["١٢", "1_000", "-5", "+5", "1e3", " 10 ", "0"])
+@pytest.mark.parametrize("value", ["١٢", "1_000", "1e3", "0x10", "9" * 5000])
 def test_a_rate_limit_is_read_from_ascii_digits_only(client, app, admin, value):
     registered, _ = register_client(app, rate_limit=1000)
     page = f"/admin/apps/{registered['client_id']}"
     response = submit(client, page, f"{page}/rate-limit", data={"rate_limit": value})
-    if value.strip() == "10":
-        assert response.status_code == 302
-    else:
-        assert response.status_code == 400
-        assert "Between 1 and 10,000,000" in response.text
+    assert response.status_code == 400
+    assert "Between 1 and 10,000,000" in response.text or "Not a valid integer value." in response.text
+    assert stored_client(app, registered["client_id"])["rate_limit"] == 1000
