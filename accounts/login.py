@@ -1,5 +1,8 @@
 """flask-login wiring: the session remembers a user id; each request loads the row.
 
+The session is not trusted to be well-shaped: a user id of a shape
+flask-login never writes (empty, not digits, a list) reads as signed out.
+
 flask-login's `login_required` lets OPTIONS through unchecked (for CORS
 preflights), so a blueprint guard behind it would meet an anonymous visitor
 it was never written for. Flask answers OPTIONS itself (an empty 200 with
@@ -13,6 +16,8 @@ from flask_login import LoginManager, UserMixin
 
 from accounts import users
 from stores.postgres import get_connection
+
+MAX_USER_ID_DIGITS = 18  # ids are bigint; flask-login stores str(user.id)
 
 
 class User(UserMixin):
@@ -38,14 +43,22 @@ def init_app(app: Flask) -> None:
     app.before_request(answer_options)
 
     @manager.user_loader
-    def _load_user(user_id: str):
-        row = users.get_user(get_connection(), int(user_id))
+    def _load_user(user_id: object):
+        number = parse_user_id(user_id)
+        row = users.get_user(get_connection(), number) if number is not None else None
         return User(row) if row else None
 
     @manager.unauthorized_handler
     def _sign_in_first():
         # Back to the very same URL (query string included) after signing in.
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def parse_user_id(value: object) -> int | None:
+    """The user id flask-login stored in the session (a string of digits), or None for anything else."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= MAX_USER_ID_DIGITS:
+        return int(value)
+    return None
 
 
 def answer_options():

@@ -178,3 +178,38 @@ def test_a_rate_limit_is_read_from_ascii_digits_only(client, app, admin, value):
     assert response.status_code == 400
     assert "Between 1 and 10,000,000" in response.text or "Not a valid integer value." in response.text
     assert stored_client(app, registered["client_id"])["rate_limit"] == 1000
+
+
+# 5-7. A session holding values of a shape this app never writes ---------------------------
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [
+        {"_user_id": ""},
+        {"_user_id": ["1"]},
+        {"_user_id": "1" * 40},
+        {"_user_id": {"id": 1}},
+        {"_flashes": [["a"]]},
+        {"_flashes": [["a", "b", "c"]]},
+        {"_flashes": [[1, 2]]},
+        {"_flashes": "message"},
+        {"_flashes": 7},
+        {"_flashes": {"a": "b"}},
+    ],
+    ids=repr,
+)
+def test_a_session_holding_values_of_another_shape_reads_as_signed_out(client, app, contents):
+    with client.session_transaction() as session:
+        session.update(contents)
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Sign in" in home.text
+    assert client.get("/developer/apps").status_code == 302
+    assert client.get("/no/such/page").status_code == 404  # the error page renders too
+
+
+def test_a_well_formed_flash_still_shows(client, app):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Saved.")]
+    assert "Saved." in client.get("/").text
