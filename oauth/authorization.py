@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # a type only: this module stays free of the stores
     from oauth.clients import Client
 
 PROMPTS = frozenset({"none", "consent", "login", "select_account"})
+MAX_AGE_DIGITS = 10  # over 300 years: anything longer is no age at all
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class AuthorizationRequest:
     state: str | None
     code_challenge: str | None
     prompt: frozenset[str] = frozenset()
+    max_age: int | None = None  # seconds since the person last entered their password (OIDC Core §3.1.2.1)
 
     @property
     def scope(self) -> str:
@@ -82,6 +84,13 @@ def validate(params: Mapping[str, list[str]], find_client: Callable[[str], "Clie
     except OAuthError as error:
         error.redirect_to(redirect_uri, state)
         raise
+
+
+def needs_fresh_sign_in(request: AuthorizationRequest, auth_time: int | None, now: float) -> bool:
+    """True when the signed-in person must enter their password again first: prompt=login, or max_age passed."""
+    if "login" in request.prompt:
+        return True
+    return request.max_age is not None and (auth_time is None or now - auth_time > request.max_age)
 
 
 def needs_consent(request: AuthorizationRequest, granted_scopes: list[str] | None) -> bool:
@@ -152,6 +161,7 @@ def _validate_after_redirect_trusted(
     prompt = frozenset(parse_scope(single.get("prompt")))  # space-delimited, like scope
     if "none" in prompt and len(prompt) > 1:
         raise InvalidRequest("prompt=none cannot be combined with other prompt values.")
+    max_age = _max_age(single.get("max_age"))
     return AuthorizationRequest(
         client=client,
         redirect_uri=redirect_uri,
@@ -160,4 +170,14 @@ def _validate_after_redirect_trusted(
         state=single.get("state"),
         code_challenge=challenge,
         prompt=prompt & PROMPTS,
+        max_age=max_age,
     )
+
+
+def _max_age(value: str | None) -> int | None:
+    """A whole number of seconds, or None when absent."""
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_AGE_DIGITS):
+        raise InvalidRequest("max_age must be a whole number of seconds.")
+    return int(value)

@@ -5,10 +5,11 @@ classes and rendered by oauth.responses. The machine endpoints live in
 oauth.token_views and oauth.discovery.
 """
 
+import time
 from functools import partial
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from oauth import authorization, clients, consent, metadata
@@ -31,6 +32,8 @@ def authorize():
     auth_request = _validated(request.args.to_dict(flat=False))
     if not current_user.is_authenticated:
         return _sign_in_first(auth_request, request.full_path.rstrip("?"))
+    if authorization.needs_fresh_sign_in(auth_request, session.auth_time, time.time()):
+        return _sign_in_again(auth_request)
     outcome = consent.code_or_screen(get_connection(), get_redis(), auth_request, current_user.id)
     if isinstance(outcome, consent.ConsentScreen):
         return render_template("oauth/consent.html", screen=outcome)
@@ -64,6 +67,19 @@ def _sign_in_first(auth_request: authorization.AuthorizationRequest, back_to: st
     if "none" in auth_request.prompt:
         raise auth_request.error(LoginRequired("Nobody is signed in."))
     return redirect(url_for("auth.login", next=back_to))
+
+
+def _sign_in_again(auth_request: authorization.AuthorizationRequest):
+    """prompt=login or max_age: the password again, then back to this request without them (or it would loop)."""
+    if "none" in auth_request.prompt:
+        raise auth_request.error(LoginRequired("The sign-in is older than max_age allows."))
+    params = request.args.to_dict(flat=False)
+    params.pop("max_age", None)
+    prompt = [value for value in " ".join(params.pop("prompt", [])).split() if value != "login"]
+    if prompt:
+        params["prompt"] = [" ".join(prompt)]
+    back_to = f"{metadata.AUTHORIZATION_PATH}?{urlencode(params, doseq=True)}"
+    return redirect(url_for("auth.login", next=back_to, reauth=1))
 
 
 # Documentation -----------------------------------------------------------------

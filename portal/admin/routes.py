@@ -13,6 +13,7 @@ from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
 from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm
+from portal.sudo import confirm_first
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
@@ -26,6 +27,9 @@ def _admins_only():
     """Signed-out visitors sign in first; signed-in people without the admin role get 403."""
     if not current_user.is_admin:
         abort(403, "Only administrators may use the admin console.")
+    if request.method == "POST":
+        return confirm_first()  # every admin action wants a recent password
+    return None
 
 
 def _app_or_404(client_id: str) -> Client:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from accounts import users
 from accounts.login import User
 from accounts.sign_in import sign_in, sign_up
+from portal.auth.context import app_asking
 from portal.auth.forms import LoginForm, SignupForm
 from portal.auth.redirects import safe_next
 from stores.postgres import get_connection
@@ -18,19 +19,27 @@ bp = Blueprint("auth", __name__)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     destination = safe_next(form.next.data)
-    if current_user.is_authenticated and request.method == "GET":
+    # reauth: a signed-in person asked to prove it is still them (prompt=login, max_age, sensitive actions).
+    reauth = current_user.is_authenticated and request.args.get("reauth") == "1"
+    if current_user.is_authenticated and request.method == "GET" and not reauth:
         return redirect(destination)
+    if reauth and not form.is_submitted():
+        form.email.data = current_user.email
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form)
+        return _login_page(form, reauth)
 
     result = sign_in(get_connection(), get_redis(), form.email.data, form.password.data, _client_ip())
     if result.retry_after:
         return _throttled(result.retry_after)
     if result.user is None:
         form.password.errors.append("Wrong email or password.")
-        return render_template("auth/login.html", form=form), 401
+        return _login_page(form, reauth), 401
     _start_session(result.user)
     return redirect(destination)
+
+
+def _login_page(form: LoginForm, reauth: bool) -> str:
+    return render_template("auth/login.html", form=form, reauth=reauth, app_name=app_asking(form.next.data))
 
 
 def _start_session(user: users.User) -> None:
@@ -75,4 +84,6 @@ def logout():
     logout_user()
     session.end()  # the stored session goes: a copy of the cookie opens nothing
     flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
+    # "Use another account" on the consent page: sign in again, back to the same request.
+    back_to = safe_next(request.form.get("next"), default="")
+    return redirect(url_for("auth.login", next=back_to or None))

@@ -15,6 +15,7 @@ from oauth.clients import Client
 from portal import app_overview
 from portal.developer import quickstart, submissions
 from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm
+from portal.sudo import sudo_required
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
@@ -100,6 +101,7 @@ def _render_app_page(client: Client, form: AppSettingsForm):
 
 
 @bp.post("/apps/<client_id>/secrets")
+@sudo_required
 def new_secret(client_id: str):
     client = _owned_app(client_id)
     if client["client_type"] != "confidential":
@@ -109,6 +111,7 @@ def new_secret(client_id: str):
 
 
 @bp.post("/apps/<client_id>/secrets/<int:secret_id>/delete")
+@sudo_required
 def delete_secret(client_id: str, secret_id: int):
     _owned_app(client_id)
     conn = get_connection()
@@ -126,6 +129,7 @@ def delete_secret(client_id: str, secret_id: int):
 
 
 @bp.route("/apps/<client_id>/delete", methods=["GET", "POST"])
+@sudo_required
 def delete_app(client_id: str):
     client = _owned_app(client_id)
     form = DeleteAppForm(client["name"])
