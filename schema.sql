@@ -109,3 +109,8 @@ CREATE TABLE IF NOT EXISTS invoices (
     issued_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS invoices_user_idx ON invoices (user_id, issued_at DESC);
+
+-- User administration (issue 13): a disabled account signs in no more; the
+-- last sign-in shows on the admin pages without reading the audit trail.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled_at timestamptz;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS last_sign_in_at timestamptz;
