@@ -114,3 +114,28 @@ CREATE INDEX IF NOT EXISTS invoices_user_idx ON invoices (user_id, issued_at DES
 -- last sign-in shows on the admin pages without reading the audit trail.
 ALTER TABLE users ADD COLUMN IF NOT EXISTS disabled_at timestamptz;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS last_sign_in_at timestamptz;
+
+-- Two-factor sign-in (issue 13) --------------------------------------------
+-- One TOTP secret per user, sealed with AES-GCM (accounts/totp_crypto.py):
+-- never in clear. A row with enabled_at NULL is a set-up not yet confirmed
+-- with a code. last_step is the RFC 6238 time step of the last code
+-- accepted: a code of that step or an earlier one is refused, so each code
+-- works once.
+CREATE TABLE IF NOT EXISTS user_totp (
+    user_id           bigint PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    secret_ciphertext bytea NOT NULL,
+    secret_nonce      bytea NOT NULL CHECK (length(secret_nonce) = 12),
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    enabled_at        timestamptz,
+    last_step         bigint NOT NULL DEFAULT 0
+);
+
+-- Ten single-use recovery codes per user, as SHA-256 digests.
+CREATE TABLE IF NOT EXISTS recovery_codes (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_digest     text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    used_at         timestamptz
+);
+CREATE UNIQUE INDEX IF NOT EXISTS recovery_codes_user_digest_key ON recovery_codes (user_id, code_digest);

@@ -4,7 +4,7 @@ import threading
 
 from app import create_app
 
-TABLES = "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices"
+TABLES = "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices, user_totp, recovery_codes"
 
 # Every app a test made, so that its Redis connections and PostgreSQL pool are
 # closed at the end (conftest does it) rather than left to the garbage
