@@ -11,6 +11,9 @@ prints req/s, p50, p99 and status counts per case and the target ratios.
     (c) GET /api/v1/me with a well-formed unknown token: 401 is the expected answer
     (d) POST /oauth/introspect (RFC 7662, client_secret_basic)
     (e) POST /oauth/token, grant_type=client_credentials (RFC 6749 §4.4, client_secret_basic)
+
+and then the sign-in case (bench/sign_in.py): password sign-ins per second
+per core with the chosen hash, beside what one (a) call costs.
 """
 
 import atexit
@@ -37,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 import audit  # noqa: E402
 from accounts import users  # noqa: E402
 from app import create_app  # noqa: E402
-from bench import layout  # noqa: E402
+from bench import layout, sign_in  # noqa: E402
 from bench.cpu import app_pids, cpu_seconds, store_pids  # noqa: E402
 from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from bench.order import order_of_turn  # noqa: E402
@@ -86,13 +89,23 @@ def main() -> int:
     try:
         wait_until_up(base_url)
         turns = load_all(base_url, selected(cases(fixture)), server.pid, store_folder)
+        server.terminate()
+        server.wait(30)
+        layout.move_to("app")  # the sign-in case runs in this process, on the app server's CPUs
+        sign_in_cost = sign_in.measure(app, fixture["email"], fixture["password"])
     finally:
         server.terminate()
         server.wait(30)
         with app.app_context():
             remove_fixture(postgres.get_connection(), get_redis(), fixture)
     print(report(selected(cases(fixture)), turns, store_folder))
+    print(sign_in.describe(sign_in_cost, api_cost_us(turns)))
     return 0
+
+
+def api_cost_us(turns: dict[str, list[Result]]) -> float | None:
+    """App-server CPU per (a) call, if (a) ran."""
+    return merge(turns["a"]).app_cpu_us() if "a" in turns else None
 
 
 def store_urls() -> tuple[dict, str | None]:
@@ -110,7 +123,8 @@ def store_urls() -> tuple[dict, str | None]:
 def create_fixture(conn, r) -> dict:
     """A user, a confidential client with a huge limit, a grant and an access token."""
     email = f"bench-{secrets.token_hex(4)}@example.com"
-    user = users.create_user(conn, email, secrets.token_urlsafe(16), "Bench User")
+    password = secrets.token_urlsafe(16)
+    user = users.create_user(conn, email, password, "Bench User")
     client, secret = clients.create_client(
         conn,
         r,
@@ -135,6 +149,8 @@ def create_fixture(conn, r) -> dict:
     )
     return {
         "user_id": user["id"],
+        "email": email,
+        "password": password,
         "client_id": client["client_id"],
         "client_secret": secret,
         "access_token": tokens.access_token,
@@ -145,6 +161,8 @@ def remove_fixture(conn, r, fixture: dict) -> None:
     """Leave configured stores as they were: the client (and its tokens), then the user."""
     clients.delete_client(conn, r, audit.CLI, fixture["client_id"])
     with postgres.transaction(conn) as cur:
+        # The sign-in case's audit rows go with the user they are about.
+        cur.execute("DELETE FROM audit_log WHERE subject_user_id = %(id)s", {"id": fixture["user_id"]})
         cur.execute("DELETE FROM users WHERE id = %(id)s", {"id": fixture["user_id"]})
 
 
