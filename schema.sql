@@ -139,3 +139,14 @@ CREATE TABLE IF NOT EXISTS recovery_codes (
     used_at         timestamptz
 );
 CREATE UNIQUE INDEX IF NOT EXISTS recovery_codes_user_digest_key ON recovery_codes (user_id, code_digest);
+
+-- Email verification and the password lifecycle (issue 13) ----------------
+-- email_verified_at: when the person opened a link mailed to `email`; NULL
+-- until then. Accounts that existed before verification count as verified:
+-- the DEFAULT fills them once, as the column is added, and is then dropped
+-- so that each new account says for itself (accounts/users.py create_user).
+ALTER TABLE users ADD COLUMN IF NOT EXISTS email_verified_at timestamptz DEFAULT now();
+ALTER TABLE users ALTER COLUMN email_verified_at DROP DEFAULT;
+-- The password's version: a mailed reset link is bound to it, so any later
+-- password change spends the link.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS password_changed_at timestamptz NOT NULL DEFAULT now();
