@@ -46,7 +46,8 @@ def init_app(app: Flask) -> None:
     def _load_user(user_id: object):
         number = parse_user_id(user_id)
         row = users.get_user(get_connection(), number) if number is not None else None
-        return User(row) if row else None
+        # A disabled account reads as signed out on its very next request, whatever session it held.
+        return User(row) if row and row["disabled_at"] is None else None
 
     @manager.unauthorized_handler
     def _sign_in_first():

@@ -2,7 +2,8 @@
 
 The view only translates HTTP; this module decides. A failed attempt on an
 existing account is recorded against that account, so its owner sees it on
-their security page.
+their security page. That an account is disabled is said only after the
+right password, so a guesser learns nothing from it.
 """
 
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from stores.postgres import Connection, transaction
 class SignInResult:
     user: users.User | None = None  # set on success
     retry_after: int = 0  # seconds, when throttled
+    disabled: bool = False  # the right password, for an account an administrator disabled
 
 
 def sign_in(conn: Connection, r: redis.Redis, email: str, password: str, ip: str) -> SignInResult:
@@ -28,17 +30,27 @@ def sign_in(conn: Connection, r: redis.Redis, email: str, password: str, ip: str
     # spelling that signs in to it (letter case, Unicode case folding such as
     # "İ" -> "i") must share its one counter.
     account = known["email"] if known else email
-    wait = throttle.retry_after(r, account, ip)
-    if wait:
-        return SignInResult(retry_after=wait)
+    verdict = throttle.check(r, account, ip)
+    if verdict.wait:
+        return SignInResult(retry_after=verdict.wait)
     if not users.password_matches(known, password):
         throttle.record_failure(r, account, ip)
         _record(conn, "signin.failed", None, known["id"] if known else None, ip, {"email": email[:254]})
         return SignInResult()
     user = users.without_password(known)
-    throttle.record_success(r, account)
-    _record(conn, "signin.succeeded", user["id"], user["id"], ip, {})
+    if user["disabled_at"] is not None:
+        _record(conn, "signin.refused", user["id"], user["id"], ip, {"reason": "account disabled"})
+        return SignInResult(disabled=True)
+    record_sign_in(conn, r, user, ip)
     return SignInResult(user=user)
+
+
+def record_sign_in(conn: Connection, r: redis.Redis, user: users.User, ip: str) -> None:
+    """`user` proved who they are from `ip`: their failures there are forgiven and the address is known."""
+    throttle.record_success(r, user["email"], ip)
+    with transaction(conn) as cur:
+        users.note_sign_in(cur, user["id"])
+        audit.record(cur, "signin.succeeded", actor_id=user["id"], subject_user_id=user["id"], ip_address=ip)
 
 
 def sign_up(conn: Connection, email: str, password: str, name: str, ip: str) -> users.User:

@@ -1,50 +1,207 @@
-"""Sign-in throttling in Redis: 10 failures in 15 minutes per account and per client IP.
+"""Sign-in throttling that a guesser cannot turn against the account's owner (OWASP ASVS V2.2.1).
 
-Each counter is a fixed window that starts with the first failure: the
-expiry is set only when the key is created (`SET ... NX EX`, then `INCR`
-which keeps the TTL), so a steady
-stream of failures cannot keep a window open forever, and an attacker
-cannot extend a lockout past 15 minutes from its first failure.
+Failures are counted per (account, address) pair and per address. Either
+counter, once it passes its rule's `slow_after`, makes every further attempt
+wait a little longer (2, 4, 8 ... seconds, at most `max_delay`), and once it
+reaches `refuse_at` refuses attempts until its window ends. The owner signing
+in from another address meets neither: someone else's failures never lock
+them out.
+
+A third counter per account, across every address, has a high ceiling
+(`ACCOUNT_CEILING` failures an hour). It locks nobody out either: past it, a
+correct password from an address that has never signed in to the account is
+not enough, and sign-in asks for a second proof (the second factor, or a
+sign-in link by mail). Addresses that signed in are remembered per account.
+
+Keys (the account is the email as PostgreSQL matched it, lower-cased; both it
+and the address are SHA-256 digests, so Redis holds no list of who tried from
+where; an IPv6 address counts by its /64 network, which one host is usually
+given whole):
+
+    signin:pair:<acct>:<addr>  hash  n (failures), last (Unix seconds of the last one)
+    signin:pairs:<acct>        set   the account's pair keys, for `unlock`
+    signin:addr:<addr>         hash  n, last: every account tried from the address
+    signin:acct:<acct>         str   failures on the account from every address
+    signin:known:<acct>        zset  address digests that signed in, scored by when
+
+Each counter is a fixed window that starts with its first failure (the
+expiry is set only when the counter is new), so a steady stream of failures
+cannot hold a window open for ever.
 """
 
 import hashlib
+import ipaddress
+import time
+from dataclasses import dataclass
 
 import redis
 
-MAX_FAILURES = 10
-WINDOW_SECONDS = 15 * 60
+from stores.lua import LuaScript
+
+PAIR_PREFIX = "signin:pair:"
+PAIR_INDEX_PREFIX = "signin:pairs:"
+ADDRESS_PREFIX = "signin:addr:"
+ACCOUNT_PREFIX = "signin:acct:"
+KNOWN_PREFIX = "signin:known:"
 
 
-def _keys(email: str, ip: str) -> list[str]:
-    # The email is hashed so that Redis holds no list of who tried to sign in.
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return [f"signin:fail:acct:{account}", f"signin:fail:ip:{ip}"]
+@dataclass(frozen=True)
+class Rule:
+    """How many failures a counter lets through, slows, then refuses, within its window."""
+
+    slow_after: int  # from this many failures on, each makes the next attempt wait
+    refuse_at: int  # this many failures: refused until the window ends
+    window_seconds: int
+    max_delay: int  # the longest wait while slowed
+
+    def delay(self, failures: int) -> int:
+        """Seconds the attempt after `failures` failures must wait from the last one (before `refuse_at`)."""
+        if failures < self.slow_after:
+            return 0
+        return min(2 ** (failures - self.slow_after + 1), self.max_delay)
+
+    def wait(self, failures: int, seconds_since_last: int, window_left: int) -> int:
+        """Seconds until the next attempt is allowed; 0 when it is allowed now."""
+        if failures >= self.refuse_at:
+            return max(window_left, 1)
+        return max(self.delay(failures) - seconds_since_last, 0)
 
 
-def retry_after(r: redis.Redis, email: str, ip: str) -> int:
-    """Seconds until sign-in may be tried again; 0 when it is allowed now."""
+# One guesser on one account from one address: five tries, then 2 to 32 s apart, then a pause.
+PAIR = Rule(slow_after=5, refuse_at=10, window_seconds=15 * 60, max_delay=60)
+# One address trying many accounts (many people may share it: offices, mobile carriers).
+ADDRESS = Rule(slow_after=20, refuse_at=50, window_seconds=15 * 60, max_delay=60)
+ACCOUNT_CEILING = 100
+ACCOUNT_WINDOW_SECONDS = 3600
+KNOWN_ADDRESS_SECONDS = 90 * 24 * 3600
+KNOWN_ADDRESSES_KEPT = 20
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the counters say about one sign-in attempt, before the password is checked."""
+
+    wait: int  # seconds before an attempt is allowed; 0: allowed now
+    needs_second_proof: bool  # past the account's ceiling and from an address new to it
+
+
+def retry_after(r: redis.Redis, account: str, address: str) -> int:
+    """Seconds until sign-in to `account` from `address` may be tried again; 0 when it is allowed now."""
+    return check(r, account, address).wait
+
+
+def check(r: redis.Redis, account: str, address: str) -> Verdict:
+    """Read the counters of one attempt (one round trip)."""
+    keys = _Keys(account, address)
     pipe = r.pipeline(transaction=False)
-    keys = _keys(email, ip)
-    for key in keys:
-        pipe.get(key)
-        pipe.ttl(key)
-    replies = pipe.execute()
-    waits = [
-        max(ttl, 1)
-        for count, ttl in zip(replies[0::2], replies[1::2], strict=True)
-        if count is not None and int(count) >= MAX_FAILURES
-    ]
-    return max(waits, default=0)
+    for counter in (keys.pair, keys.address):
+        pipe.hmget(counter, "n", "last")
+        pipe.ttl(counter)
+    pipe.get(keys.account)
+    pipe.zscore(keys.known, keys.address_digest)
+    pair, pair_ttl, by_address, address_ttl, account_failures, known = pipe.execute()
+    now = int(_now())
+    wait = max(_wait(PAIR, pair, pair_ttl, now), _wait(ADDRESS, by_address, address_ttl, now))
+    past_ceiling = int(account_failures or 0) >= ACCOUNT_CEILING
+    return Verdict(wait=wait, needs_second_proof=past_ceiling and known is None)
 
 
-def record_failure(r: redis.Redis, email: str, ip: str) -> None:
+def _wait(rule: Rule, fields: list, ttl: int, now: int) -> int:
+    failures, last = fields
+    if failures is None:
+        return 0
+    return rule.wait(int(failures), now - int(last or 0), ttl)
+
+
+# KEYS: the pair hash, the address hash, the account counter, the account's pair index.
+# ARGV: now, the pair window, the address window, the account window.
+_RECORD_FAILURE = LuaScript(
+    """
+local function count(key, window)
+  redis.call('HINCRBY', key, 'n', 1)
+  redis.call('HSET', key, 'last', ARGV[1])
+  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, window) end
+end
+count(KEYS[1], ARGV[2])
+count(KEYS[2], ARGV[3])
+redis.call('INCR', KEYS[3])
+if redis.call('TTL', KEYS[3]) < 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+redis.call('SADD', KEYS[4], KEYS[1])
+redis.call('EXPIRE', KEYS[4], ARGV[2])
+return 1
+"""
+)
+
+
+def record_failure(r: redis.Redis, account: str, address: str) -> None:
+    """Count one wrong password on `account` from `address` (pair, address and account counters)."""
+    keys = _Keys(account, address)
+    _RECORD_FAILURE(
+        r,
+        [keys.pair, keys.address, keys.account, keys.pair_index],
+        [int(_now()), PAIR.window_seconds, ADDRESS.window_seconds, ACCOUNT_WINDOW_SECONDS],
+    )
+
+
+def record_success(r: redis.Redis, account: str, address: str) -> None:
+    """The account's owner signed in from `address`: its pair counter goes, and the address is known from now on.
+
+    The address counter stays (others behind it may be guessing), and so does
+    the account's ceiling, which an attacker's next address would otherwise
+    find reset.
+    """
+    keys = _Keys(account, address)
+    now = int(_now())
     pipe = r.pipeline(transaction=True)
-    for key in _keys(email, ip):
-        pipe.set(key, 0, ex=WINDOW_SECONDS, nx=True)
-        pipe.incr(key)
+    pipe.delete(keys.pair)
+    pipe.srem(keys.pair_index, keys.pair)
+    pipe.zadd(keys.known, {keys.address_digest: now})
+    pipe.zremrangebyscore(keys.known, "-inf", now - KNOWN_ADDRESS_SECONDS)
+    pipe.zremrangebyrank(keys.known, 0, -KNOWN_ADDRESSES_KEPT - 1)  # keep the most recent ones
+    pipe.expire(keys.known, KNOWN_ADDRESS_SECONDS)
     pipe.execute()
 
 
-def record_success(r: redis.Redis, email: str) -> None:
-    """A correct password clears the account's counter (not the IP's)."""
-    r.delete(_keys(email, "-")[0])
+def unlock(r: redis.Redis, account: str) -> int:
+    """Clear every failure counter of `account` (from every address); how many counters there were."""
+    keys = _Keys(account, "")
+    pipe = r.pipeline(transaction=True)
+    pipe.delete(*r.smembers(keys.pair_index), keys.account)
+    pipe.delete(keys.pair_index)
+    return int(pipe.execute()[0])
+
+
+def address_network(address: str) -> str:
+    """What counts as one address: the address itself, or an IPv6 address's /64 network."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is 192.0.2.1
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
+class _Keys:
+    """The key names of one (account, address) attempt."""
+
+    def __init__(self, account: str, address: str):
+        account_digest = _digest("account", account.strip().lower())
+        self.address_digest = _digest("address", address_network(address))
+        self.pair = f"{PAIR_PREFIX}{account_digest}:{self.address_digest}"
+        self.pair_index = PAIR_INDEX_PREFIX + account_digest
+        self.address = ADDRESS_PREFIX + self.address_digest
+        self.account = ACCOUNT_PREFIX + account_digest
+        self.known = KNOWN_PREFIX + account_digest
+
+
+def _digest(kind: str, value: str) -> str:
+    # The kind keeps an email and an address that happen to be the same text apart.
+    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def _now() -> float:
+    """The clock the waits are measured by (tests move it forward rather than sleep)."""
+    return time.time()

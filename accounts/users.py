@@ -16,7 +16,7 @@ MAX_PASSWORD_LENGTH = 128
 # time as a wrong password and does not reveal which emails have accounts.
 _DECOY_HASH = generate_password_hash("decoy password, never valid")
 
-USER_COLUMNS = "id, email, name, role, created_at"
+USER_COLUMNS = "id, email, name, role, created_at, disabled_at"
 
 
 class User(TypedDict):
@@ -27,6 +27,7 @@ class User(TypedDict):
     name: str  # "" when none was given
     role: str  # one of ROLES
     created_at: datetime
+    disabled_at: datetime | None  # set while an administrator has disabled the account
 
 
 class SignInRecord(User):
@@ -86,6 +87,11 @@ def _select_by_email(conn: Connection, email: str, columns: str) -> dict | None:
             f"SELECT {columns} FROM users WHERE lower(email) = lower(%(email)s)", {"email": normalize_email(email)}
         )
         return cur.fetchone()
+
+
+def note_sign_in(cur, user_id: int) -> None:
+    """Stamp the user's last sign-in, in the caller's transaction (beside its audit row)."""
+    cur.execute("UPDATE users SET last_sign_in_at = now() WHERE id = %(id)s", {"id": user_id})
 
 
 def password_matches(record: SignInRecord | None, password: str) -> bool:

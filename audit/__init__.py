@@ -9,7 +9,12 @@ from stores.postgres import Connection
 ACTION_LABELS = {
     "signin.succeeded": "Signed in",
     "signin.failed": "Sign-in failed",
+    "signin.refused": "Sign-in refused",
     "signup": "Account created",
+    "user.role_changed": "Role changed",
+    "user.disabled": "Account disabled",
+    "user.enabled": "Account enabled",
+    "user.unlocked": "Sign-in unlocked",
     "app.created": "App registered",
     "app.updated": "Settings changed",
     "app.deleted": "App deleted",

@@ -31,6 +31,9 @@ def login():
     result = sign_in(get_connection(), get_redis(), form.email.data, form.password.data, _client_ip())
     if result.retry_after:
         return _throttled(result.retry_after)
+    if result.disabled:
+        form.password.errors.append("This account is disabled. Please contact the platform's administrators.")
+        return _login_page(form, reauth), 403
     if result.user is None:
         form.password.errors.append("Wrong email or password.")
         return _login_page(form, reauth), 401

@@ -4,7 +4,9 @@ import pytest
 
 from accounts import throttle
 from stores import postgres
-from tests.support.accounts import create_user
+from tests.support.accounts import USER_EMAIL, create_user
+from tests.support.portal import words
+from tests.support.throttle import WRONG_PASSWORD, Clock, guess
 
 
 def test_signup_creates_account_and_signs_in(client, app, auth):
@@ -122,41 +124,67 @@ def test_signup_post_with_forged_csrf_token_is_rejected(client):
     assert response.status_code == 400
 
 
-def test_sign_in_is_throttled_per_account(app, client, auth):
-    create_user(app)
-    for _ in range(throttle.MAX_FAILURES):
-        assert auth.login(password="wrong password").status_code == 401
-    response = auth.login()  # even the right password waits
-    assert response.status_code == 429
-    assert 0 < int(response.headers["Retry-After"]) <= throttle.WINDOW_SECONDS
-    assert "try again in about" in response.text
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return Clock(monkeypatch)
 
 
-def test_sign_in_is_throttled_per_ip_across_accounts(app, client, auth):
+def test_sign_in_from_one_address_is_slowed_then_refused(app, client, auth, clock):
     create_user(app)
-    for n in range(throttle.MAX_FAILURES):
-        auth.login(email=f"guess{n}@example.com", password="wrong password")
+    assert guess(auth, clock, throttle.PAIR.slow_after, USER_EMAIL) == [401] * throttle.PAIR.slow_after
+    slowed = auth.login()  # even the right password waits
+    assert slowed.status_code == 429
+    assert int(slowed.headers["Retry-After"]) == throttle.PAIR.delay(throttle.PAIR.slow_after) == 2
+    assert "try again in about 2 seconds" in words(slowed.text)
+
+    more = throttle.PAIR.refuse_at - throttle.PAIR.slow_after
+    assert guess(auth, clock, more, USER_EMAIL) == [401] * more  # each after its wait: judged, and wrong
+    clock.wait_out_any_delay()
+    refused = auth.login()
+    assert refused.status_code == 429
+    assert throttle.PAIR.max_delay < int(refused.headers["Retry-After"]) <= throttle.PAIR.window_seconds
+    assert "try again in about 15 minutes" in words(refused.text)
+
+
+def test_the_wait_grows_with_each_failure_while_slowed(app, client, auth, clock):
+    create_user(app)
+    guess(auth, clock, throttle.PAIR.slow_after, USER_EMAIL)
+    waits = []
+    for _ in range(throttle.PAIR.refuse_at - throttle.PAIR.slow_after):
+        waits.append(int(auth.login(password=WRONG_PASSWORD).headers["Retry-After"]))
+        clock.advance(waits[-1] - 1)
+        assert auth.login(password=WRONG_PASSWORD).status_code == 429  # a second early is too early
+        clock.advance(1)
+        assert auth.login(password=WRONG_PASSWORD).status_code == 401
+    assert waits == [2, 4, 8, 16, 32]
+
+
+def test_sign_in_is_throttled_per_address_across_accounts(app, client, auth, clock):
+    create_user(app)
+    for n in range(throttle.ADDRESS.refuse_at):
+        guess(auth, clock, 1, f"guess{n}@example.com")  # one guess per account: no pair limit is reached
+    clock.wait_out_any_delay()
     assert auth.login().status_code == 429
 
 
 def test_throttle_window_does_not_slide_with_more_failures(r):
     throttle.record_failure(r, "a@example.com", "10.0.0.1")
-    counters = throttle._keys("a@example.com", "10.0.0.1")
-    assert len(counters) == 2  # the account's counter and the address's
+    keys = throttle._Keys("a@example.com", "10.0.0.1")
+    counters = [keys.pair, keys.address, keys.account]
     for key in counters:
         assert r.expire(key, 30)  # the window is nearly over
     throttle.record_failure(r, "a@example.com", "10.0.0.1")
     for key in counters:
         assert 0 < r.ttl(key) <= 30  # a failure does not reopen it
-        assert r.get(key) == "2"
+    assert r.hget(keys.pair, "n") == r.hget(keys.address, "n") == r.get(keys.account) == "2"
 
 
-def test_successful_sign_in_clears_account_failures(app, auth):
+def test_successful_sign_in_clears_the_failures_from_its_address(app, auth, clock):
     create_user(app)
-    for round_ in range(2):
-        # Each failure from its own address, so only the account's counter could stop the last sign-in.
-        for n in range(throttle.MAX_FAILURES - 1):
-            assert auth.login(password="wrong", ip=f"10.0.{round_}.{n}").status_code == 401
-        # Without the first success clearing the counter, the second would be refused (429).
+    for _ in range(2):
+        assert guess(auth, clock, throttle.PAIR.slow_after - 1, USER_EMAIL) == [401] * (throttle.PAIR.slow_after - 1)
+        # Without the first success clearing the pair's count, the second round would end slowed (429).
+        assert auth.login(password=WRONG_PASSWORD).status_code == 401
+        clock.wait_out_any_delay()
         assert auth.login().status_code == 302
         auth.logout()
