@@ -1,4 +1,4 @@
-"""`flask db init` and `flask users create`: JSON on stdout, errors on stderr, exit != 0."""
+"""`flask db init` and `flask users ...`: JSON on stdout, errors on stderr, exit != 0."""
 
 import json
 import sys
@@ -6,8 +6,10 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from accounts import users
+import audit
+from accounts import user_admin, users
 from stores import postgres
+from stores.redis_client import get_redis
 
 db_cli = AppGroup("db", help="Database schema.")
 users_cli = AppGroup("users", help="User accounts.")
@@ -49,3 +51,46 @@ def create_user(email: str, password: str, name: str, role: str) -> None:
     except users.EmailTaken:
         fail(f"a user with email {email} already exists")
     emit(user)
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(users.ROLES))
+@click.option("--reason", default="", help="Kept in the audit log.")
+def set_role(email: str, role: str, reason: str) -> None:
+    """Change a user's role; their sessions end, so the new role starts with a new sign-in."""
+    conn = postgres.get_connection()
+    user = user_or_fail(conn, email)
+    try:
+        changed = user_admin.set_role(conn, get_redis(), audit.CLI, user["id"], role, reason)
+    except user_admin.Refused as refused:
+        fail(str(refused))
+    emit(changed)
+
+
+@users_cli.command("enable")
+@click.argument("email")
+@click.option("--reason", default="", help="Kept in the audit log.")
+def enable_user(email: str, reason: str) -> None:
+    """Let a disabled user sign in again (their revoked tokens stay revoked)."""
+    conn = postgres.get_connection()
+    emit(user_admin.enable(conn, audit.CLI, user_or_fail(conn, email)["id"], reason))
+
+
+@users_cli.command("unlock")
+@click.argument("email")
+@click.option("--reason", default="", help="Kept in the audit log.")
+def unlock_user(email: str, reason: str) -> None:
+    """Clear the sign-in throttling of an account: its failure counters from every address."""
+    conn = postgres.get_connection()
+    user = user_or_fail(conn, email)
+    cleared = user_admin.unlock(conn, get_redis(), audit.CLI, user["id"], reason)
+    emit({"id": user["id"], "email": user["email"], "unlocked": True, "counters_cleared": cleared})
+
+
+def user_or_fail(conn: postgres.Connection, email: str) -> users.User:
+    """The user with this email, or exit with an error."""
+    user = users.get_user_by_email(conn, email)
+    if user is None:
+        fail(f"no user has email {email}")
+    return user

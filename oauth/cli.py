@@ -1,4 +1,4 @@
-"""`flask clients ...`: register, suspend and resume apps from the command line.
+"""`flask clients ...`: register, suspend and resume apps; and `flask users disable`, which revokes grants.
 
 JSON on stdout; errors as JSON on stderr with exit code 1.
 """
@@ -7,9 +7,9 @@ import click
 from flask.cli import AppGroup
 
 import audit
-from accounts import users
-from accounts.cli import emit, fail
-from oauth import clients
+from accounts import user_admin, users
+from accounts.cli import emit, fail, user_or_fail, users_cli
+from oauth import clients, user_access
 from oauth.client_rules import CLIENT_TYPES, DEFAULT_GRANT_TYPES, GRANT_TYPES, registration_problems
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -95,3 +95,17 @@ def _set_suspended(client_id: str, suspended: bool, reason: str) -> None:
     if client is None:
         fail(f"no client with client_id {client_id}")
     emit(client)
+
+
+# `users disable` joins the accounts' `users` group from here: it revokes grants, which accounts may not import.
+@users_cli.command("disable")
+@click.argument("email")
+@click.option("--reason", default="", help="Kept in the audit log.")
+def disable_user(email: str, reason: str) -> None:
+    """Disable a user: sign-in refused, every session ended, every grant and token of theirs revoked."""
+    conn = get_connection()
+    try:
+        disabled = user_access.disable_user(conn, get_redis(), audit.CLI, user_or_fail(conn, email)["id"], reason)
+    except user_admin.Refused as refused:
+        fail(str(refused))
+    emit({**disabled.user, "sessions_ended": disabled.sessions_ended, "grants_revoked": disabled.grants_revoked})

@@ -117,6 +117,17 @@ def revoke(conn: Connection, r: redis.Redis, actor: Actor, user_id: int, client_
     return revoked
 
 
+def revoke_all_for_user(conn: Connection, r: redis.Redis, actor: Actor, user_id: int) -> int:
+    """Revoke every live grant of the user (every app), each as `revoke` does; how many were revoked."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT client_id FROM grants WHERE user_id = %(user)s AND revoked_at IS NULL ORDER BY id",
+            {"user": user_id},
+        )
+        client_ids = [row["client_id"] for row in cur.fetchall()]
+    return sum(revoke(conn, r, actor, user_id, client_id) for client_id in client_ids)
+
+
 def list_user_grants(conn: Connection, user_id: int) -> list[UserGrant]:
     """The user's live grants with each app's name and developer, newest first."""
     with conn.cursor() as cur:
