@@ -27,6 +27,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         # A browser session ends after this long without a request, and this long after sign-in at most.
         "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", str(12 * 3600))),
         "SESSION_LIFETIME_SECONDS": int(env.get("SESSION_LIFETIME_SECONDS", str(30 * 24 * 3600))),
+        # Administrators must turn on two-factor sign-in before /admin opens; REQUIRE_ADMIN_2FA=0 lifts that.
+        "REQUIRE_ADMIN_2FA": env.get("REQUIRE_ADMIN_2FA", "1") != "0",
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import redis
 
 import audit
-from accounts import throttle, users
+from accounts import throttle, two_factor, users
 from stores.postgres import Connection, transaction
 
 
@@ -41,6 +41,23 @@ def sign_in(conn: Connection, r: redis.Redis, email: str, password: str, ip: str
     if user["disabled_at"] is not None:
         _record(conn, "signin.refused", user["id"], user["id"], ip, {"reason": "account disabled"})
         return SignInResult(disabled=True)
+    if two_factor.has_two_factor(conn, user["id"]):
+        return SignInResult(user=user)  # signed in, and recorded, once the code is in: sign_in_second_step
+    record_sign_in(conn, r, user, ip)
+    return SignInResult(user=user)
+
+
+def sign_in_second_step(conn: Connection, r: redis.Redis, user: users.User, code: str, ip: str) -> SignInResult:
+    """The second page of a sign-in with two-factor on: a code or a recovery code, throttled like passwords."""
+    if user["disabled_at"] is not None:
+        _record(conn, "signin.refused", user["id"], user["id"], ip, {"reason": "account disabled"})
+        return SignInResult(disabled=True)
+    check = two_factor.verify_code(conn, r, user, code, ip)
+    if check.retry_after:
+        return SignInResult(retry_after=check.retry_after)
+    if check.method is None:
+        _record(conn, "signin.failed", None, user["id"], ip, {"email": user["email"], "step": "second factor"})
+        return SignInResult()
     record_sign_in(conn, r, user, ip)
     return SignInResult(user=user)
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 import audit
-from accounts import users
+from accounts import two_factor, users
 from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
@@ -24,9 +24,16 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def _admins_only():
-    """Signed-out visitors sign in first; signed-in people without the admin role get 403."""
+    """Signed-out visitors sign in first; signed-in people without the admin role get 403.
+
+    With REQUIRE_ADMIN_2FA (the default) an administrator without two-factor
+    sign-in is sent to set it up: a stolen password alone must not open the console.
+    """
     if not current_user.is_admin:
         abort(403, "Only administrators may use the admin console.")
+    if current_app.config["REQUIRE_ADMIN_2FA"] and not two_factor.has_two_factor(get_connection(), current_user.id):
+        flash("The admin console opens only to administrators with two-factor sign-in: set it up first.", "warning")
+        return redirect(url_for("account_two_factor.setup"))
     if request.method == "POST":
         return confirm_first()  # every admin action wants a recent password
     return None

@@ -1,14 +1,14 @@
 """/signup, /login and POST /logout."""
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from accounts import users
-from accounts.login import User
 from accounts.sign_in import sign_in, sign_up
 from portal.auth.context import app_asking
 from portal.auth.forms import LoginForm, SignupForm
 from portal.auth.redirects import safe_next
+from portal.auth.signing_in import continue_sign_in, start_session
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
@@ -37,8 +37,7 @@ def login():
     if result.user is None:
         form.password.errors.append("Wrong email or password.")
         return _login_page(form, reauth), 401
-    _start_session(result.user)
-    return redirect(destination)
+    return continue_sign_in(result.user, destination)  # or first the second factor, for those who have one
 
 
 def _login_page(form: LoginForm, reauth: bool) -> str:
@@ -46,14 +45,8 @@ def _login_page(form: LoginForm, reauth: bool) -> str:
 
 
 def _start_session(user: users.User) -> None:
-    """Sign `user` in on a fresh session.
-
-    Nothing from before sign-in carries over, above all not the session ID
-    or the CSRF token: whoever planted or saw the anonymous session must not
-    be able to ride on the signed-in one or forge its forms (consent included).
-    """
-    session.begin(user["id"], ["pwd"])
-    login_user(User(user))
+    """Sign `user` in at once by password alone, on a fresh session (signing_in.start_session says why)."""
+    start_session(user, ["pwd"])
 
 
 def _client_ip() -> str:

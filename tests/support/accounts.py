@@ -4,11 +4,14 @@ import re
 
 from accounts import users
 from stores import postgres
+from tests.support.two_factor import Authenticator, enable_two_factor, next_code
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 USER_EMAIL = "user@example.com"
 USER_PASSWORD = "correct horse"
+
+SECOND_FACTOR_PATH = "/login/two-factor"
 
 NEW_ACCOUNT = {"email": "new@example.com", "name": "New", "password": "long enough pw", "confirm": "long enough pw"}
 
@@ -39,6 +42,7 @@ class AuthActions:
     def __init__(self, client, app):
         self.client = client
         self.app = app
+        self.authenticators: dict[str, Authenticator] = {}  # by email: who has two-factor on, and their codes
 
     def sign_up(self, **fields):
         """Submit the sign-up form for a valid new account, or with `fields` changed; the response."""
@@ -64,13 +68,25 @@ class AuthActions:
 
         A new account is created with `role` (a user by default); an existing one
         must already have it, if given: a test asking for another would test the wrong thing.
+        Administrators get two-factor sign-in when the app requires it of them
+        (REQUIRE_ADMIN_2FA) and sign in through both pages, with a current code.
         """
         user = find_or_create_user(self.app, email, role=role or "user")
         assert role in (None, user["role"]), f"{email} already exists as a {user['role']}, not a {role}"
+        if user["role"] == "admin" and self.app.config["REQUIRE_ADMIN_2FA"] and email not in self.authenticators:
+            self.authenticators[email] = enable_two_factor(self.app, user["id"])
         if 'action="/logout"' in self.client.get("/").text:
             self.logout()
-        assert self.login(email).status_code == 302
+        response = self.login(email)
+        assert response.status_code == 302
+        if response.headers["Location"] == SECOND_FACTOR_PATH:
+            assert self.enter_code(next_code(self.app, self.authenticators[email])).status_code == 302
         return user
+
+    def enter_code(self, code: str, **kwargs):
+        """Submit the second sign-in page (after the password page) with `code`: the response."""
+        page = self.client.get(SECOND_FACTOR_PATH, **kwargs)
+        return self.client.post(SECOND_FACTOR_PATH, data={"code": code, "csrf_token": csrf_token(page.text)}, **kwargs)
 
     def logout(self):
         page = self.client.get("/")
