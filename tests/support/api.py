@@ -73,3 +73,11 @@ def app_with_token(app, scopes: list[str]) -> Issued:
     """A fresh app with a client-credentials token of its own."""
     client, _secret = register_client(app)
     return issue_client_token(app, client, scopes)
+
+
+def last_used_in_postgres(app, grant_id: int):
+    """The grant's last use as PostgreSQL holds it (None until the first write)."""
+    with app.app_context():
+        with postgres.get_connection().cursor() as cur:
+            cur.execute("SELECT last_used_at FROM grants WHERE id = %(id)s", {"id": grant_id})
+            return cur.fetchone()["last_used_at"]

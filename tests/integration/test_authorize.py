@@ -1,11 +1,9 @@
-"""GET /oauth/authorize: fatal errors are pages, the rest go back to the registered redirect URI."""
+"""GET /oauth/authorize: fatal errors are pages, the rest go back to the registered redirect URI once signed in."""
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from oauth.authorization import AuthorizationRequest, validate
-from oauth.errors import FatalAuthorizationError, OAuthError
 from tests.support.accounts import create_user
 from tests.support.oauth import (
     REDIRECT_URI,
@@ -124,7 +122,7 @@ def test_missing_redirect_uri_needs_a_single_registered_one(app, client, signed_
     assert_error_redirect(response, "unsupported_response_type")
 
 
-# Redirectable errors: error, state and iss back at the registered URI ------------
+# Redirectable errors: error, state and iss back at the registered URI (once signed in) -----
 
 
 @pytest.mark.parametrize(
@@ -148,21 +146,21 @@ def test_missing_redirect_uri_needs_a_single_registered_one(app, client, signed_
         ({"prompt": "none consent"}, "invalid_request"),
     ],
 )
-def test_invalid_requests_redirect_back_with_error_state_and_iss(client, registered, overrides, error):
+def test_invalid_requests_redirect_back_with_error_state_and_iss(client, registered, overrides, error, signed_in_user):
     response = client.get(authorize_url(registered, **overrides))
     params = assert_error_redirect(response, error)
     assert params["error_description"]
 
 
 @pytest.mark.parametrize("name", ["response_type", "scope", "code_challenge", "prompt"])
-def test_a_repeated_parameter_is_an_invalid_request(client, registered, name):
+def test_a_repeated_parameter_is_an_invalid_request(client, registered, name, signed_in_user):
     verifier, challenge = pkce_pair()
     url = authorize_url(registered, code_challenge=challenge, prompt="consent")
     response = client.get(url + "&" + urlencode({name: "again"}))
     assert_error_redirect(response, "invalid_request")
 
 
-def test_a_repeated_state_is_an_invalid_request_without_state(client, registered):
+def test_a_repeated_state_is_an_invalid_request_without_state(client, registered, signed_in_user):
     response = client.get(authorize_url(registered, state=None) + "&state=a&state=b")
     assert_error_redirect(response, "invalid_request", state=None)
 
@@ -173,24 +171,24 @@ def test_empty_parameters_count_as_omitted(client, registered):
     assert urlsplit(response.headers["Location"]).path == "/login"
 
 
-def test_scope_not_registered_for_the_client_is_invalid_scope(app, client):
+def test_scope_not_registered_for_the_client_is_invalid_scope(app, client, signed_in_user):
     registered, _ = register_client(app, scopes=["read:profile"])
     assert_error_redirect(client.get(authorize_url(registered, scope="read:profile read:billing")), "invalid_scope")
 
 
-def test_public_client_must_use_pkce(app, client):
+def test_public_client_must_use_pkce(app, client, signed_in_user):
     public, _ = register_client(app, client_type="public")
     response = client.get(authorize_url(public))
     params = assert_error_redirect(response, "invalid_request")
     assert "PKCE" in params["error_description"]
 
 
-def test_client_not_registered_for_the_code_flow_is_unauthorized(app, client):
+def test_client_not_registered_for_the_code_flow_is_unauthorized(app, client, signed_in_user):
     machine, _ = register_client(app, grant_types=["client_credentials"])
     assert_error_redirect(client.get(authorize_url(machine)), "unauthorized_client")
 
 
-def test_error_redirect_keeps_the_registered_query(app, client):
+def test_error_redirect_keeps_the_registered_query(app, client, signed_in_user):
     with_query = "https://app.example.com/callback?tenant=42"
     registered, _ = register_client(app, redirect_uris=[with_query])
     response = client.get(authorize_url(registered, response_type="token"))
@@ -198,7 +196,7 @@ def test_error_redirect_keeps_the_registered_query(app, client):
     assert redirect_params(response)["tenant"] == "42"
 
 
-def test_private_use_scheme_redirect_for_public_apps(app, client):
+def test_private_use_scheme_redirect_for_public_apps(app, client, signed_in_user):
     native = "com.example.app:/oauth/callback"
     public, _ = register_client(app, client_type="public", redirect_uris=[native])
     response = client.get(authorize_url(public, response_type="token"))
@@ -228,8 +226,12 @@ def test_not_signed_in_goes_to_sign_in_and_back_to_the_same_request(client, app,
     assert 'value="allow"' in consent.text
 
 
-def test_errors_are_reported_before_asking_to_sign_in(client, registered):
-    assert_error_redirect(client.get(authorize_url(registered, scope="unknown")), "invalid_scope")
+def test_errors_are_reported_only_after_signing_in(client, registered):
+    url = authorize_url(registered, scope="unknown")
+    response = client.get(url)
+    assert response.status_code == 302
+    login = urlsplit(response.headers["Location"])
+    assert (login.path, parse_qs(login.query)) == ("/login", {"next": [url]})
 
 
 def test_prompt_none_without_a_session_is_login_required(client, registered):
@@ -238,30 +240,3 @@ def test_prompt_none_without_a_session_is_login_required(client, registered):
 
 def test_prompt_none_without_consent_is_consent_required(client, registered, signed_in_user):
     assert_error_redirect(client.get(authorize_url(registered, prompt="none")), "consent_required")
-
-
-# The pure validator ---------------------------------------------------------------
-
-
-def test_validator_checks_fatal_rules_before_anything_else():
-    with pytest.raises(FatalAuthorizationError):
-        validate({"client_id": ["x"], "response_type": ["token"]}, lambda _id: None)
-
-
-def test_validator_marks_redirectable_errors_with_the_trusted_uri():
-    client = {
-        "client_id": "c",
-        "name": "C",
-        "status": "active",
-        "client_type": "confidential",
-        "redirect_uris": ["https://a.example/cb"],
-        "scopes": ["read:data"],
-        "grant_types": ["authorization_code"],
-    }
-    with pytest.raises(OAuthError) as caught:
-        validate({"client_id": ["c"], "response_type": ["code"], "state": ["s"]}, {"c": client}.get)
-    assert caught.value.error == "invalid_scope"
-    assert (caught.value.redirect_uri, caught.value.state) == ("https://a.example/cb", "s")
-
-    request = validate({"client_id": ["c"], "response_type": ["code"], "scope": ["read:data"]}, {"c": client}.get)
-    assert request == AuthorizationRequest(client, "https://a.example/cb", False, ("read:data",), None, None)

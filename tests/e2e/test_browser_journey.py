@@ -19,7 +19,7 @@ from tests.support.accounts import create_user
 from tests.support.browser import open_registration_form, sign_up
 from tests.support.oauth import pkce_pair
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # The app's callback: no server listens there; the browser's request is answered by the test.
 CALLBACK = "http://localhost:8765/callback"
 

@@ -15,7 +15,7 @@ from oauth import token_store
 from stores.redis_client import get_redis
 from tests.support.browser import open_registration_form, sign_up
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "developer-portal.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "developer-portal.png"
 PHONE_WIDTH = 375
 
 pytestmark = pytest.mark.browser

@@ -1,10 +1,6 @@
 """The developer portal through its real forms: register, configure, rotate secrets, delete."""
 
-import base64
-import hashlib
 import json
-import shutil
-import subprocess
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
@@ -12,7 +8,6 @@ from flask.sessions import SecureCookieSessionInterface
 from api.rate_limit import counter_key, window_index
 from audit import Actor
 from oauth import clients, grants
-from portal.developer import quickstart
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.support.accounts import AuthActions, create_user, csrf_token
@@ -393,15 +388,6 @@ def test_quickstart_is_filled_in_with_this_apps_details(client, developer):
     assert "http://localhost/.well-known/oauth-authorization-server" in page
 
 
-PUBLIC_APP = {
-    "client_id": "pa_client_abc",
-    "client_type": "public",
-    "redirect_uris": ["com.example.acme:/cb"],
-    "scopes": ["read:data", "read:profile"],
-    "grant_types": ["authorization_code", "refresh_token"],
-}
-
-
 def test_quickstart_names_every_endpoint_of_the_metadata_document(client, developer):
     client_id, _ = register_and_read(client)
     page = client.get(f"/developer/apps/{client_id}/quickstart").text
@@ -409,28 +395,6 @@ def test_quickstart_names_every_endpoint_of_the_metadata_document(client, develo
     for name, value in document.items():
         if name.endswith("_endpoint") or name == "service_documentation":
             assert f"<code>{value}</code>" in page, name
-
-
-def test_quickstart_for_a_public_app_authenticates_with_pkce_only():
-    code = "\n".join(step.code for step in quickstart.build_steps("https://id.example.com", PUBLIC_APP))
-    assert "CLIENT_SECRET" not in code
-    assert '-d client_id="$CLIENT_ID"' in code
-    assert "scope=read%3Aprofile%20read%3Adata" in code
-    assert "grant_type=client_credentials" not in code
-
-
-def test_quickstart_for_a_server_to_server_app_shows_client_credentials():
-    app = {
-        "client_id": "pa_client_abc",
-        "client_type": "confidential",
-        "redirect_uris": [],
-        "scopes": ["read:data"],
-        "grant_types": ["client_credentials"],
-    }
-    code = "\n".join(step.code for step in quickstart.build_steps("https://id.example.com", app))
-    assert '-u "$CLIENT_ID:$CLIENT_SECRET"' in code
-    assert "grant_type=client_credentials" in code and '-d scope="read:data"' in code
-    assert "code_challenge" not in code
 
 
 # Status and activity ---------------------------------------------------------------
@@ -456,28 +420,6 @@ def test_developer_sees_the_activity_of_their_app_without_other_peoples_details(
         page = client.get(path).text
         assert "App registered" in page and "Access allowed" in page
         assert "enduser@example.com" not in page and "203.0.113.9" not in page
-
-
-def pkce_pair_is_valid(verifier: str, challenge: str) -> bool:
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return 43 <= len(verifier) <= 128 and challenge == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
-def test_quickstart_pkce_shell_commands_make_a_valid_s256_pair():
-    step = next(s for s in quickstart.build_steps("https://id.example.com", PUBLIC_APP) if "PKCE" in s.title)
-    script = step.code + '\nprintf "%s %s" "$CODE_VERIFIER" "$CODE_CHALLENGE"'
-    verifier, challenge = subprocess.run(
-        ["bash", "-c", script], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert pkce_pair_is_valid(verifier, challenge)
-
-
-def test_quickstart_pkce_python_makes_a_valid_s256_pair():
-    step = next(s for s in quickstart.build_steps("https://id.example.com", PUBLIC_APP) if "PKCE" in s.title)
-    made: dict = {}
-    exec(step.python, made)  # the snippet exactly as a developer pastes it
-    assert pkce_pair_is_valid(made["code_verifier"], made["code_challenge"])
 
 
 def test_reloading_the_credentials_page_does_not_register_a_second_app(client, auth, app):

@@ -5,7 +5,7 @@ import time
 import pytest
 
 import audit
-from api.rate_limit import WINDOW_SECONDS, Quota, calls_in_window, counter_key, window_index
+from api.rate_limit import WINDOW_SECONDS, calls_in_window, counter_key, window_index
 from oauth import clients
 from stores import postgres
 from stores.redis_client import get_redis
@@ -22,14 +22,6 @@ def calls_made(r, client_id: str) -> int:
 
 def counter_of(r, client_id: str, window: int = 3600) -> str:
     return counter_key(client_id, window_index(r.time()[0], window))
-
-
-@pytest.mark.parametrize(
-    ("now", "reset"),
-    [(7200, 3600), (7201, 3599), (10799, 1)],  # a window starting, just started, ending
-)
-def test_quota_resets_at_the_end_of_the_clock_window(now, reset):
-    assert Quota.after(10, 3, now, 3600) == Quota(limit=10, remaining=7, reset=reset)
 
 
 def test_sixth_call_of_a_client_limited_to_five_is_429_and_other_clients_are_unaffected(app, client):

@@ -1,15 +1,12 @@
 """Last use of a consent grant: recorded in Redis and PostgreSQL at most once a minute, never a write per call."""
 
-import time
 from datetime import UTC, datetime
-
-import requests
 
 from api import usage
 from oauth import grants
 from stores import postgres
 from stores.redis_client import get_redis
-from tests.support.api import app_with_token, user_with_token
+from tests.support.api import app_with_token, last_used_in_postgres, user_with_token
 from tests.support.apps import make_app
 
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
@@ -19,13 +16,6 @@ def call_me(client, issued):
     # Buffered: the test client then closes the response, as a server does once
     # it has sent it, and that is when PostgreSQL's last use is written.
     return client.get("/api/v1/me", headers=issued.headers, buffered=True)
-
-
-def last_used_in_postgres(app, grant_id: int):
-    with app.app_context():
-        with postgres.get_connection().cursor() as cur:
-            cur.execute("SELECT last_used_at FROM grants WHERE id = %(id)s", {"id": grant_id})
-            return cur.fetchone()["last_used_at"]
 
 
 def set_last_used_in_postgres(app, grant_id: int, value) -> None:
@@ -49,16 +39,6 @@ def test_postgres_is_written_after_the_answer_has_gone_out(app, client):
     assert response.status_code == 200
     assert last_used_in_postgres(app, issued.grant_id) is None
     response.close()
-    assert last_used_in_postgres(app, issued.grant_id) is not None
-
-
-def test_over_real_http_the_last_use_reaches_postgres(app, live_server):
-    issued = user_with_token(app, "a@example.com", ["read:profile"])
-    answer = requests.get(live_server.url + "/api/v1/me", headers=issued.headers, timeout=10)
-    assert answer.status_code == 200
-    deadline = time.monotonic() + 5
-    while last_used_in_postgres(app, issued.grant_id) is None and time.monotonic() < deadline:
-        time.sleep(0.05)
     assert last_used_in_postgres(app, issued.grant_id) is not None
 
 

@@ -109,14 +109,6 @@ def test_last_full_page_has_no_next_page(app):
     assert len(rows) == 50 and before is None
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [(None, None), ("", None), ("42", 42), ("abc", None), ("-1", None), ("9" * 19, None), ("１２", None)],
-)
-def test_cursor_from_a_query_string_is_a_plausible_id_or_nothing(value, expected):
-    assert audit.parse_cursor(value) == expected
-
-
 # The admin's audit log page ---------------------------------------------------------
 
 

@@ -4,7 +4,9 @@ import threading
 
 import pytest
 
-from stores.postgres import ConnectionPool, PoolExhausted
+from stores import postgres
+from stores.postgres import ConnectionPool, PoolExhausted, get_connection
+from tests.support.apps import make_app
 
 
 def backend_pid(conn) -> int:
@@ -59,9 +61,6 @@ def test_a_broken_connection_frees_its_slot(store_urls):
 
 
 def test_requests_reuse_one_connection(store_urls):
-    from stores.postgres import get_connection
-    from tests.support.apps import make_app
-
     app = make_app(store_urls)
 
     @app.get("/_pid")
@@ -74,9 +73,6 @@ def test_requests_reuse_one_connection(store_urls):
 
 def test_a_busy_pool_fails_closed_but_is_kept(store_urls):
     """Every connection busy: 503, yet the pool (and its live connections) is not thrown away."""
-    from stores import postgres
-    from tests.support.apps import make_app
-
     app = make_app(store_urls, DB_POOL_MAX=1)
     with app.app_context():
         database = postgres.database()

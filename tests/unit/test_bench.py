@@ -1,13 +1,12 @@
-"""The benchmark's own parts: reading wrk's output, merging turns, the Python load generator."""
+"""The benchmark's own parts: reading wrk's output, merging turns, the CPU layout, balanced orders."""
 
 from collections import Counter
 
 import pytest
 
 from bench.layout import Layout, plan
-from bench.load import Case, Result, merge, parse_wrk, run_python
+from bench.load import Result, merge, parse_wrk
 from bench.order import order_of_turn, williams_orders
-from oauth import credentials
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8000/api/v1/me
   1 threads and 4 connections
@@ -41,16 +40,6 @@ def test_turns_merge_into_one_result():
     assert merged.socket_errors == 1
     assert merged.app_cpu_us() == 500
     assert merged.server_cpu_us() == 600
-
-
-def test_python_load_generator_counts_real_responses(live_server):
-    unknown = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
-    case = Case("c", "unknown token", "GET", "/api/v1/me", {"Authorization": f"Bearer {unknown}"}, expected_status=401)
-    result = run_python(live_server.url, case, seconds=1, connections=2)
-    assert result.requests > 0
-    assert set(result.statuses) == {401}
-    assert result.unexpected(401) == 0
-    assert 0 < result.p50_ms <= result.p99_ms
 
 
 def test_layout_gives_the_app_server_cpus_of_its_own():

@@ -1,0 +1,62 @@
+"""The quickstart's steps for each kind of app, and PKCE snippets that really make an S256 pair."""
+
+import base64
+import hashlib
+import shutil
+import subprocess
+
+import pytest
+
+from portal.developer import quickstart
+
+PUBLIC_APP = {
+    "client_id": "pa_client_abc",
+    "client_type": "public",
+    "redirect_uris": ["com.example.acme:/cb"],
+    "scopes": ["read:data", "read:profile"],
+    "grant_types": ["authorization_code", "refresh_token"],
+}
+
+
+def test_quickstart_for_a_public_app_authenticates_with_pkce_only():
+    code = "\n".join(step.code for step in quickstart.build_steps("https://id.example.com", PUBLIC_APP))
+    assert "CLIENT_SECRET" not in code
+    assert '-d client_id="$CLIENT_ID"' in code
+    assert "scope=read%3Aprofile%20read%3Adata" in code
+    assert "grant_type=client_credentials" not in code
+
+
+def test_quickstart_for_a_server_to_server_app_shows_client_credentials():
+    app = {
+        "client_id": "pa_client_abc",
+        "client_type": "confidential",
+        "redirect_uris": [],
+        "scopes": ["read:data"],
+        "grant_types": ["client_credentials"],
+    }
+    code = "\n".join(step.code for step in quickstart.build_steps("https://id.example.com", app))
+    assert '-u "$CLIENT_ID:$CLIENT_SECRET"' in code
+    assert "grant_type=client_credentials" in code and '-d scope="read:data"' in code
+    assert "code_challenge" not in code
+
+
+def pkce_pair_is_valid(verifier: str, challenge: str) -> bool:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return 43 <= len(verifier) <= 128 and challenge == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+def test_quickstart_pkce_shell_commands_make_a_valid_s256_pair():
+    step = next(s for s in quickstart.build_steps("https://id.example.com", PUBLIC_APP) if "PKCE" in s.title)
+    script = step.code + '\nprintf "%s %s" "$CODE_VERIFIER" "$CODE_CHALLENGE"'
+    verifier, challenge = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert pkce_pair_is_valid(verifier, challenge)
+
+
+def test_quickstart_pkce_python_makes_a_valid_s256_pair():
+    step = next(s for s in quickstart.build_steps("https://id.example.com", PUBLIC_APP) if "PKCE" in s.title)
+    made: dict = {}
+    exec(step.python, made)  # the snippet exactly as a developer pastes it
+    assert pkce_pair_is_valid(made["code_verifier"], made["code_challenge"])
