@@ -1,45 +1,148 @@
-"""Input that no store can hold is refused at the door, as a clear 4xx rather than a 500 from deep inside.
+"""Input no store can hold, and bodies no route needs, are refused as a clear 4xx rather than a 500 or a busy worker.
 
-- A NUL character anywhere in the path, the query or a form field: PostgreSQL
+Every request is a `GuardedRequest`, which parses nothing by itself: a body
+is read only when a route (or CSRF's check of a page's form) reads
+`request.form` or the data, so a body sent to a path that ignores it costs
+nothing. When one is read:
+
+- Its size is capped: 64 KiB for a page's form, 16 KiB at a machine endpoint
+  (web.machine). Nothing a person or an integration sends here comes near
+  either; past it the answer is 413 before a byte is parsed.
+- Its fields are counted before they are parsed: a urlencoded body of
+  hundreds of thousands of empty fields (`&&&...`) otherwise costs a second
+  of CPU to split; more than 1,000 fields on a page, or 100 at a machine
+  endpoint, is a 413 too. (Werkzeug's `max_form_parts` covers multipart
+  bodies only; here it covers urlencoded ones as well.)
+- A NUL character in the query or a form field is a 400 (invalid_request, in
+  the caller's format), checked as the parameters are first read: PostgreSQL
   text cannot contain one, so it would otherwise reach a query and fail
   there. No legitimate request carries one (OAuth parameters are printable
-  ASCII, RFC 6749 Appendix A).
-- A body over MAX_REQUEST_BYTES: a form is read whole into memory before any
-  view can refuse it, so an unbounded body is a cheap way to exhaust a worker.
-  Nothing a person or an integration sends here comes near the limit.
+  ASCII, RFC 6749 Appendix A). The parameters of such a request read as
+  empty from then on, so nothing that catches the error can use them.
+  A NUL in the path is refused before any route runs (it costs nothing to see).
 """
 
-from flask import Flask, request
+import io
+from typing import NamedTuple
+
+from flask import Flask, Request, current_app, request
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from web.errors import error_response
+from web.machine import is_machine_path
 
-MAX_REQUEST_BYTES = 1024 * 1024
 NUL = "\x00"
-FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class BodyLimits(NamedTuple):
+    body_bytes: int
+    form_fields: int
+
+
+PAGE_LIMITS = BodyLimits(body_bytes=64 * 1024, form_fields=1000)
+MACHINE_LIMITS = BodyLimits(body_bytes=16 * 1024, form_fields=100)
+
+
+class NulCharacter(BadRequest):
+    description = "The request contains a NUL character, which is never valid."
+
+
+class TooManyFields(RequestEntityTooLarge):
+    """A form with more fields than its territory allows."""
+
+
+class FieldCountingFormParser(FormDataParser):
+    """Werkzeug's parser, with `max_form_parts` applied to urlencoded bodies before they are split."""
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        body = stream.read()  # already capped at max_content_length by the caller
+        if self.max_form_parts is not None and body.count(b"&") >= self.max_form_parts:
+            raise TooManyFields(f"The form has more than {self.max_form_parts} fields.")
+        return super()._parse_urlencoded(io.BytesIO(body), mimetype, content_length, options)
+
+
+class GuardedRequest(Request):
+    """Flask's request with body limits by territory (page or machine endpoint) and NUL-checked parameters."""
+
+    form_data_parser_class = FieldCountingFormParser
+    _args_checked = False
+    _form_checked = False
+
+    def limits(self) -> BodyLimits:
+        return MACHINE_LIMITS if current_app and is_machine_path(self.path) else PAGE_LIMITS
+
+    # Flask 3.1 lets a view set any of the three on `request`; otherwise the territory decides.
+
+    @property
+    def max_content_length(self) -> int | None:
+        return self._max_content_length if self._max_content_length is not None else self.limits().body_bytes
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @property
+    def max_form_memory_size(self) -> int | None:
+        return self._max_form_memory_size if self._max_form_memory_size is not None else self.limits().body_bytes
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
+    @property
+    def max_form_parts(self) -> int | None:
+        return self._max_form_parts if self._max_form_parts is not None else self.limits().form_fields
+
+    @max_form_parts.setter
+    def max_form_parts(self, value: int | None) -> None:
+        self._max_form_parts = value
+
+    @property
+    def args(self) -> MultiDict:
+        values = super().args
+        if not self._args_checked and values:
+            self._refuse_nul("args", values)
+        self._args_checked = True
+        return values
+
+    @property
+    def form(self) -> MultiDict:
+        values = super().form
+        if not self._form_checked and values:
+            self._refuse_nul("form", values)
+        self._form_checked = True
+        return values
+
+    def _refuse_nul(self, name: str, values: MultiDict) -> None:
+        if any(NUL in key or NUL in value for key, value in values.items(multi=True)):
+            self.__dict__[name] = self.parameter_storage_class()  # what later readers find
+            raise NulCharacter()
 
 
 def init_app(app: Flask) -> None:
-    if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    app.before_request(refuse_nul_characters)
+    app.request_class = GuardedRequest
+    app.before_request(refuse_nul_in_path)
+    app.register_error_handler(NulCharacter, _nul_character)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
 
 
-def refuse_nul_characters():
-    """400 (invalid_request, in the caller's format) if the path, query or form holds a NUL character."""
-    # Only parse what the request has: most API calls carry neither a query nor a form.
-    in_query = bool(request.query_string) and _has_nul(request.args)
-    in_form = request.mimetype in FORM_MIMETYPES and _has_nul(request.form)
-    if NUL in request.path or in_query or in_form:
-        return error_response(400, "invalid_request", "The request contains a NUL character, which is never valid.")
+def refuse_nul_in_path():
+    """400 before any route runs if the path holds a NUL character (the query and form are checked as read)."""
+    if NUL in request.path:
+        raise NulCharacter()
     return None
 
 
-def _has_nul(values: MultiDict) -> bool:
-    return any(NUL in key or NUL in value for key, value in values.items(multi=True))
+def _nul_character(error: NulCharacter):
+    return error_response(400, "invalid_request", error.description)
 
 
-def _too_large(_error: RequestEntityTooLarge):
-    return error_response(413, "invalid_request", "The request body is too large.")
+def _too_large(error: RequestEntityTooLarge):
+    if isinstance(error, TooManyFields):
+        return error_response(413, "invalid_request", error.description)
+    # The input is not echoed back; the limit is named so that an honest caller knows what to send.
+    limit = request.max_content_length
+    within = f" (at most {limit // 1024} KiB here)" if limit else ""
+    return error_response(413, "invalid_request", f"The request body is too large{within}.")
