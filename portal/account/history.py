@@ -2,7 +2,18 @@
 
 from stores.postgres import Connection
 
-SECURITY_ACTIONS = ("signin.succeeded", "signin.failed", "signup", "consent.granted", "consent.revoked")
+SECURITY_ACTIONS = (
+    "signin.succeeded",
+    "signin.failed",
+    "signup",
+    "consent.granted",
+    "consent.revoked",
+    "two_factor.enabled",
+    "two_factor.disabled",
+    "two_factor.reset",
+    "two_factor.recovery_codes_replaced",
+    "two_factor.refused",
+)
 
 
 def list_account_events(conn: Connection, user_id: int, limit: int = 50) -> list[dict]:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from accounts import session_interface, sessions
+from accounts import session_interface, sessions, two_factor
 from accounts.devices import describe
 from oauth import grants
 from portal.account.connected import ConnectedApp, get_connected_app, list_connected_apps
@@ -48,8 +48,15 @@ def revoke(client_id: str):
 
 @bp.get("/security")
 def security():
-    events = list_account_events(get_connection(), current_user.id)
-    return render_template("account/security.html", events=events, sessions=_active_sessions(), form=FlaskForm())
+    conn = get_connection()
+    events = list_account_events(conn, current_user.id)
+    return render_template(
+        "account/security.html",
+        events=events,
+        sessions=_active_sessions(),
+        two_factor_on=two_factor.has_two_factor(conn, current_user.id),
+        form=FlaskForm(),
+    )
 
 
 @bp.post("/sessions/<digest>/end")

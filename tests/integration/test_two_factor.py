@@ -411,3 +411,26 @@ def test_user_lists_can_show_who_has_two_factor(app, user):
     with app.app_context(), postgres.get_connection().cursor() as cur:
         cur.execute(f"SELECT id, {two_factor.ENABLED_EXPRESSION} AS two_factor FROM users ORDER BY id")
         assert [(r["id"], r["two_factor"]) for r in cur.fetchall()] == [(row["id"], True), (other["id"], False)]
+
+
+# The security page -------------------------------------------------------------------------
+
+
+def test_the_security_page_says_whether_two_factor_is_on_and_links_to_it(client, auth):
+    auth.sign_in_as()
+    page = words(client.get("/account/security").text)
+    assert '<strong class="badge">Off</strong>' in page
+    assert f'href="{SETUP_PATH}">Set up two-factor sign-in</a>' in page
+    turn_on(client)
+    page = words(client.get("/account/security").text)
+    assert '<strong class="badge active">On</strong>' in page
+    assert "Two-factor sign-in turned on" in page
+
+
+def test_the_owner_sees_that_someone_had_the_password_but_not_the_code(client, auth, user):
+    _row, device = user
+    auth.login()
+    auth.enter_code("000000" if code_for(device.secret) != "000000" else "111111")
+    assert auth.enter_code(code_for(device.secret)).status_code == 302
+    page = words(client.get("/account/security").text)
+    assert "Failed sign-in attempt: the right password, a wrong code" in page
