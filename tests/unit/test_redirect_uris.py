@@ -6,6 +6,7 @@ from oauth.client_rules import redirect_uri_problems
 from oauth.redirect_uris import host_of, is_registered
 
 LOOPBACK = ["http://127.0.0.1/callback", "http://[::1]:8400/callback"]
+REGISTERED = ["https://app.example.com/callback"]
 
 
 @pytest.mark.parametrize(
@@ -48,6 +49,27 @@ def test_confidential_apps_get_no_port_leniency():
     assert is_registered("http://127.0.0.1/callback", LOOPBACK, "confidential")
 
 
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://app.example.com/callback/",
+        "https://APP.example.com/callback",
+        "https://app.example.com/Callback",
+        "https://app.example.com/callback?next=/",
+        "https://app.example.com/callback#",
+        "https://app.example.com:443/callback",
+        "https://app.example.com/callback/../callback",
+        "http://app.example.com/callback",
+        "https://app.example.com.evil.example/callback",
+        "",
+    ],
+)
+@pytest.mark.parametrize("client_type", ["confidential", "public"])
+def test_other_redirect_uris_are_compared_as_exact_strings(uri, client_type):
+    assert not is_registered(uri, REGISTERED, client_type)
+    assert is_registered(REGISTERED[0], REGISTERED, client_type)
+
+
 TRAILING_HOSTS = ["http://[::1].evil.example/callback", "http://[::1]x:8080/callback", "http://[::1]]/callback"]
 
 
@@ -61,3 +83,17 @@ def test_a_host_that_only_starts_with_the_ipv6_loopback_is_not_loopback(uri):
 @pytest.mark.parametrize("netloc", ["[::1]", "[::1]:", "[::1]:8080", "user@[::1]:8080", "127.0.0.1:", "127.0.0.1:80"])
 def test_the_host_of_a_loopback_netloc_drops_user_info_and_port(netloc):
     assert host_of(netloc) in ("[::1]", "127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("netloc", "host"),
+    [
+        ("App.Example.com", "app.example.com"),
+        ("app.example.com:8443", "app.example.com"),
+        ("a:b@app.example.com", "app.example.com"),
+        ("[::1].evil.example", "[::1].evil.example"),
+        ("[::1]:x", "[::1]:x"),
+    ],
+)
+def test_the_host_of_a_netloc_is_lower_cased_and_keeps_anything_after_an_ipv6_literal_but_a_port(netloc, host):
+    assert host_of(netloc) == host
