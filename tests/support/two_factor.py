@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from accounts import recovery_codes, totp, totp_crypto, totp_store
 from stores import postgres
 
+STEP_END_MARGIN = 2  # seconds
+
 
 @dataclass
 class Authenticator:
@@ -56,6 +58,13 @@ def next_code(app, device: Authenticator) -> str:
     return device.recovery_codes.pop()
 
 
-def code_for(secret: str, steps_from_now: int = 0, now: float | None = None) -> str:
-    """The code of the step `steps_from_now` away from the current one."""
-    return totp.code_at(secret, totp.current_step(time.time() if now is None else now) + steps_from_now)
+def code_for(secret: str, steps_from_now: int = 0) -> str:
+    """The code of the step `steps_from_now` away from the current one.
+
+    Never in the last seconds of a step: a code computed then could reach the
+    server one step later, where "the step before" is two steps away.
+    """
+    left = totp.STEP_SECONDS - time.time() % totp.STEP_SECONDS
+    if left < STEP_END_MARGIN:
+        time.sleep(left)
+    return totp.code_at(secret, totp.current_step() + steps_from_now)
