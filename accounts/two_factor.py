@@ -136,6 +136,11 @@ def replace_recovery_codes(
     return check, codes
 
 
+def unlock_codes(r: redis.Redis, user: users.User) -> int:
+    """Clear the wrong-code counters of `user` (with `users unlock` and the admin's unlock); how many there were."""
+    return throttle.unlock(r, _throttle_account(user))
+
+
 def recovery_codes_left(conn: Connection, user_id: int) -> int:
     return recovery_codes.count_unused(conn, user_id)
 

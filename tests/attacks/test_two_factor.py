@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from accounts import sessions, throttle, totp, totp_store
+from accounts import sessions, throttle, totp, totp_store, two_factor
 from portal.auth.signing_in import PENDING_KEY
 from stores import postgres
 from tests.support.accounts import SECOND_FACTOR_PATH, USER_EMAIL, USER_PASSWORD, AuthActions, create_user, csrf_token
@@ -324,3 +324,15 @@ def test_the_code_page_names_no_account_so_a_code_alone_signs_nobody_in(app, vic
     response = visitor.client.post(SECOND_FACTOR_PATH, data=form)
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert not signed_in(visitor.client)
+
+
+def test_unlocking_the_account_clears_its_wrong_code_counters(app, victim, clock, r):
+    row, device = victim
+    attacker = browser(app)
+    attacker.login()
+    for _ in range(throttle.PAIR.refuse_at):
+        clock.wait_out_any_delay()
+        attacker.enter_code(wrong_code_for(device.secret))
+    assert attacker.enter_code(code_for(device.secret)).status_code == 429
+    assert two_factor.unlock_codes(r, row) >= 1
+    assert attacker.enter_code(code_for(device.secret)).status_code == 302
