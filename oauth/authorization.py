@@ -1,11 +1,17 @@
 """Validating an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3), without Flask or stores.
 
-The checks run in a fixed order. First the fatal ones (§4.1.2.1): the
-client must exist and be active, and the redirect URI must be an exact
-match of a registered one; failing either, the person gets an error page,
-because redirecting to an unverified address would make us an open
-redirector. Only then the errors that travel back in the redirect, with
-`state` and `iss`.
+The checks run in two steps. First the fatal ones (§4.1.2.1,
+`trusted_redirect`): the client must exist and be active, and the redirect
+URI must be an exact match of a registered one; failing either, the person
+gets an error page, because redirecting to an unverified address would
+make us an open redirector. Then the rest (`validate_trusted`), whose
+errors travel back in the redirect with `state` and `iss`.
+
+The view signs a visitor in between the two (RFC 9700 §4.11.2): even a
+registered URI is the choice of whoever registered the app, so nobody who
+is not signed in is sent there, not even with an error. `prompt=none` is
+the one exception (`forbids_interaction`): the app asked for an answer
+without any page, so it gets one at once.
 """
 
 from collections.abc import Callable, Mapping
@@ -60,8 +66,8 @@ class AuthorizationRequest:
         """`error`, to be sent back to this request's redirect URI."""
         return error.redirect_to(self.redirect_uri, self.state)
 
-    def form_fields(self) -> dict[str, str]:
-        """The request as the consent form posts it back (`prompt` is spent by then)."""
+    def replay_params(self) -> dict[str, str]:
+        """The request as it is asked again after consent or sign-in (`prompt` and `max_age` are spent by then)."""
         fields = {"response_type": "code", "client_id": self.client["client_id"], "scope": self.scope}
         if self.redirect_uri_given:
             fields["redirect_uri"] = self.redirect_uri
@@ -73,17 +79,53 @@ class AuthorizationRequest:
         return fields
 
 
+@dataclass(frozen=True)
+class TrustedRedirect:
+    """An active client and a redirect URI it registered: where errors may be sent from now on."""
+
+    client: "Client"
+    redirect_uri: str
+    redirect_uri_given: bool
+    state: str | None  # echoed with errors; None when absent or repeated
+
+    def error(self, error: OAuthError) -> OAuthError:
+        """`error`, to be sent back to the trusted redirect URI."""
+        return error.redirect_to(self.redirect_uri, self.state)
+
+
 def validate(params: Mapping[str, list[str]], find_client: Callable[[str], "Client | None"]) -> AuthorizationRequest:
     """Check every rule; raise FatalAuthorizationError, or an OAuthError marked for the redirect."""
+    return validate_trusted(params, trusted_redirect(params, find_client))
+
+
+def trusted_redirect(params: Mapping[str, list[str]], find_client: Callable[[str], "Client | None"]) -> TrustedRedirect:
+    """The fatal checks only (client, redirect URI); raise FatalAuthorizationError when one fails."""
     client = _client(params, find_client)
     redirect_uri, given = _redirect_uri(params, client)
     state_values = _values(params, "state")
     state = state_values[0] if len(state_values) == 1 else None
+    return TrustedRedirect(client, redirect_uri, given, state)
+
+
+def validate_trusted(params: Mapping[str, list[str]], trusted: TrustedRedirect) -> AuthorizationRequest:
+    """Every other rule, once the redirect URI is trusted; each failure is an OAuthError marked for it."""
     try:
-        return _validate_after_redirect_trusted(params, client, redirect_uri, given)
+        return _validate_after_redirect_trusted(params, trusted)
     except OAuthError as error:
-        error.redirect_to(redirect_uri, state)
+        trusted.error(error)
         raise
+
+
+def forbids_interaction(params: Mapping[str, list[str]]) -> bool:
+    """True when the request says `prompt=none` and nothing else: answer at once, never show a page.
+
+    Read before the request is validated, to decide whether a visitor who is
+    not signed in may be answered at once (OIDC Core §3.1.2.1). Anything
+    less exact (a repeated `prompt`, `none` beside another value) is a broken
+    request, and a visitor signs in before hearing about it.
+    """
+    values = _values(params, "prompt")
+    return len(values) == 1 and parse_scope(values[0]) == ["none"]
 
 
 def needs_fresh_sign_in(request: AuthorizationRequest, auth_time: int | None, now: float) -> bool:
@@ -140,9 +182,8 @@ def _redirect_uri(params: Mapping[str, list[str]], client: dict) -> tuple[str, b
     return values[0], True
 
 
-def _validate_after_redirect_trusted(
-    params: Mapping[str, list[str]], client: dict, redirect_uri: str, given: bool
-) -> AuthorizationRequest:
+def _validate_after_redirect_trusted(params: Mapping[str, list[str]], trusted: TrustedRedirect) -> AuthorizationRequest:
+    client = trusted.client
     single = single_valued(params)
     response_type = single.get("response_type")
     if response_type is None:
@@ -164,8 +205,8 @@ def _validate_after_redirect_trusted(
     max_age = _max_age(single.get("max_age"))
     return AuthorizationRequest(
         client=client,
-        redirect_uri=redirect_uri,
-        redirect_uri_given=given,
+        redirect_uri=trusted.redirect_uri,
+        redirect_uri_given=trusted.redirect_uri_given,
         scopes=tuple(scopes),
         state=single.get("state"),
         code_challenge=challenge,

@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from werkzeug.exceptions import TooManyRequests
 
-from oauth import authorization, clients, consent, metadata
+from accounts import address_limits
+from oauth import authorization, clients, consent, consent_challenges, metadata
 from oauth.errors import AccessDenied, FatalAuthorizationError, LoginRequired
 from oauth.responses import issuer, redirect_back
 from oauth.scopes import CATALOGUE
@@ -20,53 +22,82 @@ from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
+from web.headers import allow_form_redirect
 
 bp = Blueprint("oauth", __name__)
+
+# Per client address, GET and POST together: far above what the people behind
+# one address click through, far below what a script needs to make the
+# endpoint's client lookups and pages a cost to everyone else.
+AUTHORIZATION_PER_ADDRESS = address_limits.Limit("authorize", 300, 60)
 
 
 # Authorization endpoint (browser) -------------------------------------------
 
 
+@bp.before_request
+def _limit_per_address():
+    if request.endpoint not in ("oauth.authorize", "oauth.authorize_decision"):
+        return
+    wait = address_limits.hit(get_redis(), AUTHORIZATION_PER_ADDRESS, request.remote_addr or "")
+    if wait:
+        raise TooManyRequests(
+            f"Too many authorization requests from your network. Please try again in {wait} seconds.",
+            retry_after=wait,
+        )
+
+
 @bp.get(metadata.AUTHORIZATION_PATH)
 def authorize():
-    auth_request = _validated(request.args.to_dict(flat=False))
+    params = request.args.to_dict(flat=False)
+    trusted = authorization.trusted_redirect(params, _find_client())
+    if not current_user.is_authenticated and not authorization.forbids_interaction(params):
+        # RFC 9700 §4.11.2: nobody is sent to the app before signing in, not even with an error.
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    auth_request = authorization.validate_trusted(params, trusted)
     if not current_user.is_authenticated:
-        return _sign_in_first(auth_request, request.full_path.rstrip("?"))
+        raise auth_request.error(LoginRequired("Nobody is signed in."))
     if authorization.needs_fresh_sign_in(auth_request, session.auth_time, time.time()):
         return _sign_in_again(auth_request)
-    outcome = consent.code_or_screen(get_connection(), get_redis(), auth_request, current_user.id)
+    outcome = consent.code_or_screen(get_connection(), get_redis(), auth_request, current_user.id, session.digest or "")
     if isinstance(outcome, consent.ConsentScreen):
+        allow_form_redirect(outcome.redirect_uri)  # Allow and Deny both end there
         return render_template("oauth/consent.html", screen=outcome)
     return redirect_back(auth_request.redirect_uri, {"code": outcome, "state": auth_request.state})
 
 
 @bp.post(metadata.AUTHORIZATION_PATH)
 def authorize_decision():
-    params = request.form.to_dict(flat=False)
-    decision = params.pop("decision", [])
-    params.pop("csrf_token", None)
-    # The form is just another copy of the request: validate all of it again.
-    auth_request = _validated(params)
+    challenges = request.form.getlist("consent_challenge")
+    challenge = challenges[0] if len(challenges) == 1 else ""  # a repeated one is no challenge
+    decision = request.form.getlist("decision")
     if not current_user.is_authenticated:
-        query = urlencode(auth_request.form_fields())
-        return _sign_in_first(auth_request, f"{metadata.AUTHORIZATION_PATH}?{query}")
+        return _sign_in_to_decide(challenge)
+    if decision not in (["allow"], ["deny"]):
+        raise FatalAuthorizationError("Choose Allow or Deny.")
+    auth_request = consent.shown_request(get_connection(), get_redis(), challenge, current_user.id, session.digest)
+    if auth_request is None:
+        return render_template("oauth/consent_expired.html"), 400
     if decision == ["deny"]:
         raise auth_request.error(AccessDenied("The user denied the request."))
-    if decision != ["allow"]:
-        raise FatalAuthorizationError("Choose Allow or Deny.")
     code = consent.approve(get_connection(), get_redis(), current_actor(), auth_request, current_user.id)
     return redirect_back(auth_request.redirect_uri, {"code": code, "state": auth_request.state})
 
 
-def _validated(params: dict[str, list[str]]) -> authorization.AuthorizationRequest:
-    return authorization.validate(params, partial(clients.get_client, get_connection()))
+def _find_client():
+    return partial(clients.get_client, get_connection())
 
 
-def _sign_in_first(auth_request: authorization.AuthorizationRequest, back_to: str):
-    """To the sign-in page and back to this very request; prompt=none forbids the detour."""
-    if "none" in auth_request.prompt:
-        raise auth_request.error(LoginRequired("Nobody is signed in."))
-    return redirect(url_for("auth.login", next=back_to))
+def _sign_in_to_decide(challenge: str):
+    """Signed out since the page was shown: sign in, then ask the same request again.
+
+    The challenge itself opens nothing any more (it was bound to the session
+    that ended); it only says which request to go back to.
+    """
+    params = consent_challenges.get_params(get_redis(), challenge)
+    if params is None:
+        return render_template("oauth/consent_expired.html"), 400
+    return redirect(url_for("auth.login", next=f"{metadata.AUTHORIZATION_PATH}?{urlencode(params)}"))
 
 
 def _sign_in_again(auth_request: authorization.AuthorizationRequest):

@@ -95,7 +95,7 @@ def redirect_params(response) -> dict[str, str]:
 
 
 def form_fields(html: str) -> dict[str, str]:
-    """name -> value of every hidden input on a page (the consent form's copy of the request)."""
+    """name -> value of every hidden input on a page (on the consent page: its challenge and CSRF token)."""
     parser = _HiddenInputs()
     parser.feed(html)
     return parser.fields
