@@ -35,7 +35,7 @@ def setup():
     if two_factor.has_two_factor(get_connection(), current_user.id):
         return _settings_page(CodeForm(), TurnOffForm())
     # The secret is as good as the second factor itself: show it only to someone who just proved who they are.
-    return confirm_first() or _setup_page(CodeForm())
+    return confirm_first() or _setup_page(CodeForm(), 200)
 
 
 @bp.post("")
@@ -43,12 +43,12 @@ def setup():
 def confirm():
     form = CodeForm()
     if not form.validate_on_submit():
-        return _setup_page(form), 400
+        return _setup_page(form, 400)
     conn = get_connection()
     codes = two_factor.confirm_setup(conn, current_actor(), current_user.id, form.code.data)
     if codes is None:
         form.code.errors.append(WRONG_CODE)
-        return _setup_page(form), 400
+        return _setup_page(form, 400)
     # Sessions signed in by password alone end; this one goes on under a new ID, as signed in with both.
     sessions.end_all(get_redis(), current_user.id, keep=session.digest)
     session.reauthenticated(two_factor.SIGNED_IN_WITH_CODE)
@@ -91,14 +91,15 @@ def disable():
     return redirect(url_for(".setup"))
 
 
-def _setup_page(form: CodeForm):
+def _setup_page(form: CodeForm, status: int):
     secret = two_factor.setup_secret(get_connection(), current_user.id)
     if secret is None:  # turned on meanwhile, in another tab
         return redirect(url_for(".setup"))
     uri = totp.provisioning_uri(secret, current_user.email)
-    return render_template(
+    page = render_template(
         "account/two_factor_setup.html", form=form, secret=totp.grouped(secret), qr_code=_qr_svg(uri)
     )
+    return page, status
 
 
 def _settings_page(code_form: CodeForm, turn_off_form: TurnOffForm):

@@ -11,11 +11,13 @@ MAX_CODE_LENGTH = 40
 CODE_ATTRIBUTES = {"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
 
 
-def code_field(label: str = "Code") -> StringField:
+def code_field(label: str = "Code", field_id: str | None = None) -> StringField:
+    """A `code` field; `field_id` keeps its label apart from another form's `code` on the same page."""
     return StringField(
         label,
         validators=[InputRequired(message="Enter the code."), Length(max=MAX_CODE_LENGTH)],
         render_kw=CODE_ATTRIBUTES,
+        id=field_id,
     )
 
 
@@ -27,4 +29,4 @@ class CodeForm(FlaskForm):
 
 class TurnOffForm(FlaskForm):
     password = PasswordField("Password", validators=[InputRequired(), Length(max=MAX_PASSWORD_LENGTH)])
-    code = code_field("Code from your app, or a recovery code")
+    code = code_field("Code from your app, or a recovery code", field_id="turn-off-code")

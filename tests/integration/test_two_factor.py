@@ -137,6 +137,8 @@ def test_confirming_turns_it_on_shows_ten_recovery_codes_once_and_audits(app, cl
     assert "Two-factor sign-in is on" in settings.text
     assert not any(code in settings.text for code in codes)  # shown once, never again
     assert 'id="recovery-codes-left">10<' in settings.text
+    # Two forms with a `code` field on one page: each label names its own input.
+    assert settings.text.count('id="code"') == 1 and settings.text.count('for="turn-off-code"') == 1
 
 
 def test_confirming_re_authenticates_the_session_with_both_methods_under_a_new_id(app, client, auth, r):
