@@ -11,28 +11,45 @@ from web.headers import allow_form_redirect
 def app_asking(next_url: str | None) -> str | None:
     """The name of the active app whose authorization request `next_url` is, or None for any other page.
 
-    Such a page's form may end at the app: signing in replays the request,
-    which can answer at once with a redirect there (a code, or an error),
-    and Chrome checks that redirect against the sign-in page's form-action.
-    Any page whose form continues such a request (the second-factor page too)
-    asks this for the same reason.
+    The sign-in page that shows it may end at that app: see `allow_continuing_to_app`.
     """
+    asking = _active_app_asking(next_url)
+    if asking is None:
+        return None
+    client, params = asking
+    _allow_return_to_app(params, client)
+    return client["name"]
+
+
+def allow_continuing_to_app(next_url: str | None) -> None:
+    """Let this page's form end at the app whose authorization request `next_url` is, if any.
+
+    Finishing a sign-in replays the request, which can answer at once with a
+    redirect to the app (a code, or an error), and Chrome checks that
+    redirect against the form-action of the page whose form was submitted:
+    the sign-in page, the second-factor page.
+    """
+    asking = _active_app_asking(next_url)
+    if asking is not None:
+        _allow_return_to_app(asking[1], asking[0])
+
+
+def _active_app_asking(next_url: str | None) -> tuple[clients.Client, dict[str, list[str]]] | None:
     params = _authorization_params(next_url)
     if params is None:
         return None
     client = clients.get_client(get_connection(), params["client_id"][0])
     if client is None or client["status"] != "active":
         return None
-    _allow_return_to_app(params, client)
-    return client["name"]
+    return client, params
 
 
 def _allow_return_to_app(params: dict[str, list[str]], client: clients.Client) -> None:
-    """Let this page's form lead on to the request's redirect URI, once the request has passed its fatal checks."""
+    """Only once the request passes its fatal checks: otherwise the replay shows a page and redirects nowhere."""
     try:
         trusted = authorization.trusted_redirect(params, {client["client_id"]: client}.get)
     except FatalAuthorizationError:
-        return  # the replayed request shows an error page here and redirects nowhere
+        return
     allow_form_redirect(trusted.redirect_uri)
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from accounts import users
 from accounts.sign_in import sign_in_second_step
+from portal.auth.context import allow_continuing_to_app
 from portal.auth.signing_in import PENDING_SECONDS, finish_sign_in, forget_pending, pending_sign_in
 from portal.auth.two_factor_forms import CodeForm
 from stores.postgres import get_connection
@@ -32,6 +33,7 @@ def code():
         return redirect(url_for("auth.login"))
 
     form = CodeForm()
+    allow_continuing_to_app(pending.next_url)  # the code's form may end at the app (CSP form-action)
     if not form.validate_on_submit():
         return render_template("auth/two_factor.html", form=form), 400 if form.is_submitted() else 200
     result = sign_in_second_step(get_connection(), get_redis(), user, form.code.data, request.remote_addr or "")

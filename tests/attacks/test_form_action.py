@@ -4,11 +4,17 @@ Every page allows its forms to post here only and forbids <base>. The
 consent page adds exactly one origin, the redirect URI's of the request it
 shows, because Chrome checks form-action against the redirect that Allow
 and Deny answer with; never another app's, never one the request did not name.
+The sign-in and second-factor pages of an authorization request add it too:
+finishing the sign-in replays the request, which may redirect there at once.
 """
+
+from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support.accounts import SECOND_FACTOR_PATH, USER_EMAIL, USER_PASSWORD, create_user, csrf_token
 from tests.support.oauth import authorize_url, decide, register_client
+from tests.support.two_factor import enable_two_factor
 
 
 def form_action(response) -> str:
@@ -93,3 +99,14 @@ def test_a_sign_in_page_names_no_unregistered_redirect_of_a_real_app(app, client
     registered, _ = register_client(app)
     url = authorize_url(registered, redirect_uri="https://evil.example/cb")
     assert form_action(client.get("/login", query_string={"next": url})) == "'self'"
+
+
+def test_the_second_factor_page_of_an_authorization_request_may_end_at_the_app(app, client):
+    registered, _ = register_client(app)
+    enable_two_factor(app, create_user(app)["id"])
+    url = authorize_url(registered, response_type="x")
+    login = client.get(client.get(url).headers["Location"])
+    fields = {"email": USER_EMAIL, "password": USER_PASSWORD, "next": url, "csrf_token": csrf_token(login.text)}
+    second_step = client.post("/login", data=fields)
+    assert urlsplit(second_step.headers["Location"]).path == SECOND_FACTOR_PATH
+    assert form_action(client.get(SECOND_FACTOR_PATH)) == "'self' https://app.example.com"
