@@ -25,13 +25,34 @@ ACTION_LABELS = {
     "app.deleted": "App deleted",
     "secret.created": "Secret generated",
     "secret.deleted": "Secret deleted",
+    "secret.leaked": "Secret reported leaked: replace it",
     "consent.granted": "Access allowed",
     "consent.revoked": "Access revoked",
+    # Security events: the server caught a token being misused, or was told of a leak.
+    "code.replayed": "Code used twice: its tokens revoked",
+    "token.reused": "Spent refresh token reused: its family revoked",
+    "token.leaked": "Leaked token revoked",
+    "signin.locked": "Sign-in locked after failures",
     "app.suspended": "App suspended",
     "app.resumed": "App resumed",
     "app.rate_limit_changed": "Rate limit changed",
 }
 ACTIONS = tuple(ACTION_LABELS)
+# The rows that say something may be wrong: pages mark them out.
+SECURITY_ACTIONS = frozenset(
+    action
+    for action in (
+        "code.replayed",
+        "token.reused",
+        "token.leaked",
+        "secret.leaked",
+        "signin.locked",
+        "app.suspended",
+        "app.verified",
+        "user.disabled",
+    )
+    if action in ACTION_LABELS
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,23 @@ class Actor:
 
 
 CLI = Actor(label="cli")
+# The server acting by itself, on what a request showed it: who that was is
+# unknown, so only the address it came from is kept.
+TOKEN_ENDPOINT = "token endpoint"
+LEAK_REPORT = "leak report"
+TOKEN_IN_URL = "token in a URL"
+_SERVER_IN_WORDS = {
+    TOKEN_ENDPOINT: "the token endpoint",
+    LEAK_REPORT: "a leak report",
+    TOKEN_IN_URL: "a token seen in a URL",
+}
+
+
+def server_actor(label: str, ip_address: str = "") -> Actor:
+    """The server as the actor of a security event it acted on (`label`: one of TOKEN_ENDPOINT, ...)."""
+    if label not in _SERVER_IN_WORDS:
+        raise ValueError(f"unknown server actor {label!r}")
+    return Actor(label=label, ip_address=ip_address)
 
 
 def record_as(cur, actor: Actor, action: str, **fields) -> None:
@@ -139,7 +177,9 @@ def as_seen_by_developer(entries: list[dict], developer_id: int) -> list[dict]:
 
     Other people's emails and IP addresses never leave this function: users
     who consented are "a user", operators and administrators are named by
-    their role only.
+    their role only, and the user a row is about is shown by ID alone (the
+    `id` that GET /api/v1/me gives the app), so that a developer can tell
+    which of their users a security event touched.
     """
     return [
         {
@@ -148,6 +188,7 @@ def as_seen_by_developer(entries: list[dict], developer_id: int) -> list[dict]:
             "action": entry["action"],
             "details": entry["details"],
             "actor": _actor_in_words(entry, developer_id),
+            "user": entry["subject_user_id"],
         }
         for entry in entries
     ]
@@ -158,6 +199,8 @@ def _actor_in_words(entry: dict, developer_id: int) -> str:
         return "you"
     if entry["action"].startswith("consent."):
         return "a user"
+    if entry["actor_id"] is None and entry["actor_label"] in _SERVER_IN_WORDS:
+        return _SERVER_IN_WORDS[entry["actor_label"]]
     if entry["actor_label"] == CLI.label:
         return "an operator (command line)"
     return "an administrator"

@@ -16,5 +16,6 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(formatting.when, "when")
     app.jinja_env.globals["action_labels"] = audit.ACTION_LABELS
+    app.jinja_env.globals["security_actions"] = audit.SECURITY_ACTIONS
     for blueprint in (home_bp, auth_bp, auth_two_factor_bp, developer_bp, account_bp, account_two_factor_bp, admin_bp):
         app.register_blueprint(blueprint)

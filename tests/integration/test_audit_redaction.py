@@ -47,7 +47,8 @@ def test_a_developer_sees_who_acted_in_words_and_no_one_elses_email_or_address(a
         ("consent.granted", "a user"),
         ("app.created", "you"),
     ]
-    assert all(set(entry) == {"id", "occurred_at", "action", "details", "actor"} for entry in seen)
+    assert all(set(entry) == {"id", "occurred_at", "action", "details", "actor", "user"} for entry in seen)
+    assert [entry["user"] for entry in seen] == [None, None, end_user["id"], None]  # by ID, never by email
     private = (END_USER_EMAIL, END_USER_IP, ADMIN_EMAIL, ADMIN_IP)
     # The unredacted rows did carry them: the redaction is what keeps them out.
     assert all(value in repr(rows) for value in private)
