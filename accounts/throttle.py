@@ -171,6 +171,11 @@ def unlock(r: redis.Redis, account: str) -> int:
     return int(pipe.execute()[0])
 
 
+def account_failures(r: redis.Redis, account: str) -> int:
+    """Wrong passwords for `account` from every address in the current window (what the ceiling counts)."""
+    return int(r.get(_Keys(account, "").account) or 0)
+
+
 def address_network(address: str) -> str:
     """What counts as one address: the address itself, or an IPv6 address's /64 network."""
     try:

@@ -12,6 +12,7 @@ from accounts import two_factor, users
 from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
+from portal.admin import users as user_pages
 from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm
 from portal.sudo import confirm_first
 from stores.postgres import get_connection
@@ -19,6 +20,7 @@ from stores.redis_client import get_redis
 from web.actors import current_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.register_blueprint(user_pages.bp)  # /admin/users, behind the guard below
 
 
 @bp.before_request

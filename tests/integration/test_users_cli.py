@@ -75,6 +75,17 @@ def test_set_role_refuses_an_unknown_role(runner, app):
     assert stored_role(app, 1) == "user"
 
 
+def test_only_a_verified_email_becomes_an_admin(runner, app):
+    user = create_user(app)
+    with app.app_context(), postgres.transaction(postgres.get_connection()) as cur:
+        cur.execute("UPDATE users SET email_verified_at = NULL WHERE id = %(id)s", {"id": user["id"]})
+    assert "verified email" in refused(runner, "users", "set-role", USER_EMAIL, "--role", "admin")
+    assert stored_role(app, user["id"]) == "user"
+    with app.app_context(), postgres.transaction(postgres.get_connection()) as cur:
+        cur.execute("UPDATE users SET email_verified_at = now() WHERE id = %(id)s", {"id": user["id"]})
+    assert run(runner, "users", "set-role", USER_EMAIL, "--role", "admin")["role"] == "admin"
+
+
 def test_the_last_admin_cannot_be_demoted_or_disabled(runner, app):
     admin = create_user(app, email="admin@example.com", role="admin")
     assert "last active administrator" in refused(runner, "users", "set-role", "admin@example.com", "--role", "user")
