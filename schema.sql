@@ -150,3 +150,9 @@ ALTER TABLE users ALTER COLUMN email_verified_at DROP DEFAULT;
 -- The password's version: a mailed reset link is bound to it, so any later
 -- password change spends the link.
 ALTER TABLE users ADD COLUMN IF NOT EXISTS password_changed_at timestamptz NOT NULL DEFAULT now();
+
+-- Leaked credentials (issue 14) -------------------------------------------
+-- When someone reported a client secret leaked (POST /oauth/leaked). The
+-- secret keeps working, so that the app does not break without warning;
+-- its developer sees the mark on the app page and replaces it.
+ALTER TABLE client_secrets ADD COLUMN IF NOT EXISTS leaked_at timestamptz;

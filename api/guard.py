@@ -54,7 +54,11 @@ def refuse_other_token_methods() -> None:
     environ = request.environ
     # Checked through the raw environ first: most calls have neither, and parsing costs.
     if environ.get("QUERY_STRING") and "access_token" in request.args:
-        raise InvalidRequest("Send the access token in the Authorization header, never in the URL.")
+        # It is revoked already (oauth.leaked_views): a URL ends up in logs and histories.
+        raise InvalidRequest(
+            "Send the access token in the Authorization header, never in the URL: "
+            "a token sent in a URL is revoked at once."
+        )
     if environ.get("CONTENT_TYPE") and request.mimetype == FORM_MIMETYPE and "access_token" in request.form:
         raise InvalidRequest("Send the access token in the Authorization header, not in the request body.")
 

@@ -228,11 +228,28 @@ def add_secret(conn: Connection, actor: Actor, client_id: str) -> tuple[dict, st
 def list_secrets(conn: Connection, client_id: str) -> list[dict]:
     with conn.cursor() as cur:
         cur.execute(
-            """SELECT id, prefix, created_at, last_used_at FROM client_secrets
+            """SELECT id, prefix, created_at, last_used_at, leaked_at FROM client_secrets
                WHERE client_id = %(id)s ORDER BY created_at, id""",
             {"id": client_id},
         )
         return cur.fetchall()
+
+
+def flag_leaked_secrets(cur, digests: list[str]) -> list[dict]:
+    """Mark the secrets with these digests as reported leaked; return the ones not marked before.
+
+    The secret keeps working (deleting it would break the app at once): its
+    developer sees the mark on the app page and replaces it.
+    """
+    if not digests:
+        return []
+    cur.execute(
+        """UPDATE client_secrets SET leaked_at = now()
+           WHERE secret_digest = ANY(%(digests)s) AND leaked_at IS NULL
+           RETURNING client_id, prefix""",
+        {"digests": digests},
+    )
+    return cur.fetchall()
 
 
 def delete_secret(conn: Connection, actor: Actor, client_id: str, secret_id: int) -> bool:

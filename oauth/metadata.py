@@ -7,6 +7,8 @@ AUTHORIZATION_PATH = "/oauth/authorize"
 TOKEN_PATH = "/oauth/token"
 REVOCATION_PATH = "/oauth/revoke"
 INTROSPECTION_PATH = "/oauth/introspect"
+# Not an RFC 8414 field, so not in the document: integrators find it in the docs (oauth/leaked.py).
+LEAKED_CREDENTIALS_PATH = "/oauth/leaked"
 DOCUMENTATION_PATH = "/docs"
 WELL_KNOWN = "/.well-known"  # RFC 8615
 SERVER_METADATA = "/oauth-authorization-server"  # RFC 8414 §3
