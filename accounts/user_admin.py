@@ -16,7 +16,7 @@ from typing import TypedDict
 import redis
 
 import audit
-from accounts import sessions, throttle, users
+from accounts import sessions, throttle, two_factor, users
 from audit import Actor
 from stores.postgres import Connection, transaction
 
@@ -136,11 +136,11 @@ def enable(conn: Connection, actor: Actor, user_id: int, reason: str) -> users.U
 
 
 def unlock(conn: Connection, r: redis.Redis, actor: Actor, user_id: int, reason: str) -> int | None:
-    """Clear every sign-in failure counter of the account; how many there were (None: no such user)."""
+    """Clear every sign-in failure counter of the account, wrong codes included; how many (None: no such user)."""
     user = users.get_user(conn, user_id)
     if user is None:
         return None
-    cleared = throttle.unlock(r, user["email"])
+    cleared = throttle.unlock(r, user["email"]) + two_factor.unlock_codes(r, user)
     with transaction(conn) as cur:
         details = {"reason": reason, "counters_cleared": cleared}
         audit.record_as(cur, actor, "user.unlocked", subject_user_id=user_id, details=details)

@@ -6,10 +6,11 @@ import pytest
 
 from accounts import sessions, throttle
 from stores import postgres
-from tests.support.accounts import USER_EMAIL, create_user
+from tests.support.accounts import SECOND_FACTOR_PATH, USER_EMAIL, create_user
 from tests.support.api import issue_user_token, token_is_live
 from tests.support.oauth import register_client
 from tests.support.throttle import Clock, guess
+from tests.support.two_factor import code_for, enable_two_factor, next_code
 
 
 def run(runner, *args: str) -> dict:
@@ -159,6 +160,22 @@ def test_unlock_clears_the_accounts_counters_from_every_address(runner, app, aut
     for address in ("10.0.0.1", "10.0.0.2"):
         assert auth.login(ip=address).status_code == 302
         auth.logout()
+
+
+def test_unlock_clears_the_wrong_second_factor_codes_too(runner, app, auth, monkeypatch):
+    clock = Clock(monkeypatch)
+    user = create_user(app)
+    device = enable_two_factor(app, user["id"])
+    assert auth.login().headers["Location"] == SECOND_FACTOR_PATH
+    wrong = next(f"{n:06d}" for n in range(10**6) if f"{n:06d}" not in {code_for(device.secret, s) for s in (-1, 0, 1)})
+    for _ in range(throttle.PAIR.refuse_at):
+        clock.wait_out_any_delay()
+        assert auth.enter_code(wrong).status_code == 401
+    clock.wait_out_any_delay()
+    assert auth.enter_code(next_code(app, device)).status_code == 429
+
+    assert run(runner, "users", "unlock", USER_EMAIL)["counters_cleared"] >= 1
+    assert auth.enter_code(next_code(app, device)).status_code == 302
 
 
 def test_unlock_of_an_account_without_failures_clears_nothing(runner, app):
