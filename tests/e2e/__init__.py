@@ -1,0 +1,1 @@
+"""End to end: the app served over real HTTP, driven by a real browser or a real OAuth client library."""

@@ -1,0 +1,1 @@
+"""Real PostgreSQL and Redis, driven through the Flask test client."""

@@ -1,0 +1,1 @@
+"""Pure functions over plain values: no PostgreSQL, no Redis, no app (conftest.py here refuses them)."""
