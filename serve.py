@@ -10,10 +10,14 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from app import create_app
 from demo import ensure_demo_data
 from stores import postgres, redis_client
+
+# gunicorn's settings (the access log's format among them), wherever it is started from.
+GUNICORN_CONFIG = Path(__file__).resolve().parent / "gunicorn.conf.py"
 
 
 def main() -> int:
@@ -40,6 +44,8 @@ def gunicorn_command(port: int | str, workers: int | str, *options: str) -> list
         "-m",
         "gunicorn",
         "wsgi:app",
+        "--config",
+        str(GUNICORN_CONFIG),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
