@@ -11,13 +11,14 @@ before any blueprint's guard runs, once for every route. A route that
 declares OPTIONS itself (a CORS preflight handler) still gets the request.
 """
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin
 
 from accounts import users
 from stores.postgres import get_connection
 
 MAX_USER_ID_DIGITS = 18  # ids are bigint; flask-login stores str(user.id)
+MAX_REMEMBER_SECONDS = 10 * 365 * 24 * 3600  # far beyond any remember-me duration flask-login would write
 
 
 class User(UserMixin):
@@ -41,6 +42,8 @@ class User(UserMixin):
 def init_app(app: Flask) -> None:
     manager = LoginManager(app)
     app.before_request(answer_options)
+    # After-request functions run in reverse order: this one runs before flask-login's own.
+    app.after_request(drop_odd_remember_seconds)
 
     @manager.user_loader
     def _load_user(user_id: object):
@@ -68,3 +71,20 @@ def answer_options():
     if request.method != "OPTIONS" or rule is None or not rule.provide_automatic_options:
         return None
     return current_app.make_default_options_response()
+
+
+def drop_odd_remember_seconds(response):
+    """Drop a `_remember_seconds` flask-login would not write, before flask-login builds a cookie from it.
+
+    After every response flask-login turns it into a timedelta and a cookie
+    expiry: text raised TypeError there and a huge number OverflowError. This
+    app sets no remember-me cookie, so such a value is merely removed.
+    """
+    seconds = session.get("_remember_seconds")
+    if seconds is not None and not _is_duration(seconds):
+        session.pop("_remember_seconds")
+    return response
+
+
+def _is_duration(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= MAX_REMEMBER_SECONDS

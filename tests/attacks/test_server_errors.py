@@ -196,6 +196,9 @@ def test_a_rate_limit_is_read_from_ascii_digits_only(client, app, admin, value):
         {"_flashes": "message"},
         {"_flashes": 7},
         {"_flashes": {"a": "b"}},
+        {"_user_id": "1", "_remember": "set", "_remember_seconds": "1"},
+        {"_user_id": "1", "_remember": "set", "_remember_seconds": 10**30},
+        {"_user_id": "1", "_remember": "set", "_remember_seconds": float("nan")},
     ],
     ids=repr,
 )
