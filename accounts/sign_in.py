@@ -34,8 +34,11 @@ def sign_in(conn: Connection, r: redis.Redis, email: str, password: str, ip: str
     if verdict.wait:
         return SignInResult(retry_after=verdict.wait)
     if not users.password_matches(known, password):
-        throttle.record_failure(r, account, ip)
-        _record(conn, "signin.failed", None, known["id"] if known else None, ip, {"email": email[:254]})
+        locked = throttle.record_failure(r, account, ip)
+        subject = known["id"] if known else None
+        _record(conn, "signin.failed", None, subject, ip, {"email": email[:254]})
+        if locked:  # once, by the failure that closed the lock
+            _record(conn, "signin.locked", None, subject, ip, {"email": email[:254], "refused": locked})
         return SignInResult()
     user = users.without_password(known)
     if user["disabled_at"] is not None:

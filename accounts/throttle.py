@@ -118,29 +118,44 @@ def _wait(rule: Rule, fields: list, ttl: int, now: int) -> int:
 _RECORD_FAILURE = LuaScript(
     """
 local function count(key, window)
-  redis.call('HINCRBY', key, 'n', 1)
+  local failures = redis.call('HINCRBY', key, 'n', 1)
   redis.call('HSET', key, 'last', ARGV[1])
   if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, window) end
+  return failures
 end
-count(KEYS[1], ARGV[2])
-count(KEYS[2], ARGV[3])
+local pair = count(KEYS[1], ARGV[2])
+local address = count(KEYS[2], ARGV[3])
 redis.call('INCR', KEYS[3])
 if redis.call('TTL', KEYS[3]) < 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 redis.call('SADD', KEYS[4], KEYS[1])
 redis.call('EXPIRE', KEYS[4], ARGV[2])
-return 1
+return {pair, address}
 """
 )
 
 
-def record_failure(r: redis.Redis, account: str, address: str) -> None:
-    """Count one wrong password on `account` from `address` (pair, address and account counters)."""
+# What a failure that reached a counter's `refuse_at` locked (record_failure), in words for the audit log.
+LOCKED_PAIR = "this account from this address"
+LOCKED_ADDRESS = "every account from this address"
+
+
+def record_failure(r: redis.Redis, account: str, address: str) -> str | None:
+    """Count one wrong password on `account` from `address` (pair, address and account counters).
+
+    Returns what this very failure locked (LOCKED_PAIR or LOCKED_ADDRESS),
+    else None: each lock is reported once, by the failure that closed it.
+    """
     keys = _Keys(account, address)
-    _RECORD_FAILURE(
+    pair, by_address = _RECORD_FAILURE(
         r,
         [keys.pair, keys.address, keys.account, keys.pair_index],
         [int(_now()), PAIR.window_seconds, ADDRESS.window_seconds, ACCOUNT_WINDOW_SECONDS],
     )
+    if int(pair) == PAIR.refuse_at:
+        return LOCKED_PAIR
+    if int(by_address) == ADDRESS.refuse_at:
+        return LOCKED_ADDRESS
+    return None
 
 
 def record_success(r: redis.Redis, account: str, address: str) -> None:
