@@ -151,6 +151,11 @@ ALTER TABLE users ALTER COLUMN email_verified_at DROP DEFAULT;
 -- password change spends the link.
 ALTER TABLE users ADD COLUMN IF NOT EXISTS password_changed_at timestamptz NOT NULL DEFAULT now();
 
+-- Limits on the token endpoint (issue 14) ----------------------------------
+-- Tokens per second an app may get from the token endpoint, with two
+-- seconds' worth at once (oauth/token_limits.py); operators set it per app.
+ALTER TABLE clients ADD COLUMN IF NOT EXISTS token_rate integer NOT NULL DEFAULT 10 CHECK (token_rate > 0);
+
 -- Leaked credentials (issue 14) -------------------------------------------
 -- When someone reported a client secret leaked (POST /oauth/leaked). The
 -- secret keeps working, so that the app does not break without warning;

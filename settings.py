@@ -19,6 +19,11 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "OAUTH_ISSUER": issuer,
         "DB_POOL_MAX": int(env.get("DB_POOL_MAX", "10")),
         "ACCESS_TOKEN_TTL": int(env.get("ACCESS_TOKEN_TTL", "3600")),
+        # A refresh-token family ends this long after its code exchange, however often it was
+        # refreshed; the app then sends the person through authorization again (90 days).
+        "REFRESH_FAMILY_LIFETIME_SECONDS": int(env.get("REFRESH_FAMILY_LIFETIME_SECONDS", str(90 * 24 * 3600))),
+        # Live client-credentials tokens one app may hold at once; past it, its oldest are revoked.
+        "CLIENT_CREDENTIALS_TOKEN_CAP": int(env.get("CLIENT_CREDENTIALS_TOKEN_CAP", "100")),
         # Number of reverse proxies in front of the app whose X-Forwarded-*
         # headers are trusted (0: none, the client address is the peer's).
         "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0")),

@@ -1,16 +1,19 @@
 """Checking a bearer token: one Redis round trip per API call.
 
 One Lua script finds the token by its digest (`at:<sha256>`), checks that
-its client (`client:<id>`) is active, counts the call against the client's
-limit (api/rate_limit.py), notes the use of its grant (api/usage.py) and,
-when the view wants it, reads the user's cached profile (api/profiles.py).
-Expired, revoked and unknown tokens all look the same here: their key is
-gone, and this worker remembers that (api/dead_tokens.py). Suspending a
-client flips one field that every token reads, so all its tokens stop at
-once and come back, if unexpired, on resume.
+neither its family nor its grant has been revoked (`famrevoked:<family>`,
+`grantrevoked:<grant_id>`: one EXISTS, skipped for client-credentials
+tokens, which have neither), that its client (`client:<id>`) is active,
+counts the call against the client's limit (api/rate_limit.py), notes the
+use of its grant (api/usage.py) and, when the view wants it, reads the
+user's cached profile (api/profiles.py). Expired, revoked and unknown
+tokens all look the same here: their key is gone, or their family or grant
+is dead, for good; this worker remembers that (api/dead_tokens.py).
+Suspending a client flips one field that every token reads, so all its
+tokens stop at once and come back, if unexpired, on resume.
 
-(The script derives the client and counter keys from the token's fields, so
-it needs a single Redis primary, not Redis Cluster.)
+(The script derives the client, counter and revocation keys from the
+token's fields, so it needs a single Redis primary, not Redis Cluster.)
 """
 
 from typing import NamedTuple
@@ -21,29 +24,39 @@ from api import dead_tokens
 from api.profiles import READ_PROFILE_LUA
 from api.rate_limit import COUNT_CALL_LUA, DEFAULT_LIMIT, Quota
 from api.usage import FLUSH_SECONDS, LAST_USED_TTL, NOTE_USE_LUA
-from oauth.token_store import CLIENT_STATE_PREFIX, access_key
+from oauth.token_store import CLIENT_STATE_PREFIX, FAMILY_REVOKED_PREFIX, GRANT_REVOKED_PREFIX, access_key
 from stores.lua import LuaScript, lua_constants
 
 # KEYS: at:<digest>. ARGV: window seconds, whether to read the user's cached profile (1/0).
 # The reply is one newline-separated string (one bulk reply parses much faster than an array):
-#   gone (the token expired or was revoked: for good) | invalid (its app's state is not active) | suspended
+#   gone (the token expired or was revoked, or its family or grant was: for good)
+#   | invalid (its app's state is not active) | suspended
 #   | limited <limit> <now>
 #   | ok <client_id> <user_id> <grant_id> <limit> <used> <recorded> <now> <scope> <profile json>
 # Numbers go back as the text Redis gave them where it can: Lua's number
 # formatting ('%.14g') cost 1 to 2.5 of the script's 20 µs. The caller
 # works out the quota's remaining calls and reset from them.
 _CHECK = LuaScript(
-    lua_constants(CLIENT_STATE_PREFIX=CLIENT_STATE_PREFIX)
+    lua_constants(
+        CLIENT_STATE_PREFIX=CLIENT_STATE_PREFIX,
+        FAMILY_REVOKED_PREFIX=FAMILY_REVOKED_PREFIX,
+        GRANT_REVOKED_PREFIX=GRANT_REVOKED_PREFIX,
+    )
     + COUNT_CALL_LUA
     + NOTE_USE_LUA
     + READ_PROFILE_LUA
     + f"""
-local token = redis.call('HMGET', KEYS[1], 'client_id', 'user_id', 'scope', 'grant_id', 'exp')
+local token = redis.call('HMGET', KEYS[1], 'client_id', 'user_id', 'scope', 'grant_id', 'exp', 'family')
 local client_id = token[1]
 if not client_id then return 'gone' end
 local clock = redis.call('TIME')[1]
 local now = tonumber(clock)
 if (tonumber(token[5]) or 0) <= now then return 'gone' end  -- no exp: fail closed
+local grant_id, family = token[4] or '', token[6] or ''
+if (grant_id ~= '' or family ~= '')
+   and redis.call('EXISTS', FAMILY_REVOKED_PREFIX .. family, GRANT_REVOKED_PREFIX .. grant_id) > 0 then
+  return 'gone'
+end
 local client = redis.call('HMGET', CLIENT_STATE_PREFIX .. client_id, 'status', 'rate_limit')
 if client[1] ~= 'active' then
   if client[1] == 'suspended' then return 'suspended' end

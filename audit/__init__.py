@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "app.suspended": "App suspended",
     "app.resumed": "App resumed",
     "app.rate_limit_changed": "Rate limit changed",
+    "app.token_rate_changed": "Token rate changed",
 }
 ACTIONS = tuple(ACTION_LABELS)
 # The rows that say something may be wrong: pages mark them out.

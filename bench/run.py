@@ -136,6 +136,7 @@ def create_fixture(conn, r) -> dict:
         scopes=list(ALL_SCOPES),
         grant_types=["authorization_code", "refresh_token", "client_credentials"],
         rate_limit=HUGE_LIMIT,
+        token_rate=HUGE_LIMIT,  # case (e) asks for tokens as fast as it can
     )
     grant = grants.grant_scopes(conn, audit.CLI, user["id"], client["client_id"], list(ALL_SCOPES))
     tokens = token_store.issue(

@@ -15,11 +15,13 @@ import redis
 import audit
 from audit import Actor
 from oauth import credentials, token_store
+from oauth.token_limits import DEFAULT_TOKEN_RATE
 from oauth.token_store import CLIENT_STATE_TTL, client_state_key
 from stores.postgres import Connection, transaction
 
 CLIENT_COLUMNS = """client_id, owner_id, name, description, homepage_url, client_type, redirect_uris,
-    scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at"""
+    scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at,
+    token_rate"""
 
 
 class Client(TypedDict):
@@ -38,6 +40,7 @@ class Client(TypedDict):
     status: str  # "active" or "suspended"
     suspended_reason: str
     rate_limit: int  # API calls per rate-limit window
+    token_rate: int  # tokens per second from the token endpoint (oauth/token_limits.py)
     created_at: datetime
     updated_at: datetime
 
@@ -83,6 +86,7 @@ def create_client(
     homepage_url: str = "",
     rate_limit: int = 1000,
     is_resource_server: bool = False,
+    token_rate: int = DEFAULT_TOKEN_RATE,
 ) -> tuple[Client, str | None]:
     """Register a client; return it and its first secret (None for public clients).
 
@@ -94,10 +98,10 @@ def create_client(
     with transaction(conn) as cur:
         cur.execute(
             f"""INSERT INTO clients (client_id, owner_id, name, description, homepage_url, client_type,
-                    redirect_uris, scopes, grant_types, is_resource_server, rate_limit)
+                    redirect_uris, scopes, grant_types, is_resource_server, rate_limit, token_rate)
                 VALUES (%(client_id)s, %(owner_id)s, %(name)s, %(description)s, %(homepage_url)s,
                     %(client_type)s, %(redirect_uris)s, %(scopes)s, %(grant_types)s,
-                    %(is_resource_server)s, %(rate_limit)s)
+                    %(is_resource_server)s, %(rate_limit)s, %(token_rate)s)
                 RETURNING {CLIENT_COLUMNS}""",
             {
                 "client_id": client_id,
@@ -111,6 +115,7 @@ def create_client(
                 "grant_types": list(grant_types),
                 "is_resource_server": is_resource_server,
                 "rate_limit": rate_limit,
+                "token_rate": token_rate,
             },
         )
         client = cur.fetchone()
@@ -363,6 +368,24 @@ def set_rate_limit(conn: Connection, r: redis.Redis, actor: Actor, client_id: st
             )
     if client:
         publish_client_state(r, client)
+    return client
+
+
+def set_token_rate(conn: Connection, actor: Actor, client_id: str, token_rate: int) -> Client | None:
+    """Change how many tokens per second the client may get; the token endpoint reads it with the client."""
+    if token_rate < 1:
+        raise ValueError("token rate must be at least 1")
+    with transaction(conn) as cur:
+        cur.execute(
+            f"""UPDATE clients SET token_rate = %(rate)s, updated_at = now()
+                WHERE client_id = %(id)s RETURNING {CLIENT_COLUMNS}""",
+            {"rate": token_rate, "id": client_id},
+        )
+        client = cur.fetchone()
+        if client:
+            audit.record_as(
+                cur, actor, "app.token_rate_changed", client_id=client_id, details={"token_rate": token_rate}
+            )
     return client
 
 

@@ -66,6 +66,21 @@ class UnsupportedResponseType(OAuthError):
     status = 400
 
 
+class SlowDown(OAuthError):
+    """The client asks for tokens faster than its rate (oauth/token_limits.py): 429 with Retry-After.
+
+    `slow_down` is RFC 8628's code for a client polling too fast (§3.5); the
+    token endpoint uses it in the same sense, with RFC 6585's 429 status.
+    """
+
+    error = "slow_down"
+    status = 429
+
+    def __init__(self, description: str, *, retry_after: int):
+        super().__init__(description)
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class InvalidScope(OAuthError):
     error = "invalid_scope"
     status = 400

@@ -3,10 +3,13 @@
 Each grant takes the request parameters, checks them against what the
 code or refresh token is bound to, and issues tokens through the Redis
 token store, whose Lua scripts make taking a code and rotating a refresh
-token single, atomic steps.
+token single, atomic steps. The same steps count the token against the
+client's token rate (oauth/token_limits.py), so only a request that would
+get tokens spends the rate, and one refused for it spends nothing.
 """
 
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import redis
 
@@ -17,17 +20,27 @@ from oauth.errors import (
     InvalidGrant,
     InvalidRequest,
     InvalidScope,
+    SlowDown,
     UnauthorizedClient,
     UnsupportedGrantType,
 )
 from oauth.params import require
 from oauth.scopes import CATALOGUE, format_scope, parse_scope, requested_within, unknown_scopes
-from oauth.token_store import IssuedTokens, ScopeBeyondGrant, TokenError
+from oauth.token_limits import DEFAULT_MACHINE_TOKEN_CAP, TokenRateExceeded
+from oauth.token_store import FAMILY_LIFETIME, IssuedTokens, ScopeBeyondGrant, TokenError
 from stores.postgres import Connection
 
 
+class TokenPolicy(NamedTuple):
+    """What the settings say about the tokens the endpoint issues (settings.py)."""
+
+    access_ttl: int  # ACCESS_TOKEN_TTL
+    family_lifetime: int = FAMILY_LIFETIME  # REFRESH_FAMILY_LIFETIME_SECONDS
+    machine_token_cap: int = DEFAULT_MACHINE_TOKEN_CAP  # CLIENT_CREDENTIALS_TOKEN_CAP
+
+
 def exchange(
-    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], access_ttl: int
+    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """Run the grant the request names; raise an OAuthError if anything is off."""
     grant_type = require(params, "grant_type")
@@ -36,16 +49,25 @@ def exchange(
         raise UnsupportedGrantType(f"Unsupported grant_type {grant_type}.")
     if grant_type not in client["grant_types"]:
         raise UnauthorizedClient(f"This client is not registered for the {grant_type} grant.")
-    return handler(conn, r, client, params, access_ttl)
+    try:
+        return handler(conn, r, client, params, policy)
+    except TokenRateExceeded as error:
+        raise SlowDown(
+            f"This app asks for tokens faster than its rate; try again in {error.retry_after} s.",
+            retry_after=error.retry_after,
+        ) from None
 
 
 def authorization_code(
-    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], access_ttl: int
+    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """RFC 6749 §4.1.3 with RFC 7636 §4.6. Any presentation spends the code; a second one
     revokes every token the first produced (token_store.redeem_code)."""
+    code_param = require(params, "code")
     try:
-        code = token_store.redeem_code(r, require(params, "code"), token_store.new_family())
+        code = token_store.redeem_code(
+            r, code_param, token_store.new_family(), client_id=client["client_id"], token_rate=client["token_rate"]
+        )
     except TokenError:
         raise InvalidGrant("The code is invalid, expired or already used.") from None
     check_code_binding(code, client, params)
@@ -57,10 +79,11 @@ def authorization_code(
         client=client,
         user_id=int(code["user_id"]),
         scope=code["scope"],
-        access_ttl=access_ttl,
+        access_ttl=policy.access_ttl,
         grant_id=grant_id,
         family=code["family"],
         with_refresh="refresh_token" in client["grant_types"],
+        family_lifetime=policy.family_lifetime,
     )
 
 
@@ -82,9 +105,13 @@ def check_code_binding(code: dict, client: Client, params: Mapping[str, str]) ->
 
 
 def refresh_token(
-    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], access_ttl: int
+    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
-    """RFC 6749 §6: rotate the refresh token; `scope` may narrow the new access token, never widen it."""
+    """RFC 6749 §6: rotate the refresh token; `scope` may narrow the new access token, never widen it.
+
+    A family past its absolute lifetime is refused like any dead token: the
+    app sends the person through the authorization endpoint again.
+    """
     token = require(params, "refresh_token")
     scope = None  # the new access token keeps the granted scope (rotate() knows it)
     if "scope" in params:
@@ -93,7 +120,15 @@ def refresh_token(
         asked = parse_scope(params["scope"])
         scope = " ".join(part for part in (format_scope(asked), *unknown_scopes(asked)) if part)
     try:
-        return token_store.rotate(r, token, client, scope, access_ttl)
+        return token_store.rotate(
+            r,
+            token,
+            client,
+            scope,
+            policy.access_ttl,
+            family_lifetime=policy.family_lifetime,
+            token_rate=client["token_rate"],
+        )
     except ScopeBeyondGrant as error:
         # Names the problem the way every scope check does: missing, unknown or beyond the grant.
         allowed = [name for name in CATALOGUE if name not in error.missing]
@@ -106,15 +141,26 @@ def refresh_token(
 
 
 def client_credentials(
-    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], access_ttl: int
+    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
-    """RFC 6749 §4.4: a token for the client itself; no user, no refresh token."""
+    """RFC 6749 §4.4: a token for the client itself; no user, no refresh token.
+
+    The client holds at most `policy.machine_token_cap` of them at once: the oldest go first.
+    """
     if client["client_type"] != "confidential":
         raise UnauthorizedClient("Only confidential clients may use client_credentials.")
     scopes = client["scopes"]
     if "scope" in params:
         scopes = requested_within(params["scope"], scopes, beyond="This client is not registered for")
-    return _issue(r, client=client, user_id=None, scope=format_scope(scopes), access_ttl=access_ttl)
+    return _issue(
+        r,
+        client=client,
+        user_id=None,
+        scope=format_scope(scopes),
+        access_ttl=policy.access_ttl,
+        token_rate=client["token_rate"],
+        machine_token_cap=policy.machine_token_cap,
+    )
 
 
 def _issue(r: redis.Redis, **fields) -> IssuedTokens:

@@ -21,8 +21,11 @@ bp = MachineBlueprint("tokens", __name__)
 def token():
     params = _form()
     client = _client(params)
-    ttl = current_app.config["ACCESS_TOKEN_TTL"]
-    return token_json(token_grants.exchange(get_connection(), get_redis(), client, params, ttl))
+    config = current_app.config
+    policy = token_grants.TokenPolicy(
+        config["ACCESS_TOKEN_TTL"], config["REFRESH_FAMILY_LIFETIME_SECONDS"], config["CLIENT_CREDENTIALS_TOKEN_CAP"]
+    )
+    return token_json(token_grants.exchange(get_connection(), get_redis(), client, params, policy))
 
 
 @bp.post(metadata.REVOCATION_PATH)
