@@ -1,4 +1,4 @@
-"""Operator forms: suspend with a reason, set a rate limit, filter the audit log."""
+"""Operator forms: suspend with a reason, set a rate limit and a token rate, filter the audit log."""
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
@@ -8,6 +8,7 @@ from web.fields import BoundedIntegerField
 
 MAX_REASON_LENGTH = 500
 MAX_RATE_LIMIT = 10_000_000
+MAX_TOKEN_RATE = 100_000
 MAX_ID_DIGITS = 18  # ids are bigint; longer digit strings are no id at all
 
 
@@ -32,6 +33,19 @@ class RateLimitForm(FlaskForm):
             NumberRange(min=1, max=MAX_RATE_LIMIT, message=f"Between 1 and {MAX_RATE_LIMIT:,} calls per hour."),
         ],
         render_kw={"min": 1, "max": MAX_RATE_LIMIT},
+    )
+
+
+class TokenRateForm(FlaskForm):
+    token_rate = BoundedIntegerField(
+        "Tokens per second",
+        max_digits=len(str(MAX_TOKEN_RATE)),
+        validators=[
+            InputRequired(message="Enter a whole number of tokens per second."),
+            NumberRange(min=1, max=MAX_TOKEN_RATE, message=f"Between 1 and {MAX_TOKEN_RATE:,} tokens per second."),
+        ],
+        description="From the token endpoint, all grants together; twice as many at once.",
+        render_kw={"min": 1, "max": MAX_TOKEN_RATE},
     )
 
 

@@ -13,7 +13,7 @@ from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
 from portal.admin import users as user_pages
-from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm
+from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm, TokenRateForm
 from portal.sudo import confirm_first
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -60,7 +60,9 @@ def app_page(client_id: str):
     return _render_app_page(client, SuspendForm(), RateLimitForm(data={"rate_limit": client["rate_limit"]}))
 
 
-def _render_app_page(client: Client, suspend_form: SuspendForm, rate_form: RateLimitForm):
+def _render_app_page(
+    client: Client, suspend_form: SuspendForm, rate_form: RateLimitForm, token_rate_form: TokenRateForm | None = None
+):
     conn = get_connection()
     return render_template(
         "admin/app.html",
@@ -69,6 +71,7 @@ def _render_app_page(client: Client, suspend_form: SuspendForm, rate_form: RateL
         owner=users.get_user(conn, client["owner_id"]),
         suspend_form=suspend_form,
         rate_form=rate_form,
+        token_rate_form=token_rate_form or TokenRateForm(data={"token_rate": client["token_rate"]}),
     )
 
 
@@ -99,6 +102,18 @@ def rate_limit(client_id: str):
         return _render_app_page(client, SuspendForm(), form), 400
     clients.set_rate_limit(get_connection(), get_redis(), current_actor(), client_id, form.rate_limit.data)
     flash(f"{client['name']} may now make {form.rate_limit.data:,} API calls per hour.", "success")
+    return redirect(url_for(".app_page", client_id=client_id))
+
+
+@bp.post("/apps/<client_id>/token-rate")
+def token_rate(client_id: str):
+    client = _app_or_404(client_id)
+    form = TokenRateForm()
+    if not form.validate_on_submit():
+        rate_form = RateLimitForm(data={"rate_limit": client["rate_limit"]})
+        return _render_app_page(client, SuspendForm(), rate_form, form), 400
+    clients.set_token_rate(get_connection(), current_actor(), client_id, form.token_rate.data)
+    flash(f"{client['name']} may now get {form.token_rate.data:,} tokens per second.", "success")
     return redirect(url_for(".app_page", client_id=client_id))
 
 
