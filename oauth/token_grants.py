@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import redis
 
+import audit
 from oauth import grants, pkce, token_store
 from oauth.clients import Client
 from oauth.errors import (
@@ -28,7 +29,7 @@ from oauth.params import require
 from oauth.scopes import CATALOGUE, format_scope, parse_scope, requested_within, unknown_scopes
 from oauth.token_limits import DEFAULT_MACHINE_TOKEN_CAP, TokenRateExceeded
 from oauth.token_store import FAMILY_LIFETIME, IssuedTokens, ScopeBeyondGrant, TokenError
-from stores.postgres import Connection
+from stores.postgres import Connection, transaction
 
 
 class TokenPolicy(NamedTuple):
@@ -68,7 +69,9 @@ def authorization_code(
         code = token_store.redeem_code(
             r, code_param, token_store.new_family(), client_id=client["client_id"], token_rate=client["token_rate"]
         )
-    except TokenError:
+    except TokenError as error:
+        if error.reason == "replayed" and error.client_id:
+            record_misuse(conn, "code.replayed", error, client["client_id"])
         raise InvalidGrant("The code is invalid, expired or already used.") from None
     check_code_binding(code, client, params)
     grant_id = int(code["grant_id"])
@@ -135,9 +138,32 @@ def refresh_token(
         requested_within(params["scope"], allowed, beyond="Scope beyond what was granted")
         raise InvalidScope("Scope beyond what was granted.") from None  # not reached: the line above raises
     except TokenError as error:
+        if error.reason == "reused":
+            record_misuse(conn, "token.reused", error, client["client_id"])
         if error.reason == "suspended":
             raise InvalidClient("This client is suspended.") from None
         raise InvalidGrant("The refresh token is invalid, expired or revoked.") from None
+
+
+def record_misuse(conn: Connection, action: str, error: TokenError, presented_by: str) -> None:
+    """Audit a replayed code or a reused refresh token on the app and person it concerns, with the family it ended.
+
+    The app is the one the code was issued to, which a stolen code's
+    presenter need not be: then the presenter is named too.
+    """
+    client_id = error.client_id or presented_by
+    details = {"family": error.family} if error.family else {}
+    if presented_by != client_id:
+        details["presented_by"] = presented_by
+    with transaction(conn) as cur:
+        audit.record_as(
+            cur,
+            audit.server_actor(audit.TOKEN_ENDPOINT),
+            action,
+            client_id=client_id,
+            subject_user_id=int(error.user_id) if error.user_id else None,
+            details=details,
+        )
 
 
 def client_credentials(

@@ -5,7 +5,8 @@ Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
     code:<digest>            hash  an authorization code (10 min): client_id,
                                    redirect_uri (+ whether the request named it),
                                    user_id, scope, grant_id, code_challenge, and
-                                   `state` issued|redeemed, so a replay is recognised
+                                   `state` issued|redeemed|replayed, so a replay
+                                   is recognised (and reported once)
     at:<digest>              hash  an access token: client_id, user_id, scope,
                                    grant_id, family, iat, exp
     rt:<digest>              hash  a live refresh token: the same, plus `status`
@@ -203,7 +204,8 @@ return {'ok'}
 
 # Take a code exactly once. A second attempt revokes what the first produced.
 # KEYS: code key, token rate key or '' (not counted). ARGV: new family id, marker ttl, token rate, burst
-# Reply: {'ok', code json} | {'invalid'} | {'replayed'} | {'slow_down', microseconds to wait}
+# Reply: {'ok', code json} | {'invalid'} | {'slow_down', microseconds to wait}
+#        | {'replayed', client_id, user_id, family, '1' the first time it is replayed or '0'}
 # (a code refused for the rate is not spent)
 _REDEEM_CODE = LuaScript(
     _KEY_PREFIXES_LUA
@@ -216,7 +218,9 @@ if #flat == 0 then return {'invalid'} end
 local code = to_table(flat)
 if code.state ~= 'issued' then
   revoke_family(code.family, ARGV[2])
-  return {'replayed'}
+  redis.call('HSET', KEYS[1], 'state', 'replayed')
+  local first = code.state == 'redeemed' and '1' or '0'
+  return {'replayed', code.client_id, code.user_id, code.family or '', first}
 end
 local wait = take_slot(KEYS[2], ARGV[3], ARGV[4])
 if wait > 0 then return {'slow_down', wait} end
@@ -357,13 +361,21 @@ return redis.call('DEL', KEYS[1])
 class TokenError(Exception):
     """Why a code or refresh token was refused: `reason` is invalid, replayed, reused, revoked, expired or suspended.
 
-    For `reused`, `family` names the family the reuse ended.
+    For `reused`, and for the first `replayed` of a code, `family` names the
+    family it ended and `user_id` whose it was; a replayed code also names
+    `client_id`, the app it was issued to (whoever presented it). Later
+    replays of the same code carry none of them: the caller records each
+    misuse once (oauth/token_grants.py).
     """
 
-    def __init__(self, reason: str, family: str | None = None):
+    def __init__(
+        self, reason: str, family: str | None = None, *, user_id: str | None = None, client_id: str | None = None
+    ):
         super().__init__(reason)
         self.reason = reason
         self.family = family
+        self.user_id = user_id
+        self.client_id = client_id
 
 
 class ScopeBeyondGrant(Exception):
@@ -394,7 +406,9 @@ def _refused(reply: list) -> None:
     if reply[0] == "slow_down":
         raise TokenRateExceeded(retry_after_seconds(int(reply[1])))
     if reply[0] == "reused":
-        raise TokenError("reused", family=reply[1])
+        raise TokenError("reused", family=reply[1], user_id=reply[2])
+    if reply[0] == "replayed" and reply[4] == "1":
+        raise TokenError("replayed", family=reply[3], user_id=reply[2], client_id=reply[1])
     raise TokenError(reply[0])
 
 
