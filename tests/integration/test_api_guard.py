@@ -4,7 +4,7 @@ import pytest
 
 import audit
 from api import dead_tokens
-from oauth import clients, credentials
+from oauth import clients, credentials, token_store
 from oauth.scopes import ALL_SCOPES
 from oauth.token_store import access_key, client_state_key
 from stores import postgres
@@ -142,6 +142,29 @@ def test_token_of_a_revoked_grant_is_refused(app, client):
     response = client.get("/api/v1/me", headers=issued.headers)
     assert response.status_code == 401
     assert response.json["error"] == "invalid_token"
+
+
+def test_token_of_a_revoked_family_is_refused_while_its_key_lingers(app, client, r):
+    issued = user_with_token(app, "a@example.com", ["read:profile"])
+    with app.app_context():
+        assert token_store.revoke_refresh_token(get_redis(), issued.refresh_token, issued.client_id)
+    assert r.exists(access_key(issued.access_token))  # left to expire on its own
+    response = client.get("/api/v1/me", headers=issued.headers)
+    assert response.status_code == 401
+    assert response.json["error"] == "invalid_token"
+
+
+def test_the_revocation_markers_are_read_inside_the_one_script(app, client, r):
+    """A user token's family and grant are checked by one EXISTS in the check's script; a machine token skips it."""
+    user = user_with_token(app, "a@example.com", ["read:profile"])
+    machine = app_with_token(app, ["read:data"])
+    client.get("/api/v1/me", headers=user.headers)  # Redis now holds the script
+    for issued, path, markers_read in ((user, "/api/v1/me", 1), (machine, "/api/v1/data", 0)):
+        before = commands_run(r)
+        client.get(path, headers=issued.headers)
+        ran = commands_run(r) - before
+        assert scripts_in(ran) == 1
+        assert ran["exists"] == markers_read
 
 
 def test_a_revoked_token_is_refused_from_memory_once_redis_has_said_so(app, client, r):
