@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint format bench screenshots clean
+.PHONY: run test test-fast lint format bench bench-tokens screenshots clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -38,6 +38,9 @@ bench: $(BIN)/.installed  ## load the API hot path and compare it with one Redis
 		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
 		echo "wrk is not available: using the Python load generator"
 	$(BIN)/python bench/run.py
+
+bench-tokens: $(BIN)/.installed  ## Redis bytes per grant as a family grows, and the time of revoking one
+	$(BIN)/python bench/token_growth.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
