@@ -106,6 +106,15 @@ class ServerSessionInterface(SessionInterface):
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:
         if session.unavailable:
             return
+        try:
+            self._save(app, session, response)
+        except CONNECTION_ERRORS as error:
+            # The page was made but its session cannot be kept (a form's CSRF
+            # token, a sign-in): answer what a store outage gets instead.
+            log.warning("redis unavailable for sessions: %s", error)
+            _answer_store_unavailable(app, response, error)
+
+    def _save(self, app: Flask, session: ServerSession, response: Response) -> None:
         r = get_redis()
         if session.ended:
             self._forget(app, r, session, response)
@@ -175,6 +184,22 @@ class ServerSessionInterface(SessionInterface):
             samesite=self.get_cookie_samesite(app),
         )
         response.vary.add("Cookie")
+
+
+def _answer_store_unavailable(app: Flask, response: Response, error: Exception) -> None:
+    """Turn `response`, in place, into the app's own answer to a store outage (web.errors renders it)."""
+    try:
+        raise StoreUnavailable("redis") from error
+    except StoreUnavailable as unavailable:
+        outage = app.make_response(app.handle_user_exception(unavailable))
+    response.status_code = outage.status_code
+    response.set_data(outage.get_data())
+    # The security headers stay; where the page was going and what it set do not.
+    for name in ("Location", "Set-Cookie", "Content-Type", "Retry-After"):
+        response.headers.pop(name, None)
+    for name in ("Content-Type", "Retry-After"):
+        if name in outage.headers:
+            response.headers[name] = outage.headers[name]
 
 
 def refuse_without_store() -> None:

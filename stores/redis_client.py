@@ -6,8 +6,14 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 # Errors that mean "Redis is gone", as opposed to a bad command. A replica's
-# READONLY (this server was demoted by a failover) is as gone for our writes.
-CONNECTION_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.ReadOnlyError)
+# READONLY (this server was demoted by a failover) is as gone for our writes,
+# and so is EXECABORT: the same refusal of a write queued in a transaction.
+CONNECTION_ERRORS = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.ExecAbortError,
+)
 
 
 def create_client(url: str) -> redis.Redis:
