@@ -42,4 +42,4 @@ def test_ten_concurrent_refreshes_over_http_have_exactly_one_winner(app, live_se
         r = get_redis()
         assert not r.exists(token_store.refresh_key(tokens["refresh_token"]))
         assert token_store.lookup_access_token(r, winner["access_token"]) is None
-        assert not r.exists(token_store.refresh_key(winner["refresh_token"]))
+        assert token_store.lookup_refresh_token(r, winner["refresh_token"]) is None  # left to expire, refused

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from flask.sessions import SecureCookieSessionInterface
 
+from accounts import sessions
 from api.rate_limit import counter_key, window_index
 from audit import Actor
 from oauth import clients, grants
@@ -98,8 +98,11 @@ def test_registration_shows_the_credentials_once_in_the_response(client, develop
         later = client.get(path).text
         assert secret not in later
     assert stored_secrets(app, client_id)[0]["prefix"] in client.get(f"/developer/apps/{client_id}").text
-    session = SecureCookieSessionInterface().get_signing_serializer(app).loads(client.get_cookie("session").value)
-    assert secret not in json.dumps(session, default=str)
+    session_id = client.get_cookie("session").value
+    assert secret not in session_id
+    with app.app_context():
+        stored_session = get_redis().hgetall(sessions.session_key(sessions.digest(session_id)))
+    assert stored_session and secret not in json.dumps(stored_session)
 
 
 def test_registration_stores_what_the_form_said(client, developer, app):

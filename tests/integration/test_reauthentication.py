@@ -122,7 +122,8 @@ def test_a_new_client_secret_needs_a_recent_password(app, client, auth, r):
     app_page = client.get(f"/developer/apps/{registered['client_id']}")
     age_the_sign_in(client, r, SUDO_SECONDS + 1)
     url = f"/developer/apps/{registered['client_id']}/secrets"
-    refused = client.post(url, data={"csrf_token": csrf_token(app_page.text)}, headers={"Referer": app_page.request.url})
+    form = {"csrf_token": csrf_token(app_page.text)}
+    refused = client.post(url, data=form, headers={"Referer": app_page.request.url})
     assert refused.status_code == 302
     assert "reauth=1" in refused.headers["Location"]
     assert next_of(refused) == f"/developer/apps/{registered['client_id']}"
