@@ -34,6 +34,11 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "SESSION_LIFETIME_SECONDS": int(env.get("SESSION_LIFETIME_SECONDS", str(30 * 24 * 3600))),
         # Administrators must turn on two-factor sign-in before /admin opens; REQUIRE_ADMIN_2FA=0 lifts that.
         "REQUIRE_ADMIN_2FA": env.get("REQUIRE_ADMIN_2FA", "1") != "0",
+        # Where account mail goes: smtp://[user:pass@]host:port, or smtps:// for TLS from the
+        # first byte. Unset: each mail is written to instance/outbox/ and its links are logged.
+        "SMTP_URL": env.get("SMTP_URL") or None,
+        # The sender of account mail; None: no-reply@ the issuer's host.
+        "MAIL_FROM": env.get("MAIL_FROM") or None,
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import redis
 
 import audit
-from accounts import throttle, two_factor, users
+from accounts import throttle, two_factor, users, verification
 from stores.postgres import Connection, transaction
 
 
@@ -73,11 +73,19 @@ def record_sign_in(conn: Connection, r: redis.Redis, user: users.User, ip: str) 
         audit.record(cur, "signin.succeeded", actor_id=user["id"], subject_user_id=user["id"], ip_address=ip)
 
 
-def sign_up(conn: Connection, email: str, password: str, name: str, ip: str) -> users.User:
-    """Create an account (raises users.EmailTaken) and record it."""
-    user = users.create_user(conn, email, password, name)
+def sign_up(conn: Connection, r: redis.Redis, email: str, password: str, name: str, ip: str) -> None:
+    """Create an unverified account and mail it a verification link; for a taken email, mail its owner instead.
+
+    The caller answers the same either way, and both ways cost the same
+    slow hash (create_user makes it before it finds the email taken).
+    """
+    try:
+        user = users.create_user(conn, email, password, name, verified=False)
+    except users.EmailTaken:
+        verification.mail_owner_of_taken_email(conn, r, email, ip)
+        return
     _record(conn, "signup", user["id"], user["id"], ip, {})
-    return user
+    verification.mail_link(r, user)
 
 
 def _record(

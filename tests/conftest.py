@@ -18,6 +18,7 @@ from stores import embedded, postgres
 from tests.support.accounts import AuthActions
 from tests.support.apps import TABLES, LiveServer, made_apps, make_app
 from tests.support.browser import open_browser
+from tests.support.mail import Outbox, SmtpServer
 from tests.support.oauth import register_client
 from tests.support.stores import RestartableRedis, clear_redis, free_port
 
@@ -83,6 +84,34 @@ def own_redis(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def outbox(app) -> Outbox:
+    """The mail the app wrote to its outbox folder (it has no SMTP_URL), emptied before the test."""
+    box = Outbox(app)
+    box.clear()
+    return box
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback for the whole run."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp(smtp_server) -> SmtpServer:
+    """The SMTP server, with nothing received and no planned refusals."""
+    smtp_server.reset()
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def smtp_app(app, store_urls, smtp_server):
+    """An app on the test stores that sends its mail to `smtp_server`, retrying after 50 ms."""
+    return make_app(store_urls, SMTP_URL=smtp_server.url, MAIL_RETRY_DELAYS=(0.05, 0.05))
 
 
 @pytest.fixture

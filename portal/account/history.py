@@ -13,6 +13,13 @@ SECURITY_ACTIONS = (
     "two_factor.reset",
     "two_factor.recovery_codes_replaced",
     "two_factor.refused",
+    "signup.email_taken",
+    "email.verified",
+    "password.reset_requested",
+    "password.reset",
+    "password.changed",
+    "password.change_failed",
+    "password.set_by_operator",
 )
 
 

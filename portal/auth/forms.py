@@ -4,7 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
-from accounts.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from accounts import passwords
+from accounts.users import MAX_PASSWORD_LENGTH
+from portal.auth.password_forms import check_policy
 
 
 class LoginForm(FlaskForm):
@@ -23,19 +25,11 @@ class SignupForm(FlaskForm):
         ],
     )
     name = StringField("Name", validators=[Length(max=100)])
-    password = PasswordField(
-        "Password",
-        validators=[
-            InputRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
-                message=f"Use at least {MIN_PASSWORD_LENGTH} characters (at most {MAX_PASSWORD_LENGTH}).",
-            ),
-        ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-    )
+    password = PasswordField("Password", validators=[InputRequired()], description=passwords.HINT)
     confirm = PasswordField(
         "Repeat password", validators=[InputRequired(), EqualTo("password", message="The passwords differ.")]
     )
     next = HiddenField()
+
+    def validate_password(self, field) -> None:
+        check_policy(field, self.email.data or "", self.name.data or "")

@@ -3,12 +3,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from accounts import users
+from accounts import address_limits
 from accounts.sign_in import sign_in, sign_up
 from portal.auth.context import app_asking
 from portal.auth.forms import LoginForm, SignupForm
+from portal.auth.limits import over_limit
 from portal.auth.redirects import safe_next
-from portal.auth.signing_in import continue_sign_in, start_session
+from portal.auth.signing_in import continue_sign_in
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
@@ -44,11 +45,6 @@ def _login_page(form: LoginForm, reauth: bool) -> str:
     return render_template("auth/login.html", form=form, reauth=reauth, app_name=app_asking(form.next.data))
 
 
-def _start_session(user: users.User) -> None:
-    """Sign `user` in at once by password alone, on a fresh session (signing_in.start_session says why)."""
-    start_session(user, ["pwd"])
-
-
 def _client_ip() -> str:
     return request.remote_addr or ""
 
@@ -62,16 +58,15 @@ def _throttled(wait: int):
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     form = SignupForm(next=request.args.get("next", ""))
+    # Counted before the form is checked: the password check and the slow hash are what an address may not spend freely.
+    refusal = over_limit(address_limits.SIGN_UP) if form.is_submitted() else None
+    if refusal:
+        return refusal
     if not form.validate_on_submit():
         return render_template("auth/signup.html", form=form)
-    try:
-        user = sign_up(get_connection(), form.email.data, form.password.data, form.name.data or "", _client_ip())
-    except users.EmailTaken:
-        form.email.errors.append("An account with this email exists already. Sign in instead.")
-        return render_template("auth/signup.html", form=form), 409
-    _start_session(user)
-    flash("Welcome! Your account is ready.", "success")
-    return redirect(safe_next(form.next.data))
+    sign_up(get_connection(), get_redis(), form.email.data, form.password.data, form.name.data or "", _client_ip())
+    # The same page for a new and a taken email (only the mail differs), and nobody is signed in by it.
+    return render_template("auth/signup_sent.html", email=form.email.data, next=safe_next(form.next.data, default=""))
 
 
 @bp.post("/logout")

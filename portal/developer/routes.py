@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_login import current_user, login_required
 
 import audit
+from accounts import users
 from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
@@ -51,6 +52,10 @@ def apps():
 
 @bp.route("/apps/new", methods=["GET", "POST"])
 def new_app():
+    account = users.get_user(get_connection(), current_user.id)
+    if not account["email_verified"]:
+        # Apps are registered by people whose address is theirs: a developer can be reached about their app.
+        return render_template("auth/verify_status.html", account=account, needed_for="register apps"), 403
     form = RegisterAppForm.blank()
     if not form.validate_on_submit():
         return render_template("developer/new.html", form=form), 400 if form.is_submitted() else 200

@@ -23,10 +23,10 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def create_user(app, email=USER_EMAIL, password=USER_PASSWORD, name="User", role="user") -> dict:
-    """An account, stored the way sign-up stores it (EmailTaken if the email is in use)."""
+def create_user(app, email=USER_EMAIL, password=USER_PASSWORD, name="User", role="user", verified=True) -> dict:
+    """An account, stored the way sign-up stores it (EmailTaken if the email is in use); verified unless told."""
     with app.app_context():
-        return users.create_user(postgres.get_connection(), email, password, name, role)
+        return users.create_user(postgres.get_connection(), email, password, name, role, verified=verified)
 
 
 def find_or_create_user(app, email: str, **fields) -> dict:

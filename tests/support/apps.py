@@ -3,6 +3,7 @@
 import threading
 
 from app import create_app
+from tests.support.mail import OUTBOX
 
 TABLES = "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices, user_totp, recovery_codes"
 
@@ -19,6 +20,7 @@ def make_app(store_urls: dict, **overrides):
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "OAUTH_ISSUER": "http://localhost",
+        "MAIL_OUTBOX": str(OUTBOX),  # never instance/outbox/ in the working tree
         **overrides,
     }
     app = create_app(config)
