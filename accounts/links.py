@@ -1,4 +1,4 @@
-"""Single-use links mailed to people: email verification (24 hours) and password reset (30 minutes).
+"""Single-use links mailed to people: email verification (24 hours), password reset (30 minutes), sign-in (15 minutes).
 
 A link carries a random token (256 bits). Redis keeps only its SHA-256
 digest, in a key that names the link's purpose, with the link's lifetime
@@ -6,12 +6,13 @@ as its TTL:
 
     link:verify:<digest>  JSON {"user_id", "version"}   24 h
     link:reset:<digest>   JSON {"user_id", "version"}   30 min
+    link:signin:<digest>  JSON {"user_id", "version"}   15 min
 
 The purpose is part of the key, so a token made for one purpose is simply
 unknown to the other. `version` binds the link to the account as it was
 when the link was made: its email for verification, `password_changed_at`
-for a reset (users.get_password_version), so that any later password
-change spends every reset link made before it. The caller compares it when
+for a reset or a sign-in (users.get_password_version), so that any later
+password change spends every such link made before it. The caller compares it when
 it acts on the link.
 
 `take` is one GETDEL: two requests racing with the same link cannot both
@@ -41,6 +42,7 @@ class Purpose:
 
 VERIFY_EMAIL = Purpose("verify", 24 * 3600, "/signup/verify/")
 RESET_PASSWORD = Purpose("reset", 30 * 60, "/password/reset/")
+SIGN_IN = Purpose("signin", 15 * 60, "/login/link/")
 
 
 @dataclass(frozen=True)

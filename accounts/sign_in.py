@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import redis
 
 import audit
-from accounts import throttle, two_factor, users, verification
+from accounts import sign_in_links, throttle, two_factor, users, verification
 from stores.postgres import Connection, transaction
 
 
@@ -20,6 +20,7 @@ class SignInResult:
     user: users.User | None = None  # set on success
     retry_after: int = 0  # seconds, when throttled
     disabled: bool = False  # the right password, for an account an administrator disabled
+    link_sent: bool = False  # the right password, for an account under attack, from an address new to it
 
 
 def sign_in(conn: Connection, r: redis.Redis, email: str, password: str, ip: str) -> SignInResult:
@@ -44,6 +45,9 @@ def sign_in(conn: Connection, r: redis.Redis, email: str, password: str, ip: str
     if user["disabled_at"] is not None:
         _record(conn, "signin.refused", user["id"], user["id"], ip, {"reason": "account disabled"})
         return SignInResult(disabled=True)
+    if verdict.needs_second_proof:
+        sign_in_links.mail_link(conn, r, user, ip)  # the password may be the guess that hit: ask the mailbox
+        return SignInResult(link_sent=True)
     if two_factor.has_two_factor(conn, user["id"]):
         return SignInResult(user=user)  # signed in, and recorded, once the code is in: sign_in_second_step
     record_sign_in(conn, r, user, ip)

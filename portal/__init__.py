@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from portal.admin.routes import bp as admin_bp
     from portal.auth.password_routes import bp as password_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.auth.sign_in_link_routes import bp as sign_in_link_bp
     from portal.auth.two_factor_routes import bp as auth_two_factor_bp
     from portal.auth.verification_routes import bp as verification_bp
     from portal.developer.routes import bp as developer_bp
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
         home_bp,
         auth_bp,
         auth_two_factor_bp,
+        sign_in_link_bp,
         password_bp,
         verification_bp,
         developer_bp,

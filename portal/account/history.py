@@ -14,6 +14,8 @@ SECURITY_ACTIONS = (
     "two_factor.recovery_codes_replaced",
     "two_factor.refused",
     "signup.email_taken",
+    "signin.link_sent",
+    "signin.link_used",
     "email.verified",
     "password.reset_requested",
     "password.reset",

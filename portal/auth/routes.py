@@ -35,6 +35,8 @@ def login():
     if result.disabled:
         form.password.errors.append("This account is disabled. Please contact the platform's administrators.")
         return _login_page(form, reauth), 403
+    if result.link_sent:
+        return render_template("auth/sign_in_link_sent.html")
     if result.user is None:
         form.password.errors.append("Wrong email or password.")
         return _login_page(form, reauth), 401
