@@ -8,6 +8,7 @@ Mail goes out after the transaction commits.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import redis
 from flask import current_app
@@ -33,8 +34,12 @@ class Change:
     retry_after: int = 0  # seconds, when too many wrong current passwords were tried
 
 
-def request_reset(conn: Connection, r: redis.Redis, email: str, ip: str) -> None:
-    """Mail a reset link (30 minutes, single use) if an account has this email; nothing says whether one does."""
+def request_reset(conn: Connection, r: redis.Redis, email: str, ip: str, next_url: str = "") -> None:
+    """Mail a reset link (30 minutes, single use) if an account has this email; nothing says whether one does.
+
+    `next_url` (a local path the caller checked) is where the person goes once
+    the new password is set: the authorization request they were signing in to.
+    """
     user = users.get_user_by_email(conn, email)
     if user is None or user["disabled_at"] is not None:
         _record(conn, "password.reset_requested", None, None, ip, {"email": email[:254], "mailed": False})
@@ -49,7 +54,8 @@ def request_reset(conn: Connection, r: redis.Redis, email: str, ip: str) -> None
         "Reset your password",
         "password_reset",
         user=user,
-        link=links.url(current_app.config["OAUTH_ISSUER"], links.RESET_PASSWORD, token),
+        link=links.url(current_app.config["OAUTH_ISSUER"], links.RESET_PASSWORD, token)
+        + (f"?{urlencode({'next': next_url})}" if next_url else ""),
         minutes=links.RESET_PASSWORD.ttl_seconds // 60,
     )
 

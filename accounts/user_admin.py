@@ -147,11 +147,10 @@ def unlock(conn: Connection, r: redis.Redis, actor: Actor, user_id: int, reason:
     return cleared
 
 
-def _lock_user(cur, user_id: int) -> dict | None:
-    """The user's row, locked until the transaction ends, with whether their email is verified."""
+def _lock_user(cur, user_id: int) -> users.User | None:
+    """The user's row (email_verified included), locked until the transaction ends."""
     cur.execute(
-        f"""SELECT {users.USER_COLUMNS}, email_verified_at IS NOT NULL AS email_verified
-            FROM users WHERE id = %(id)s FOR UPDATE""",
+        f"SELECT {users.USER_COLUMNS} FROM users WHERE id = %(id)s FOR UPDATE",
         {"id": user_id},
     )
     return cur.fetchone()

@@ -5,7 +5,7 @@ told whose password it is so that their name and email count as guessable.
 """
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from accounts import passwords, users
@@ -50,6 +50,7 @@ class _NewPassword(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254), EMAIL_SHAPE])
+    next = HiddenField()  # the authorization request the person was signing in to, kept through the mail
 
 
 class ResetPasswordForm(_NewPassword):

@@ -7,12 +7,13 @@ password passes the policy, then spends it, ends every session of the
 account and signs the person in afresh (with their second factor, if on).
 """
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from accounts import address_limits, password_changes, users
 from portal.auth.limits import client_ip, over_limit, too_many_requests
 from portal.auth.password_forms import ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm
+from portal.auth.redirects import safe_next
 from portal.auth.signing_in import continue_sign_in
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -22,14 +23,15 @@ bp = Blueprint("password", __name__)
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot():
-    form = ForgotPasswordForm()
+    form = ForgotPasswordForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("auth/forgot_password.html", form=form), 400 if form.is_submitted() else 200
     refusal = over_limit(address_limits.PASSWORD_FORGOT)
     if refusal:
         return refusal
-    password_changes.request_reset(get_connection(), get_redis(), form.email.data, client_ip())
-    return render_template("auth/forgot_password_sent.html", email=form.email.data)
+    next_url = safe_next(form.next.data, default="")
+    password_changes.request_reset(get_connection(), get_redis(), form.email.data, client_ip(), next_url)
+    return render_template("auth/forgot_password_sent.html", email=form.email.data, next=next_url)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -45,7 +47,7 @@ def reset(token: str):
     if user is None:  # spent by a request that raced this one
         return _link_not_live()
     flash("Your password is changed, and every session of your account was signed out.", "success")
-    return continue_sign_in(user, url_for("account.security"))
+    return continue_sign_in(user, safe_next(request.args.get("next"), default=url_for("account.security")))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

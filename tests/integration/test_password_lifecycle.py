@@ -1,6 +1,9 @@
 """Forgot password, reset by mailed link, change while signed in, `users set-password`, and the policy at each."""
 
 import json
+import re
+from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 
@@ -30,6 +33,24 @@ def test_sign_in_page_links_to_forgot_password_and_security_page_to_change(clien
     assert 'href="/password/forgot"' in client.get("/login").text
     auth.sign_in_as()
     assert 'href="/account/password"' in client.get("/account/security").text
+
+
+def test_a_reset_started_from_an_authorization_request_returns_to_it(app, client, outbox):
+    create_user(app)
+    request_path = "/oauth/authorize?client_id=pa_client_x&response_type=code"
+    login_page = client.get("/login", query_string={"next": request_path}).text
+    forgot_url = unescape(re.search(r'href="(/password/forgot[^"]*)"', login_page).group(1))
+    page = client.get(forgot_url)
+    client.post(forgot_url, data={"email": USER_EMAIL, "next": request_path, "csrf_token": csrf_token(page.text)})
+    link = link_in(outbox.last(USER_EMAIL), links.RESET_PASSWORD.path)
+    assert reset_password(client, link).headers["Location"] == request_path
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_a_reset_never_sends_anyone_off_the_server(app, client, outbox, elsewhere):
+    create_user(app)
+    link = reset_link(client, outbox)
+    assert reset_password(client, f"{link}?{urlencode({'next': elsewhere})}").headers["Location"] == "/account/security"
 
 
 def test_forgot_password_mails_a_link_for_30_minutes(app, client, outbox, r):
