@@ -43,9 +43,12 @@ def open_browser() -> Iterator:
             browser.close()
 
 
+SIGN_UP_PASSWORD = "correct horse battery"
+
+
 def sign_up(page, base_url: str, email: str, name: str = "Dana Developer") -> None:
     """Create an account through the sign-up form, verify it by the mailed link, and sign in."""
-    password = "correct horse battery"
+    password = SIGN_UP_PASSWORD
     asked_at = time.time_ns()
     page.goto(base_url + "/signup")
     page.get_by_label("Email", exact=True).fill(email)
