@@ -16,6 +16,10 @@ class Scope:
 CATALOGUE: dict[str, Scope] = {
     scope.name: scope
     for scope in (
+        # OpenID Connect (Core §5.4): who you are, for signing in to the app with your account here.
+        Scope("openid", "Let you sign in to it with your account here"),
+        Scope("profile", "See your name"),
+        Scope("email", "See your email address and whether it is verified"),
         Scope("read:profile", "See your name and email address"),
         Scope("write:profile", "Change your name", changes_data=True),
         Scope("read:data", "See your items"),

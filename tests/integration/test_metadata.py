@@ -28,6 +28,9 @@ def test_metadata_names_every_endpoint_under_the_issuer(metadata):
 
 def test_metadata_advertises_what_the_server_does(metadata):
     assert metadata["scopes_supported"] == [
+        "openid",
+        "profile",
+        "email",
         "read:profile",
         "write:profile",
         "read:data",
