@@ -26,6 +26,9 @@ import string
 from dataclasses import dataclass
 
 import redis
+from flask import current_app
+
+from accounts import mail
 
 KEY_PREFIX = "link:"
 TOKEN_BYTES = 32  # 256 bits
@@ -59,6 +62,15 @@ def issue(r: redis.Redis, purpose: Purpose, user_id: int, version: str) -> str:
     value = json.dumps({"user_id": user_id, "version": version})
     r.set(key(purpose, token), value, ex=purpose.ttl_seconds)
     return token
+
+
+def send(
+    r: redis.Redis, purpose: Purpose, user: dict, version: str, subject: str, template: str, query: str = "", **context
+) -> None:
+    """Make a link for `user` and mail it to them; the mail's template gets `link` and `minutes` (its lifetime)."""
+    token = issue(r, purpose, user["id"], version)
+    link = url(current_app.config["OAUTH_ISSUER"], purpose, token) + (f"?{query}" if query else "")
+    mail.send(user["email"], subject, template, user=user, link=link, minutes=purpose.ttl_seconds // 60, **context)
 
 
 def url(issuer: str, purpose: Purpose, token: str) -> str:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import redis
-from flask import current_app
 
 import audit
 from accounts import address_limits, links, mail, passwords, sessions, users
@@ -48,16 +47,9 @@ def request_reset(conn: Connection, r: redis.Redis, email: str, ip: str, next_ur
     _record(conn, "password.reset_requested", None, user["id"], ip, {"mailed": mailed})
     if not mailed:
         return
-    token = links.issue(r, links.RESET_PASSWORD, user["id"], users.get_password_version(conn, user["id"]))
-    mail.send(
-        user["email"],
-        "Reset your password",
-        "password_reset",
-        user=user,
-        link=links.url(current_app.config["OAUTH_ISSUER"], links.RESET_PASSWORD, token)
-        + (f"?{urlencode({'next': next_url})}" if next_url else ""),
-        minutes=links.RESET_PASSWORD.ttl_seconds // 60,
-    )
+    version = users.get_password_version(conn, user["id"])
+    query = urlencode({"next": next_url}) if next_url else ""
+    links.send(r, links.RESET_PASSWORD, user, version, "Reset your password", "password_reset", query)
 
 
 def account_for_reset(conn: Connection, r: redis.Redis, token: str) -> users.User | None:

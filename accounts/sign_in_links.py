@@ -11,28 +11,18 @@ out: the owner always has their mailbox.
 """
 
 import redis
-from flask import current_app
 
 import audit
-from accounts import links, mail, throttle, users
+from accounts import links, throttle, users
 from stores.postgres import Connection, transaction
 
 
 def mail_link(conn: Connection, r: redis.Redis, user: users.User, ip: str) -> None:
     """The right password came from an address new to an account under attack: mail its owner a sign-in link."""
-    version = users.get_password_version(conn, user["id"])
-    token = links.issue(r, links.SIGN_IN, user["id"], version)
     with transaction(conn) as cur:
         audit.record(cur, "signin.link_sent", subject_user_id=user["id"], ip_address=ip)
-    mail.send(
-        user["email"],
-        "Your sign-in link",
-        "sign_in_link",
-        user=user,
-        link=links.url(current_app.config["OAUTH_ISSUER"], links.SIGN_IN, token),
-        minutes=links.SIGN_IN.ttl_seconds // 60,
-        ip=ip,
-    )
+    version = users.get_password_version(conn, user["id"])
+    links.send(r, links.SIGN_IN, user, version, "Your sign-in link", "sign_in_link", ip=ip)
 
 
 def pending(conn: Connection, r: redis.Redis, token: str) -> users.User | None:

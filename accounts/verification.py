@@ -17,15 +17,7 @@ from stores.postgres import Connection, transaction
 
 def mail_link(r: redis.Redis, user: users.User) -> None:
     """Mail `user` a fresh verification link (24 hours, single use)."""
-    token = links.issue(r, links.VERIFY_EMAIL, user["id"], _version(user["email"]))
-    mail.send(
-        user["email"],
-        "Confirm your email address",
-        "verify_email",
-        user=user,
-        link=links.url(current_app.config["OAUTH_ISSUER"], links.VERIFY_EMAIL, token),
-        hours=links.VERIFY_EMAIL.ttl_seconds // 3600,
-    )
+    links.send(r, links.VERIFY_EMAIL, user, _version(user["email"]), "Confirm your email address", "verify_email")
 
 
 def resend(conn: Connection, r: redis.Redis, user: users.User, ip: str) -> int:
