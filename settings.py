@@ -39,6 +39,12 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "SMTP_URL": env.get("SMTP_URL") or None,
         # The sender of account mail; None: no-reply@ the issuer's host.
         "MAIL_FROM": env.get("MAIL_FROM") or None,
+        # The platform's name: consent pages say who vouches for an app, and developers' apps may not claim it.
+        "PLATFORM_NAME": env.get("PLATFORM_NAME") or "Platform Accounts",
+        # Until the platform verifies an app, at most this many people may authorize it (as Google caps them).
+        "UNVERIFIED_APP_USER_LIMIT": int(env.get("UNVERIFIED_APP_USER_LIMIT", "100")),
+        # Apps one developer may register in the portal (the CLI, run by operators, is not held to it).
+        "APPS_PER_DEVELOPER": int(env.get("APPS_PER_DEVELOPER", "20")),
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }

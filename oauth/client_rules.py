@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from oauth.hostnames import host_problem
+from oauth.lookalikes import confusable_mix, skeleton
 from oauth.redirect_uris import LOOPBACK_IP_LITERALS, host_of, parsed_url
 from oauth.scopes import CATALOGUE
 
@@ -22,6 +24,19 @@ MAX_HOMEPAGE_URL_LENGTH = 2000
 LOOPBACK_HOSTS = ("localhost", *LOOPBACK_IP_LITERALS)
 # RFC 8252 §7.1: a private-use scheme is a reverse domain name, e.g. com.example.app
 PRIVATE_USE_SCHEME = re.compile(r"^[a-z][a-z0-9+\-]*(\.[a-z0-9+\-]+)+$")
+# Words by which an app's name claims to speak for the platform (compared as skeletons, see oauth.lookalikes).
+AUTHORITY_PHRASES = (
+    "official",
+    "verified",
+    "verification",
+    "verify your account",
+    "security check",
+    "security alert",
+    "security team",
+    "support team",
+    "trust and safety",
+    "trust & safety",
+)
 
 
 def redirect_uri_problems(uri: str, client_type: str) -> list[str]:
@@ -35,6 +50,9 @@ def redirect_uri_problems(uri: str, client_type: str) -> list[str]:
         return [f"{uri}: not a valid URL."]
     if parts.fragment or uri.endswith("#"):
         return [f"{uri}: must not contain a fragment (#)."]
+    problem = parts.hostname and host_problem(parts.hostname)
+    if problem:
+        return [f"{uri}: the host {problem}."]
     scheme = parts.scheme.lower()
     if scheme == "https":
         return [] if parts.hostname else [f"{uri}: must name a host."]
@@ -62,6 +80,8 @@ class Registration:
     grant_types: list[str]
     description: str = ""
     homepage_url: str = ""
+    # The name a developer's app may not claim; None when the platform's operator registers (the CLI).
+    platform_name: str | None = None
 
 
 def registration_problems(
@@ -73,9 +93,16 @@ def registration_problems(
     grant_types: list[str],
     description: str = "",
     homepage_url: str = "",
+    platform_name: str | None = None,
 ) -> dict[str, list[str]]:
-    """Every problem with a registration, keyed by field name (none: it is valid)."""
-    registration = Registration(name, client_type, redirect_uris, scopes, grant_types, description, homepage_url)
+    """Every problem with a registration, keyed by field name (none: it is valid).
+
+    With `platform_name`, a developer registers: the name may not imitate
+    the platform. Without, the platform's operator does, and may.
+    """
+    registration = Registration(
+        name, client_type, redirect_uris, scopes, grant_types, description, homepage_url, platform_name
+    )
     found = {field: rule(registration) for field, rule in FIELD_RULES.items()}
     return {field: messages for field, messages in found.items() if messages}
 
@@ -85,7 +112,37 @@ def validate_name(registration: Registration) -> list[str]:
         return ["Give the app a name."]
     if len(registration.name) > MAX_NAME_LENGTH:
         return [f"At most {MAX_NAME_LENGTH} characters."]
+    if registration.platform_name is None:
+        return []
+    return imitation_problems(registration.name, registration.platform_name)
+
+
+def imitation_problems(name: str, platform_name: str) -> list[str]:
+    """Why `name` would pass for the platform itself or for something it vouches for (none: it would not).
+
+    Compared as skeletons, so spacing, punctuation, case, full-width
+    letters and digits for letters change nothing; look-alike letters of
+    other alphabets are refused where a word mixes them in.
+    """
+    mixed = next((mix for mix in map(confusable_mix, name.split()) if mix), [])
+    if mixed:
+        alphabets = " and ".join(script.title() for script in mixed)
+        return [f"A word mixes look-alike letters of different alphabets ({alphabets}): use one alphabet per word."]
+    folded = skeleton(name)
+    if skeleton(platform_name) in folded:
+        return [f"Only {platform_name} itself may use its name: choose a name of your own."]
+    claims = [phrase for phrase in AUTHORITY_PHRASES if skeleton(phrase) in folded]
+    if claims:
+        return [f"“{claims[0]}” claims that {platform_name} vouches for the app: leave it out."]
     return []
+
+
+def name_rule(platform_name: str) -> str:
+    """The naming rule in words, for the form's help text."""
+    return (
+        f"Shown to people when your app asks for access. It may not contain “{platform_name}” or words that "
+        "claim to speak for it (official, verified, security check, support team…), however spelled or spaced."
+    )
 
 
 def validate_description(registration: Registration) -> list[str]:
@@ -101,9 +158,10 @@ def validate_homepage_url(registration: Registration) -> list[str]:
     if not url:
         return []
     parts = parsed_url(url)
-    if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
         return ["Enter a full http(s) address, such as https://example.com."]
-    return []
+    problem = host_problem(parts.hostname)
+    return [f"The host {problem}."] if problem else []
 
 
 def validate_client_type(registration: Registration) -> list[str]:

@@ -6,6 +6,7 @@ forms only collect the fields and put each message next to its field.
 
 import secrets
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, URLField
 from wtforms.validators import ValidationError
@@ -65,6 +66,12 @@ class AppSettingsForm(FlaskForm):
     scopes = CheckboxesField("Scopes", choices=SCOPE_CHOICES)
     grant_types = CheckboxesField("Grant types", choices=GRANT_TYPE_CHOICES)
 
+    stored_name: str | None = None  # the app's name as registered; None for a new app
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name.description = client_rules.name_rule(_platform_name())
+
     def client_type_value(self) -> str:
         return self.fixed_client_type
 
@@ -88,7 +95,12 @@ class AppSettingsForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        problems = client_rules.registration_problems(client_type=self.client_type_value(), **self.settings())
+        # A name the operator gave (the CLI may use the platform's) stays valid while unchanged.
+        settings = self.settings()
+        platform_name = _platform_name() if settings["name"] != self.stored_name else None
+        problems = client_rules.registration_problems(
+            client_type=self.client_type_value(), platform_name=platform_name, **settings
+        )
         for field_name, messages in problems.items():
             self[field_name].errors.extend(messages)
         return valid and not problems
@@ -108,6 +120,7 @@ class AppSettingsForm(FlaskForm):
             **kwargs,
         )
         form.fixed_client_type = client["client_type"]
+        form.stored_name = client["name"]
         return form
 
 
@@ -124,6 +137,10 @@ class RegisterAppForm(AppSettingsForm):
         return cls(
             data={"grant_types": list(client_rules.DEFAULT_GRANT_TYPES), "submission_id": secrets.token_urlsafe(16)}
         )
+
+
+def _platform_name() -> str:
+    return current_app.config["PLATFORM_NAME"]
 
 
 class DeleteAppForm(FlaskForm):

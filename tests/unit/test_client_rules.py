@@ -191,3 +191,56 @@ def test_a_redirect_uri_that_may_be_registered_has_no_problem(uri, client_type):
 def test_a_redirect_uri_that_may_not_be_registered_says_why(uri, client_type, message):
     (problem,) = redirect_uri_problems(uri, client_type)
     assert message in problem
+
+
+# Hosts (oauth/hostnames.py) and names that imitate the platform ----------------------------
+
+PLATFORM = "Platform Accounts"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"homepage_url": "https://a..b"}, "homepage_url"),
+        ({"homepage_url": "https://" + "a" * 64 + ".example"}, "homepage_url"),
+        ({"homepage_url": "https://exa\uff0fmple.com"}, "homepage_url"),
+        ({"redirect_uris": ["https://a..b/cb"]}, "redirect_uris"),
+        ({"redirect_uris": ["https://" + "a" * 64 + ".example/cb"]}, "redirect_uris"),
+        ({"redirect_uris": ["https://straße.example/cb"]}, "redirect_uris"),
+        ({"client_type": "public", "redirect_uris": ["com.example.app://a..b/cb"]}, "redirect_uris"),
+    ],
+    ids=["homepage double dot", "homepage long label", "homepage full-width slash", "redirect double dot"]
+    + ["redirect long label", "redirect deviation", "app scheme with a bad host"],
+)
+def test_a_host_no_redirect_could_be_built_for_is_refused(overrides, field):
+    assert list(problems(**overrides)) == [field]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Platform Accounts Security Check",
+        "platform-accounts helper",
+        "P l a t f o r m  A c c o u n t s",
+        "P1atform Acc0unts",
+        "PIatform Accounts",  # a capital i for the l
+        "\uff30latform Accounts",  # a full-width P
+        "Official: verify your account",
+        "Verify Your Account",
+        "Billing Support Team",
+        "Trust & Safety",
+        "Pl\u0430tform Helper",  # a Cyrillic а in a Latin word
+    ],
+)
+def test_a_developer_may_not_name_an_app_as_if_the_platform_vouched_for_it(name):
+    found = problems(name=name, platform_name=PLATFORM)
+    assert list(found) == ["name"]
+
+
+@pytest.mark.parametrize("name", ["Acme Sync", "Café Sync", "Платёжный помощник", "日本語アプリ", "Account Sync"])
+def test_ordinary_names_in_any_alphabet_pass(name):
+    assert problems(name=name, platform_name=PLATFORM) == {}
+
+
+def test_the_operator_may_give_an_app_the_platforms_name():
+    assert problems(name="Platform Accounts Billing") == {}
