@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Request
 
 from api.errors import InvalidBody
+from oauth.errors import error_text
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -36,7 +37,9 @@ def read_object(request: Request, fields: tuple[TextField, ...]) -> dict[str, st
     known = {field.name for field in fields}
     unknown = sorted(set(body) - known)
     if unknown:
-        raise InvalidBody(f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(known))}.")
+        allowed = ", ".join(sorted(known))
+        # The names are the caller's: kept to what an error_description may carry.
+        raise InvalidBody(error_text(f"Unknown field(s): {', '.join(unknown)}. Allowed: {allowed}."))
     return {field.name: _text(body, field) for field in fields}
 
 

@@ -4,7 +4,22 @@ Each class knows its `error` string and HTTP status. An error raised while
 handling an authorization request may be sent back to the client's redirect
 URI, but only once that URI is trusted (`redirect_to`); until then, and for
 `FatalAuthorizationError`, the person sees an error page instead.
+
+A description may quote what the client sent (a parameter's name, a scope),
+so it is cut to RFC 6749 §5.2's characters where it is made: `error_text`.
 """
+
+import re
+
+# RFC 6749 §5.2 (and §4.1.2.1): error_description is %x20-21 / %x23-5B / %x5D-7E.
+NOT_ERROR_TEXT = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+MAX_ERROR_TEXT = 300  # characters: a quoted parameter may be as long as the request
+
+
+def error_text(text: str) -> str:
+    """`text` as an error_description may carry it: each forbidden character a `?`, at most MAX_ERROR_TEXT long."""
+    allowed = NOT_ERROR_TEXT.sub("?", text)
+    return allowed if len(allowed) <= MAX_ERROR_TEXT else allowed[: MAX_ERROR_TEXT - 3] + "..."
 
 
 class OAuthError(Exception):
@@ -15,7 +30,7 @@ class OAuthError(Exception):
 
     def __init__(self, description: str = ""):
         super().__init__(description or self.error)
-        self.description = description
+        self.description = error_text(description)
         self.headers: dict[str, str] = {}
         # Set once the redirect URI is known to be registered (RFC 6749 §4.1.2.1).
         self.redirect_uri: str | None = None

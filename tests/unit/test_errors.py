@@ -42,3 +42,17 @@ def test_a_fatal_authorization_error_is_no_oauth_error_and_so_never_redirected()
     error = errors.FatalAuthorizationError("No app with this client_id is registered here.")
     assert not isinstance(error, errors.OAuthError)
     assert (error.status, error.description) == (400, "No app with this client_id is registered here.")
+
+
+@pytest.mark.parametrize(
+    ("sent", "described"),
+    [
+        ("Repeated parameter: scope.", "Repeated parameter: scope."),
+        ("Repeated parameter: \x01.", "Repeated parameter: ?."),
+        ('Unknown scope: "é\\.', "Unknown scope: ???."),
+        ("x" * 1000, "x" * (errors.MAX_ERROR_TEXT - 3) + "..."),
+    ],
+    ids=["printable ASCII kept", "control character", "quote, non-ASCII, backslash", "cut short"],
+)
+def test_a_description_keeps_to_the_characters_rfc_6749_allows(sent, described):
+    assert errors.InvalidRequest(sent).description == described
