@@ -57,6 +57,11 @@ def create_app(config: dict | None = None) -> Flask:
     from web import machine
 
     machine.init_app(app)  # last: it reads every registered blueprint
+
+    from oauth import browser_origins
+    from web import cors
+
+    cors.init_app(app, browser_origins.is_public_client_origin)
     return app
 
 

@@ -4,9 +4,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from api import routes
+    from api import resource_metadata, routes
 
     app.register_blueprint(routes.bp)
+    app.register_blueprint(resource_metadata.bp)
     if app.config["BENCH_ENDPOINTS"]:
         from api import bench
 

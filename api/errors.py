@@ -1,8 +1,11 @@
 """The API's errors: one class per outcome, rendered as JSON in one place.
 
 Bearer-token errors follow RFC 6750 §3: the status, the `error` code and a
-`WWW-Authenticate: Bearer` challenge that carries the same code (also for a
-request with no credentials at all, as the contract asks).
+`WWW-Authenticate: Bearer` challenge that carries the same code, except for
+a request with no credentials at all, whose challenge carries none (§3.1).
+Every challenge names the API's metadata document in `resource_metadata`
+(RFC 9728 §5.1), so a client that knows nothing else can find the
+authorization server from its first 401.
 """
 
 import functools
@@ -11,6 +14,8 @@ from flask import Response
 
 from api.json_text import compact_json
 from api.rate_limit import Quota
+from api.resource_metadata import metadata_url
+from oauth.responses import issuer
 
 REALM = "api"
 
@@ -33,7 +38,8 @@ class ApiError(Exception):
     def headers(self) -> list[tuple[str, str]]:
         if not self.challenge:
             return []
-        return [("WWW-Authenticate", _challenge(tuple(self.challenge_params().items())))]
+        params = (*self.challenge_params().items(), ("resource_metadata", metadata_url(issuer())))
+        return [("WWW-Authenticate", _challenge(params))]
 
 
 class InvalidRequest(ApiError):
@@ -43,16 +49,18 @@ class InvalidRequest(ApiError):
 
 
 class MissingToken(ApiError):
-    """No bearer credentials at all.
+    """No bearer credentials at all: the bare challenge, realm and `resource_metadata` only (RFC 6750 §3.1).
 
-    RFC 6750 §3.1 lets the challenge omit the error here; our contract names
-    `invalid_token` for a missing token as for an unknown one, so that
-    integrations handle every 401 of the API the same way.
+    The JSON body still says `invalid_token`, as every other 401 of the API
+    does, so that integrations reading the body handle them all alike.
     """
 
     status = 401
     error = "invalid_token"
     challenge = True
+
+    def challenge_params(self) -> dict[str, str]:
+        return {}
 
 
 class InvalidToken(ApiError):

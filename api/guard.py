@@ -24,6 +24,7 @@ from api.errors import (
     RateLimited,
     UserRequired,
 )
+from api.resource_metadata import GUARDED_SCOPES
 from api.token_check import AccessToken, check_token
 from oauth import credentials
 from oauth.scopes import CATALOGUE
@@ -99,6 +100,7 @@ def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = F
     """
     if scope not in CATALOGUE:
         raise ValueError(f"unknown scope {scope!r}")  # a typo here would lock every caller out
+    GUARDED_SCOPES.add(scope)
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)

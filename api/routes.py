@@ -10,11 +10,13 @@ from api.guard import current_token, require_oauth
 from api.validation import TextField, read_object
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from web.cors import open_to_any_origin
 from web.machine import MachineBlueprint
 
 T = TypeVar("T")
 
-bp = MachineBlueprint("api", __name__, url_prefix="/api/v1")
+# Any origin, as GitHub's REST API: the bearer token is the only credential (web/cors.py).
+bp = open_to_any_origin(MachineBlueprint("api", __name__, url_prefix="/api/v1"))
 
 NAME = TextField("name", 100)
 TITLE = TextField("title", 200)

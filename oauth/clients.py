@@ -1,7 +1,8 @@
 """Registered apps and their secrets (PostgreSQL), mirrored to Redis for the hot path.
 
 PostgreSQL is the source of truth. Redis keeps, per client, the two facts
-every API call needs: its status and its hourly rate limit (`client:<id>`).
+every API call needs: its status and its hourly rate limit (`client:<id>`),
+and the web origins a public client opens to browsers (oauth/browser_origins.py).
 Suspending, resuming or deleting a client rewrites that hash at once, so
 every token of the client stops (or starts again) working without a scan
 over its tokens. Every change writes an audit row in the same transaction.
@@ -14,7 +15,7 @@ import redis
 
 import audit
 from audit import Actor
-from oauth import credentials, token_store
+from oauth import browser_origins, credentials, token_store
 from oauth.token_limits import DEFAULT_TOKEN_RATE
 from oauth.token_store import CLIENT_STATE_TTL, client_state_key
 from stores.postgres import Connection, transaction
@@ -182,7 +183,7 @@ def count_authorized_users(conn: Connection, client_id: str) -> int:
     return row["n"] if row else 0
 
 
-def update_client(conn: Connection, actor: Actor, client_id: str, **fields) -> Client | None:
+def update_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str, **fields) -> Client | None:
     """Change editable settings (name, description, homepage, redirect URIs, scopes, grant types)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -199,6 +200,8 @@ def update_client(conn: Connection, actor: Actor, client_id: str, **fields) -> C
         client = cur.fetchone()
         if client:
             audit.record_as(cur, actor, "app.updated", client_id=client_id, details={"fields": sorted(fields)})
+    if client:
+        browser_origins.publish(r, client)  # its redirect URIs may have moved to another origin
     return client
 
 
@@ -213,6 +216,7 @@ def delete_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str
             audit.record_as(cur, actor, "app.deleted", client_id=client_id, details={"name": deleted["name"]})
     if deleted:
         set_client_status(r, client_id, "deleted")  # every token of the client fails from now on
+        browser_origins.forget(r, client_id)
         for grant_id in grant_ids:
             token_store.revoke_grant(r, grant_id)
     return deleted is not None
@@ -401,8 +405,9 @@ def set_client_status(r: redis.Redis, client_id: str, status: str) -> None:
 
 
 def publish_client_state(r: redis.Redis, client: Client) -> None:
-    """Write the client's status and limit to Redis, overwriting what was there."""
+    """Write the client's status and limit, and the origins it opens to browsers, to Redis."""
     _write_client_state(r, client["client_id"], status=client["status"], rate_limit=client["rate_limit"])
+    browser_origins.publish(r, client)
 
 
 def _write_client_state(r: redis.Redis, client_id: str, **fields) -> None:

@@ -1,5 +1,8 @@
 """The token, revocation and introspection endpoints: JSON for programs, never cached.
 
+Single-page apps call the token and revocation endpoints from their own
+origin (web/cors.py); introspection is for servers only.
+
 Thin: parse the form, authenticate the client, call one function, respond.
 Errors are raised as oauth.errors classes and rendered by oauth.responses.
 """
@@ -12,12 +15,14 @@ from oauth.params import form_params
 from oauth.responses import issuer, token_json
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
+from web.cors import for_public_clients
 from web.machine import MachineBlueprint
 
 bp = MachineBlueprint("tokens", __name__)
 
 
 @bp.post(metadata.TOKEN_PATH)
+@for_public_clients
 def token():
     params = _form()
     client = _client(params)
@@ -29,6 +34,7 @@ def token():
 
 
 @bp.post(metadata.REVOCATION_PATH)
+@for_public_clients
 def revoke():
     params = _form()
     revocation.revoke(get_redis(), _client(params), params)

@@ -91,7 +91,7 @@ def update_app(client_id: str):
         return _render_app_page(client, form), 400
     changes = form.changes_to(client)
     if changes:
-        clients.update_client(get_connection(), current_actor(), client_id, **changes)
+        clients.update_client(get_connection(), get_redis(), current_actor(), client_id, **changes)
         flash("Settings saved.", "success")
     else:
         flash("Nothing changed.", "info")

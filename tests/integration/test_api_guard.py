@@ -33,18 +33,22 @@ def call(client, method, path, headers=None, body=None, **kwargs):
 # Where the token comes from -----------------------------------------------------
 
 
-def test_missing_token_is_invalid_token_as_the_contract_says(client):
+BARE_CHALLENGE = 'Bearer realm="api", resource_metadata="http://localhost/.well-known/oauth-protected-resource"'
+
+
+def test_missing_token_gets_the_bare_challenge_naming_the_resource_metadata(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"].startswith('Bearer realm="api", error="invalid_token"')
-    assert response.json["error"] == "invalid_token"
+    # RFC 6750 §3.1: no error code when the request carried no credentials at all.
+    assert response.headers["WWW-Authenticate"] == BARE_CHALLENGE
+    assert response.json["error"] == "invalid_token"  # the body reads like every other 401 of the API
 
 
 @pytest.mark.parametrize("authorization", ["Basic dXNlcjpwYXNzd29yZA==", "Token abc", "Digest x=y"])
 def test_other_authentication_schemes_count_as_no_token(client, authorization):
     response = client.get("/api/v1/me", headers={"Authorization": authorization})
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"].startswith('Bearer realm="api", error="invalid_token"')
+    assert response.headers["WWW-Authenticate"] == BARE_CHALLENGE
 
 
 @pytest.mark.parametrize(
@@ -113,7 +117,8 @@ def test_unknown_token_challenge_is_exact(client):
     response = client.get("/api/v1/data", headers={"Authorization": f"Bearer {unknown_token()}"})
     assert response.headers["WWW-Authenticate"] == (
         'Bearer realm="api", error="invalid_token", '
-        'error_description="The access token is unknown, expired or revoked."'
+        'error_description="The access token is unknown, expired or revoked.", '
+        'resource_metadata="http://localhost/.well-known/oauth-protected-resource"'
     )
 
 
@@ -274,7 +279,7 @@ def test_each_endpoint_is_refused_without_its_scope(app, client, method, path, s
     assert response.json["scope"] == scope
     challenge = response.headers["WWW-Authenticate"]
     assert challenge.startswith('Bearer realm="api", error="insufficient_scope"')
-    assert challenge.endswith(f'scope="{scope}"')
+    assert f'scope="{scope}", resource_metadata=' in challenge
 
 
 def test_insufficient_scope_challenge_is_exact(app, client):
@@ -283,7 +288,7 @@ def test_insufficient_scope_challenge_is_exact(app, client):
     assert response.headers["WWW-Authenticate"] == (
         'Bearer realm="api", error="insufficient_scope", '
         "error_description=\"This call needs the 'write:data' scope, which the token does not have.\", "
-        'scope="write:data"'
+        'scope="write:data", resource_metadata="http://localhost/.well-known/oauth-protected-resource"'
     )
 
 

@@ -144,7 +144,9 @@ def suspend(app, client_id: str) -> None:
 
 def withdraw_redirect_uri(app, client_id: str) -> None:
     with app.app_context():
-        clients.update_client(get_connection(), audit.CLI, client_id, redirect_uris=["https://app.example.com/new"])
+        clients.update_client(
+            get_connection(), get_redis(), audit.CLI, client_id, redirect_uris=["https://app.example.com/new"]
+        )
 
 
 @pytest.mark.parametrize("change", [suspend, withdraw_redirect_uri])
@@ -166,7 +168,7 @@ def test_decision_post_rechecks_the_request_against_the_app_as_it_is_now(
 ):
     page = consent_page(client, registered, scope="read:profile").text
     with app.app_context():
-        clients.update_client(get_connection(), audit.CLI, registered["client_id"], **settings)
+        clients.update_client(get_connection(), get_redis(), audit.CLI, registered["client_id"], **settings)
     response = decide(client, page, "allow")
     assert redirect_params(response)["error"] == error
     assert live_grant(app, signed_in_user["id"], registered["client_id"]) is None

@@ -432,7 +432,9 @@ def test_refresh_needs_the_refresh_grant_type(client, app, signed_in_user):
     with app.app_context():
         from oauth import clients
 
-        clients.update_client(get_connection(), Actor(), registered["client_id"], grant_types=["authorization_code"])
+        clients.update_client(
+            get_connection(), get_redis(), Actor(), registered["client_id"], grant_types=["authorization_code"]
+        )
     assert_error(refresh(client, registered, secret, tokens["refresh_token"]), 400, "unauthorized_client")
 
 
