@@ -18,7 +18,6 @@ from accounts import users
 from stores.postgres import get_connection
 
 MAX_USER_ID_DIGITS = 18  # ids are bigint; flask-login stores str(user.id)
-MAX_REMEMBER_SECONDS = 10 * 365 * 24 * 3600  # far beyond any remember-me duration flask-login would write
 
 
 class User(UserMixin):
@@ -43,7 +42,7 @@ def init_app(app: Flask) -> None:
     manager = LoginManager(app)
     app.before_request(answer_options)
     # After-request functions run in reverse order: this one runs before flask-login's own.
-    app.after_request(drop_odd_remember_seconds)
+    app.after_request(drop_remember_me)
 
     @manager.user_loader
     def _load_user(user_id: object):
@@ -73,18 +72,18 @@ def answer_options():
     return current_app.make_default_options_response()
 
 
-def drop_odd_remember_seconds(response):
-    """Drop a `_remember_seconds` flask-login would not write, before flask-login builds a cookie from it.
+def drop_remember_me(response):
+    """Drop a request for a remember-me cookie from the session, before flask-login builds one from it.
 
-    After every response flask-login turns it into a timedelta and a cookie
-    expiry: text raised TypeError there and a huge number OverflowError. This
-    app sets no remember-me cookie, so such a value is merely removed.
+    This app signs nobody in with remember-me, so `_remember` = "set" (and any
+    `_remember_seconds`) is a shape it never wrote. flask-login would build a
+    cookie from it after every response: text seconds raised TypeError, a
+    huge number OverflowError, and a user id of any size became a cookie
+    past what browsers keep. Its "clear" (sign-out) is left to flask-login.
     """
-    seconds = session.get("_remember_seconds")
-    if seconds is not None and not _is_duration(seconds):
+    # Read before writing: machine endpoints have a session that refuses writes.
+    if session.get("_remember", "clear") != "clear":
+        session.pop("_remember")
+    if "_remember_seconds" in session:
         session.pop("_remember_seconds")
     return response
-
-
-def _is_duration(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= MAX_REMEMBER_SECONDS
