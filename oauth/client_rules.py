@@ -23,7 +23,7 @@ MAX_DESCRIPTION_LENGTH = 500
 MAX_HOMEPAGE_URL_LENGTH = 2000
 LOOPBACK_HOSTS = ("localhost", *LOOPBACK_IP_LITERALS)
 # RFC 8252 §7.1: a private-use scheme is a reverse domain name, e.g. com.example.app
-PRIVATE_USE_SCHEME = re.compile(r"^[a-z][a-z0-9+\-]*(\.[a-z0-9+\-]+)+$")
+PRIVATE_USE_SCHEME = re.compile(r"[a-z][a-z0-9+\-]*(\.[a-z0-9+\-]+)+")
 # Words by which an app's name claims to speak for the platform (compared as skeletons, see oauth.lookalikes).
 AUTHORITY_PHRASES = (
     "official",
@@ -60,7 +60,7 @@ def redirect_uri_problems(uri: str, client_type: str) -> list[str]:
         if parts.hostname and host_of(parts.netloc) in LOOPBACK_HOSTS:
             return []
         return [f"{uri}: use https; plain http is allowed only for localhost, 127.0.0.1 and [::1]."]
-    if scheme and PRIVATE_USE_SCHEME.match(scheme):
+    if scheme and PRIVATE_USE_SCHEME.fullmatch(scheme):
         if client_type != "public":
             return [f"{uri}: private-use schemes are for public (mobile or desktop) apps only."]
         return []

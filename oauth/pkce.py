@@ -12,10 +12,11 @@ import re
 from oauth.errors import InvalidGrant, InvalidRequest
 
 METHOD = "S256"
+# Matched whole (fullmatch): `$` would also let a final newline through.
 # RFC 7636 §4.2: BASE64URL(SHA256(verifier)), 43 characters; the grammar allows up to 128.
-CHALLENGE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43,128}$")
+CHALLENGE_PATTERN = re.compile(r"[A-Za-z0-9_-]{43,128}")
 # RFC 7636 §4.1: 43-128 unreserved characters.
-VERIFIER_PATTERN = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
+VERIFIER_PATTERN = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 
 
 def check_challenge(challenge: str | None, method: str | None) -> str | None:
@@ -27,7 +28,7 @@ def check_challenge(challenge: str | None, method: str | None) -> str | None:
     if method != METHOD:
         # A missing method means `plain` (RFC 7636 §4.3), which we do not support.
         raise InvalidRequest("code_challenge_method must be S256.")
-    if not CHALLENGE_PATTERN.match(challenge):
+    if not CHALLENGE_PATTERN.fullmatch(challenge):
         raise InvalidRequest("code_challenge must be 43 to 128 base64url characters.")
     return challenge
 
@@ -42,7 +43,7 @@ def verify(challenge: str, verifier: str | None) -> None:
     """Check the token request's verifier against the code's challenge (RFC 7636 §4.6)."""
     if verifier is None:
         raise InvalidRequest("code_verifier is required: the authorization request used PKCE.")
-    if not VERIFIER_PATTERN.match(verifier):
+    if not VERIFIER_PATTERN.fullmatch(verifier):
         raise InvalidRequest("code_verifier must be 43 to 128 unreserved characters.")
     if not hmac.compare_digest(s256(verifier), challenge):
         raise InvalidGrant("code_verifier does not match the code_challenge.")
