@@ -3,11 +3,16 @@
 Programs call the machine endpoints (web.machine); everything else is a
 page a person reads. A store that is down is a 503 in the matching shape, never a
 traceback.
+
+The error page itself can fail (its template, a context processor, a store
+the layout reads while that store is down): then a static page with the same
+status is served, and that failure is logged once.
 """
 
 import logging
 
 from flask import Flask, jsonify, render_template
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from stores import StoreUnavailable, postgres, redis_client
@@ -15,15 +20,29 @@ from web.machine import wants_json
 
 log = logging.getLogger(__name__)
 
+# Nothing here can fail: no template, no session, no store.
+STATIC_ERROR_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Error {status}</title></head>
+<body><h1>Error {status}</h1><p>{description}</p><p><a href="/">Back to the start page</a></p></body></html>
+"""
+
 
 def error_response(status: int, error: str, description: str, headers: dict | None = None):
     """Render an error as JSON (RFC 6749 §5.2 field names) or as an HTML page."""
     if wants_json():
         response = jsonify(error=error, error_description=description)
     else:
-        page = render_template("errors/error.html", status=status, description=description)
-        response = page
+        response = error_page(status, description)
     return response, status, headers or {}
+
+
+def error_page(status: int, description: str) -> str:
+    """The error page, or the static one if rendering it fails."""
+    try:
+        return render_template("errors/error.html", status=status, description=description)
+    except Exception:
+        log.exception("the %s error page could not be rendered; served the static one", status)
+        return STATIC_ERROR_PAGE.format(status=status, description=escape(description))
 
 
 def store_unavailable(store: str):
