@@ -4,10 +4,13 @@ A developer registers an app in the portal; a user signs in through the
 app's authorization URL and allows it; the app (plain HTTP here) exchanges
 the code and calls the API; the user finds the app under Connected apps,
 with its scopes and last use, and revokes it; the app's next call is a 401
-and its refresh fails. With SCREENSHOTS=1 the pages are saved to
+and its refresh fails. Then "Sign in with" from a single-page app served on
+another loopback port: the browser itself runs the code flow with PKCE and
+calls the token endpoint and the API through CORS. With SCREENSHOTS=1 the pages are saved to
 docs/screenshots/ for the README (`make screenshots`).
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -17,7 +20,8 @@ import requests
 
 from tests.support.accounts import create_user
 from tests.support.browser import open_registration_form, sign_up
-from tests.support.oauth import pkce_pair
+from tests.support.oauth import pkce_pair, register_client
+from tests.support.static_site import StaticSite
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # The app's callback: no server listens there; the browser's request is answered by the test.
@@ -130,3 +134,49 @@ def test_user_connects_an_app_uses_it_and_revokes_it(app, browser, live_server):
     )
     assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
     page.context.close()
+
+
+# "Sign in with" from a single-page app: a public client whose every request is made by the browser.
+
+SPA_FOLDER = Path(__file__).resolve().parent / "spa"
+
+
+def sign_in_and_allow(page) -> None:
+    page.get_by_label("Email", exact=True).fill("alice@example.com")
+    page.get_by_label("Password", exact=True).fill("alice password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Allow").click()
+
+
+def result_of(page) -> dict:
+    page.locator("#result[data-done]").wait_for()
+    return json.loads(page.locator("#result").inner_text())
+
+
+def test_a_single_page_app_signs_in_and_calls_the_api_through_cors(app, browser, live_server):
+    base = live_server.url
+    create_user(app, email="alice@example.com", password="alice password", name="Alice")
+    with StaticSite(SPA_FOLDER) as spa, StaticSite(SPA_FOLDER) as stranger:
+        assert spa.url != base and stranger.url != spa.url  # three origins: the server's, the app's, another's
+        client, _ = register_client(app, client_type="public", redirect_uris=[f"{spa.url}/callback.html"])
+        page = browser.new_context().new_page()
+        page.goto(f"{spa.url}/index.html?{urlencode({'server': base, 'client_id': client['client_id']})}")
+        page.wait_for_url(base + "/login**")
+        sign_in_and_allow(page)
+        page.wait_for_url(spa.url + "/callback.html**")
+        result = result_of(page)
+        assert result.get("token_status") == 200, result
+        assert result["token_type"].lower() == "bearer"
+        assert result["me_status"] == 200 and result["me"]["email"] == "alice@example.com"
+        assert result["remaining"] is not None  # an exposed header the app may read
+        assert result["no_token_status"] == 401
+        assert result["no_token_challenge"] == (
+            f'Bearer realm="api", resource_metadata="{base}/.well-known/oauth-protected-resource"'
+        )
+
+        # The same page on an origin no app registered: the token endpoint's answer is withheld, metadata is not.
+        page.goto(f"{stranger.url}/probe.html?{urlencode({'server': base})}")
+        probe = result_of(page)
+        assert probe["token"].startswith("blocked: TypeError"), probe
+        assert probe["metadata"] == base
+        page.context.close()

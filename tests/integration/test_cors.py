@@ -221,3 +221,18 @@ def test_a_browser_app_calls_the_api_with_its_token(app, client):
 
 def test_pages_get_no_cors_headers(client):
     assert_no_cors(client.get("/login", headers={"Origin": SPA_ORIGIN}))
+
+
+@pytest.mark.parametrize("document", ["oauth-authorization-server", "openid-configuration"])
+def test_every_advertised_endpoint_a_browser_app_calls_answers_its_origin(app, client, document):
+    """Token, revocation and userinfo, wherever the discovery documents place them (web.cors.for_public_clients)."""
+    response = client.get(f"/.well-known/{document}")
+    if response.status_code == 404:
+        pytest.skip(f"no /.well-known/{document} yet")
+    register_spa(app)
+    advertised = response.json
+    for field in ("token_endpoint", "revocation_endpoint", "userinfo_endpoint"):
+        if field in advertised:
+            path = advertised[field].removeprefix("http://localhost")
+            answer = preflight(client, path, SPA_ORIGIN)
+            assert answer.headers.get("Access-Control-Allow-Origin") == SPA_ORIGIN, field

@@ -1,5 +1,7 @@
 """RFC 9728: the API describes itself, and every challenge it sends points there."""
 
+import html
+
 import pytest
 
 from tests.support.api import user_with_token
@@ -63,3 +65,10 @@ def test_insufficient_scope_stays_a_403_naming_the_scope(app, client):
     challenge = response.headers["WWW-Authenticate"]
     assert 'error="insufficient_scope"' in challenge and 'scope="read:billing"' in challenge
     assert f'resource_metadata="{METADATA_URL}"' in challenge
+
+
+def test_the_docs_page_states_the_challenges(client):
+    page = html.unescape(client.get("/docs").text)
+    assert "/.well-known/oauth-protected-resource" in page
+    assert 'Bearer realm="api", resource_metadata=' in page
+    assert "Single-page apps (CORS)" in page
