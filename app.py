@@ -3,6 +3,7 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import config_check
 from settings import load_settings, secret_key
 
 
@@ -11,6 +12,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_settings())
     app.config.update(config or {})
+    # Judged as given, before a SECRET_KEY is generated and embedded stores fill the URLs in.
+    app.extensions["config_problems"] = config_check.problems(app.config)
     app.config["SECRET_KEY"] = secret_key(app.config, app.instance_path)
     app.config.update({k: v for k, v in _cookie_settings(app).items() if k not in (config or {})})
 
@@ -23,12 +26,18 @@ def create_app(config: dict | None = None) -> Flask:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    from observability import logs
+    from web import request_log
+
+    logs.configure(app.config["LOG_FORMAT"])
+    request_log.init_app(app)  # outside ProxyFix: it logs the address ProxyFix settled on
+
     from stores import postgres, redis_client
 
     postgres.init_app(app)
     redis_client.init_app(app)
 
-    from web import errors, headers, health, request_guard
+    from web import errors, headers, health, metrics_view, request_guard
     from web.csrf import csrf
 
     csrf.init_app(app)  # every POST; machine endpoints are exempted by web.machine
@@ -37,6 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
     request_guard.init_app(app)
     headers.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics_view.bp)
+    app.cli.add_command(config_check.config_cli)
 
     from accounts import cli as accounts_cli
     from accounts import login, session_interface

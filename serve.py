@@ -55,7 +55,8 @@ def gunicorn_command(port: int | str, workers: int | str, *options: str) -> list
 
 
 def run_gunicorn(port: str) -> int:
-    server = subprocess.Popen(gunicorn_command(port, os.environ.get("WEB_CONCURRENCY", "2"), "--access-logfile", "-"))
+    # No gunicorn access log: the app writes one line per request itself (web/request_log.py).
+    server = subprocess.Popen(gunicorn_command(port, os.environ.get("WEB_CONCURRENCY", "2")))
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
         return server.wait()

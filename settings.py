@@ -45,6 +45,10 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "UNVERIFIED_APP_USER_LIMIT": int(env.get("UNVERIFIED_APP_USER_LIMIT", "100")),
         # Apps one developer may register in the portal (the CLI, run by operators, is not held to it).
         "APPS_PER_DEVELOPER": int(env.get("APPS_PER_DEVELOPER", "20")),
+        # Bearer token that GET /metrics requires; None: /metrics answers clients on this host only.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # "json": one JSON object per request and per security event on stderr; unset: a readable line.
+        "LOG_FORMAT": env.get("LOG_FORMAT", "").strip().lower(),
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }

@@ -16,6 +16,7 @@ from api.json_text import compact_json
 from api.rate_limit import Quota
 from api.resource_metadata import metadata_url
 from oauth.responses import issuer
+from observability import metrics
 
 REALM = "api"
 
@@ -139,5 +140,6 @@ def _quote(value: str) -> str:
 
 def render(error: ApiError) -> Response:
     """The JSON response for `error`."""
+    metrics.API_CHECKS.labels(error.error).inc()
     body = _body(error.error, error.description, tuple(error.extra.items()))
     return Response(body, error.status, error.headers(), mimetype="application/json")

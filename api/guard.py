@@ -28,6 +28,7 @@ from api.resource_metadata import GUARDED_SCOPES
 from api.token_check import AccessToken, check_token
 from oauth import credentials
 from oauth.scopes import CATALOGUE
+from observability.metrics import API_CHECK_OK
 from stores.redis_client import get_redis
 
 # RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
@@ -110,6 +111,7 @@ def require_oauth(scope: str, *, needs_user: bool = True, with_profile: bool = F
                 access = authenticate(bearer_token(request.environ.get("HTTP_AUTHORIZATION")), with_profile)
                 permit(access, scope, needs_user)
                 g.api_token = access
+                API_CHECK_OK.inc()
                 return view(*args, **kwargs)
             except ApiError as error:
                 # The one place API errors become responses (the view's own included).

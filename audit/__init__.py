@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 
+from observability import logs, metrics
 from stores.postgres import Connection
 
 # Every action the trail records, with the words the audit pages show for it.
@@ -112,9 +113,12 @@ def record(
     ip_address: str = "",
     details: dict | None = None,
 ) -> None:
-    """Append one audit row using cursor `cur`, inside the caller's transaction."""
+    """Append one audit row using cursor `cur`, inside the caller's transaction, and tell the operators."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
+    _count(action, details or {})
+    if action in SECURITY_ACTIONS:
+        _log_security_event(action, actor_id, actor_label, client_id, subject_user_id, ip_address)
     cur.execute(
         """INSERT INTO audit_log (action, actor_id, actor_label, client_id,
                                   subject_user_id, ip_address, details)
@@ -129,6 +133,55 @@ def record(
             "ip": ip_address,
             "details": json.dumps(details or {}),
         },
+    )
+
+
+# Telling the operators: metrics and the log stream ------------------------------
+
+_SIGN_IN_OUTCOMES = {
+    "signin.succeeded": "succeeded",
+    "signin.link_used": "succeeded_by_link",
+    "signin.failed": "failed",
+    "signin.refused": "refused",
+}
+# Actions that end someone's access, by cause (what an operator would alert on differs by cause).
+_REVOCATION_CAUSES = {
+    "consent.revoked": "user",
+    "app.deleted": "app_deleted",
+    "app.suspended": "app_suspended",
+    "user.disabled": "user_disabled",
+    "token.leaked": "leaked",
+    "token.reused": "refresh_reuse",
+    "code.replayed": "code_replay",
+}
+
+
+def _count(action: str, details: dict) -> None:
+    """The metrics of one audited action: counted here, once, rather than at each place that records it."""
+    if action in _SIGN_IN_OUTCOMES:
+        metrics.SIGN_INS.labels(_SIGN_IN_OUTCOMES[action]).inc()
+    if action == "signin.failed" and details.get("step") == "second factor":
+        metrics.SECOND_FACTOR_FAILURES.inc()
+    if action == "signin.locked":
+        metrics.LOCKOUTS.inc()
+    if action in _REVOCATION_CAUSES:
+        metrics.REVOCATIONS.labels(_REVOCATION_CAUSES[action]).inc()
+    if action in SECURITY_ACTIONS:
+        metrics.SECURITY_EVENTS.labels(action).inc()
+
+
+def _log_security_event(action, actor_id, actor_label, client_id, subject_user_id, ip_address) -> None:
+    """One line on the log stream: who and what by ID, never the details (they may hold emails)."""
+    server_or_cli = actor_label in _SERVER_IN_WORDS or actor_label == CLI.label
+    logs.security_event(
+        {
+            "action": action,
+            "actor_id": actor_id,
+            "actor": actor_label if server_or_cli else None,  # a person's label is their email
+            "client_id": client_id,
+            "subject_user_id": subject_user_id,
+            "client_address": ip_address or None,
+        }
     )
 
 

@@ -209,7 +209,10 @@ def start_gunicorn(stores: dict, port: int) -> subprocess.Popen:
         "BENCH_ENDPOINTS": "1",
     }
     options = ("--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--log-level", "warning")
-    return subprocess.Popen(gunicorn_command(port, WORKERS, *options), cwd=ROOT, env=env)
+    # The request log (LOG_FORMAT as set) is written as in production, to a file rather than this terminal.
+    log = tempfile.NamedTemporaryFile(prefix="oauth-bench-", suffix=".log", delete=False)  # noqa: SIM115
+    atexit.register(os.unlink, log.name)
+    return subprocess.Popen(gunicorn_command(port, WORKERS, *options), cwd=ROOT, env=env, stderr=log)
 
 
 def free_port() -> int:

@@ -14,6 +14,7 @@ from flask import Flask, current_app, jsonify, redirect, render_template, reques
 from oauth.errors import FatalAuthorizationError, OAuthError
 from oauth.metadata import INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH
 from oauth.token_store import IssuedTokens
+from observability import metrics
 from web.machine import wants_json
 
 NO_STORE_PATHS = (TOKEN_PATH, REVOCATION_PATH, INTROSPECTION_PATH)
@@ -34,6 +35,8 @@ def init_app(app: Flask) -> None:
 
 def render_error(error: OAuthError | FatalAuthorizationError):
     """The one place an OAuth error becomes a response."""
+    code = error.error if isinstance(error, OAuthError) else "invalid_request"  # a fatal one: a page, no code
+    metrics.PROTOCOL_ERRORS.labels(request.endpoint or "unmatched", code).inc()
     if isinstance(error, FatalAuthorizationError):
         return _error_page(error.status, error.description)
     if error.redirect_uri is not None:
@@ -58,6 +61,7 @@ def redirect_back(redirect_uri: str, params: dict[str, str | None]):
 
 def token_json(tokens: IssuedTokens):
     """A successful token response (RFC 6749 §5.1)."""
+    metrics.TOKENS_ISSUED.labels(request.form["grant_type"]).inc()  # one the server knows: it just ran it
     body = {
         "access_token": tokens.access_token,
         "token_type": "Bearer",

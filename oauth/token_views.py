@@ -13,6 +13,7 @@ from oauth import client_auth, introspection, metadata, revocation, token_grants
 from oauth.clients import ClientWithSecrets
 from oauth.params import form_params
 from oauth.responses import issuer, token_json
+from observability import metrics
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.cors import for_public_clients
@@ -45,7 +46,9 @@ def revoke():
 def introspect():
     params = _form()
     client = _client(params, allow_public=False)
-    return jsonify(introspection.introspect(get_connection(), get_redis(), client, params, issuer()))
+    answer = introspection.introspect(get_connection(), get_redis(), client, params, issuer())
+    metrics.INTROSPECTIONS.labels("active" if answer["active"] else "inactive").inc()
+    return jsonify(answer)
 
 
 def _form() -> dict[str, str]:

@@ -15,6 +15,7 @@ from flask import Flask, jsonify, render_template
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from observability import metrics
 from stores import StoreUnavailable, postgres, redis_client
 from web.machine import wants_json
 
@@ -46,6 +47,7 @@ def error_page(status: int, description: str) -> str:
 
 
 def store_unavailable(store: str):
+    metrics.STORE_ERRORS.labels(store).inc()
     return error_response(
         503,
         "temporarily_unavailable",

@@ -1,4 +1,9 @@
-"""GET /healthz: is each backing store reachable from this process?"""
+"""GET /healthz: is each backing store reachable from this process? GET /livez: is this process serving?
+
+A load balancer's readiness check is /healthz (a host whose stores are out of
+reach should get no traffic); a supervisor's liveness check is /livez, which
+asks no store, so that a Redis outage never has every worker restarted.
+"""
 
 from flask import jsonify
 
@@ -33,3 +38,8 @@ def _check_redis() -> str:
     except redis_client.CONNECTION_ERRORS:
         return "down"
     return "ok"
+
+
+@bp.get("/livez")
+def livez():
+    return jsonify(status="ok")

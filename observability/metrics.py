@@ -1,0 +1,71 @@
+"""Every Prometheus metric of the server, defined once, with label values from closed sets.
+
+Labels are endpoint names, grant types, RFC error codes, audit actions and
+store names: never a path, a client ID or anything a caller chooses, so the
+number of series stays bounded however the server is called.
+
+Under gunicorn every worker writes its values to files in
+PROMETHEUS_MULTIPROC_DIR (set by gunicorn.conf.py before the app is
+imported) and `GET /metrics` adds them up (`exposition`); a single process
+without that directory keeps them in memory.
+"""
+
+import os
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+
+PREFIX = "oauth_"
+# Seconds: the API answers in about a millisecond, a sign-in's password hash takes a few hundred.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+HTTP_REQUESTS = Counter(
+    PREFIX + "http_requests_total",
+    "HTTP requests by Flask endpoint, method and status class",
+    ["endpoint", "method", "status"],
+)
+HTTP_LATENCY = Histogram(
+    PREFIX + "http_request_duration_seconds", "Time to answer, by Flask endpoint", ["endpoint"], buckets=LATENCY_BUCKETS
+)
+TOKENS_ISSUED = Counter(PREFIX + "tokens_issued_total", "Token responses by grant type", ["grant_type"])
+PROTOCOL_ERRORS = Counter(
+    PREFIX + "protocol_errors_total", "OAuth errors answered (RFC 6749 codes), by endpoint", ["endpoint", "error"]
+)
+INTROSPECTIONS = Counter(PREFIX + "introspections_total", "Introspection answers by outcome", ["outcome"])
+API_CHECKS = Counter(PREFIX + "api_checks_total", "Bearer-token checks of the protected API by outcome", ["outcome"])
+SIGN_INS = Counter(PREFIX + "sign_ins_total", "Sign-in attempts by outcome", ["outcome"])
+LOCKOUTS = Counter(PREFIX + "sign_in_lockouts_total", "Accounts whose sign-in closed after repeated failures")
+SECOND_FACTOR_FAILURES = Counter(PREFIX + "second_factor_failures_total", "Wrong second-factor codes at sign-in")
+SECURITY_EVENTS = Counter(PREFIX + "security_events_total", "Security events of the audit trail", ["event"])
+REVOCATIONS = Counter(PREFIX + "revocations_total", "Access ended by the audit trail's cause", ["cause"])
+STORE_ERRORS = Counter(PREFIX + "store_errors_total", "Requests answered 503 because a store was down", ["store"])
+
+# The protected API's hot path: the child is bound once, so a call costs one increment.
+API_CHECK_OK = API_CHECKS.labels(outcome="ok")
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text format of every metric, summed over gunicorn's workers when they share a directory."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(), CONTENT_TYPE_LATEST
+
+
+_request_children: dict[tuple[str, str, str], tuple] = {}
+
+
+# Any other method a caller invents is counted as "other": methods are not a label's to grow.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def observe_request(endpoint: str, method: str, status: int, seconds: float) -> None:
+    """Count one answered request; the labelled children are looked up once per combination."""
+    key = (endpoint, method if method in KNOWN_METHODS else "other", status)
+    children = _request_children.get(key)
+    if children is None:
+        status_class = f"{status // 100}xx"
+        children = (HTTP_REQUESTS.labels(endpoint, key[1], status_class), HTTP_LATENCY.labels(endpoint))
+        _request_children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
