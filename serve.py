@@ -1,4 +1,4 @@
-"""`make run`: stores, schema, demo data, then gunicorn on 127.0.0.1:$PORT.
+"""`make run`: stores, schema migrations, demo data, then gunicorn on 127.0.0.1:$PORT.
 
 When DATABASE_URL / REDIS_URL are unset this process starts the embedded
 servers and owns them: they stop when it stops (Ctrl-C). gunicorn's workers
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app import create_app
 from demo import ensure_demo_data
-from stores import postgres, redis_client
+from stores import migrations, postgres, redis_client
 
 # gunicorn's settings (the access log's format among them), wherever it is started from.
 GUNICORN_CONFIG = Path(__file__).resolve().parent / "gunicorn.conf.py"
@@ -28,7 +28,7 @@ def main() -> int:
     os.environ["DATABASE_URL"] = app.config["DATABASE_URL"]
     os.environ["REDIS_URL"] = app.config["REDIS_URL"]
     with app.app_context():
-        postgres.apply_schema(postgres.get_connection())
+        migrations.migrate(postgres.get_connection())
         created = ensure_demo_data(postgres.get_connection(), redis_client.get_redis())
     if created:
         print("Demo data created (shown once):\n" + json.dumps(created, indent=2, default=str))

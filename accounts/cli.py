@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 import audit
 from accounts import mail, password_changes, user_admin, users
-from stores import postgres
+from stores import migrations, postgres
 from stores.redis_client import get_redis
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -26,13 +26,16 @@ def fail(message: str) -> None:
 
 @db_cli.command("init")
 def init_db() -> None:
-    """Apply schema.sql (safe to run twice)."""
+    """Apply pending schema migrations in order (safe to run twice, and on two hosts at once)."""
     pool, conn = postgres.database().connect()
     try:
-        postgres.apply_schema(conn)
+        applied = migrations.migrate(conn)
+        version = migrations.current_version(conn)
+    except migrations.MigrationError as error:
+        fail(str(error))
     finally:
         postgres.database().release(pool, conn)
-    emit({"status": "ok", "schema": str(postgres.SCHEMA_PATH.name)})
+    emit({"status": "ok", "applied": applied, "version": version})
 
 
 @users_cli.command("create")

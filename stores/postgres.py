@@ -24,6 +24,8 @@ from stores import StoreUnavailable
 Connection = psycopg2.extensions.connection
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
+# The advisory lock that serialises schema changes: apply_schema and stores.migrations take it.
+SCHEMA_LOCK_KEY = 72707
 
 
 class PoolExhausted(Exception):
@@ -199,7 +201,7 @@ def apply_schema(conn: Connection) -> None:
     with transaction(conn) as cur:
         # Serialise concurrent `db init` runs: CREATE ... IF NOT EXISTS is not
         # race-free on its own.
-        cur.execute("SELECT pg_advisory_xact_lock(72707)")
+        cur.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": SCHEMA_LOCK_KEY})
         cur.execute(SCHEMA_PATH.read_text())
 
 
