@@ -161,3 +161,12 @@ ALTER TABLE clients ADD COLUMN IF NOT EXISTS token_rate integer NOT NULL DEFAULT
 -- secret keeps working, so that the app does not break without warning;
 -- its developer sees the mark on the app page and replaces it.
 ALTER TABLE client_secrets ADD COLUMN IF NOT EXISTS leaked_at timestamptz;
+
+-- App verification (issue 15) ---------------------------------------------
+-- When the platform vouched for an app (`flask clients verify`, the admin
+-- page); NULL: unverified, so consent warns and at most
+-- UNVERIFIED_APP_USER_LIMIT people may authorize it. Apps registered before
+-- verification existed start unverified: nobody has vouched for them yet,
+-- and people who already authorized one keep it (the cap counts only
+-- newcomers).
+ALTER TABLE clients ADD COLUMN IF NOT EXISTS verified_at timestamptz;

@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "app.resumed": "App resumed",
     "app.rate_limit_changed": "Rate limit changed",
     "app.token_rate_changed": "Token rate changed",
+    "app.verified": "App verified by the platform",
+    "app.unverified": "Verification withdrawn: name or website changed",
 }
 ACTIONS = tuple(ACTION_LABELS)
 # The rows that say something may be wrong: pages mark them out.
@@ -62,6 +64,7 @@ SECURITY_ACTIONS = frozenset(
         "signin.link_sent",
         "app.suspended",
         "app.verified",
+        "app.unverified",
         "user.disabled",
     )
     if action in ACTION_LABELS

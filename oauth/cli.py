@@ -1,6 +1,10 @@
-"""`flask clients ...`: register, suspend and resume apps; and `flask users disable`, which revokes grants.
+"""`flask clients ...`: register, suspend, resume and verify apps; and `flask users disable`, which revokes grants.
 
-JSON on stdout; errors as JSON on stderr with exit code 1.
+JSON on stdout; errors as JSON on stderr with exit code 1. These commands
+are the platform operator's: an app registered here is held to every rule
+but two that bind developers in the portal, the apps-per-developer cap and
+the ban on names that claim the platform's authority (the platform may
+register its own apps under its own name).
 """
 
 import click
@@ -88,6 +92,16 @@ def suspend_client(client_id: str, reason: str) -> None:
 def resume_client(client_id: str) -> None:
     """Resume a suspended app: its unexpired tokens work again."""
     _set_suspended(client_id, False, "")
+
+
+@clients_cli.command("verify")
+@click.argument("client_id")
+def verify_client(client_id: str) -> None:
+    """The platform vouches for the app: consent shows it as verified and its user cap is lifted."""
+    client = clients.verify_client(get_connection(), audit.CLI, client_id)
+    if client is None:
+        fail(f"no client with client_id {client_id}")
+    emit(client)
 
 
 def _set_suspended(client_id: str, suspended: bool, reason: str) -> None:

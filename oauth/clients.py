@@ -22,7 +22,9 @@ from stores.postgres import Connection, transaction
 
 CLIENT_COLUMNS = """client_id, owner_id, name, description, homepage_url, client_type, redirect_uris,
     scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at,
-    token_rate"""
+    token_rate, verified_at"""
+# Changing what the platform vouched for (the name and website people see) withdraws its verification.
+VOUCHED_FIELDS = ("name", "homepage_url")
 
 
 class Client(TypedDict):
@@ -44,6 +46,15 @@ class Client(TypedDict):
     token_rate: int  # tokens per second from the token endpoint (oauth/token_limits.py)
     created_at: datetime
     updated_at: datetime
+    verified_at: datetime | None  # when the platform vouched for the app (`clients verify`); None: unverified
+
+
+class AppLimitReached(Exception):
+    """The developer has registered as many apps as one developer may."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"You have {limit} apps, as many as one developer may register: delete one first.")
+        self.limit = limit
 
 
 class ListedClient(Client):
@@ -88,15 +99,19 @@ def create_client(
     rate_limit: int = 1000,
     is_resource_server: bool = False,
     token_rate: int = DEFAULT_TOKEN_RATE,
+    max_apps: int | None = None,
 ) -> tuple[Client, str | None]:
     """Register a client; return it and its first secret (None for public clients).
 
     The caller validates the fields (oauth.client_rules); the secret is
-    returned once and only its digest is stored.
+    returned once and only its digest is stored. With `max_apps`, an owner
+    who has that many apps already gets AppLimitReached instead.
     """
     client_id = credentials.new_client_id()
     secret = credentials.new_secret(credentials.CLIENT_SECRET_PREFIX) if client_type == "confidential" else None
     with transaction(conn) as cur:
+        if max_apps is not None:
+            _check_app_count(cur, owner_id, max_apps)
         cur.execute(
             f"""INSERT INTO clients (client_id, owner_id, name, description, homepage_url, client_type,
                     redirect_uris, scopes, grant_types, is_resource_server, rate_limit, token_rate)
@@ -125,6 +140,20 @@ def create_client(
         audit.record_as(cur, actor, "app.created", client_id=client_id, details={"name": client["name"]})
     publish_client_state(r, client)
     return client, secret
+
+
+def _check_app_count(cur, owner_id: int, max_apps: int) -> None:
+    """Raise AppLimitReached if the owner has `max_apps` apps; holds the owner's row so two forms cannot both pass."""
+    cur.execute("SELECT id FROM users WHERE id = %(owner)s FOR UPDATE", {"owner": owner_id})
+    cur.execute("SELECT count(*) AS n FROM clients WHERE owner_id = %(owner)s", {"owner": owner_id})
+    if cur.fetchone()["n"] >= max_apps:
+        raise AppLimitReached(max_apps)
+
+
+def count_owned_clients(conn: Connection, owner_id: int) -> int:
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) AS n FROM clients WHERE owner_id = %(owner)s", {"owner": owner_id})
+        return cur.fetchone()["n"]
 
 
 def _insert_secret(cur, client_id: str, secret: str) -> dict:
@@ -184,14 +213,22 @@ def count_authorized_users(conn: Connection, client_id: str) -> int:
 
 
 def update_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str, **fields) -> Client | None:
-    """Change editable settings (name, description, homepage, redirect URIs, scopes, grant types)."""
+    """Change editable settings (name, description, homepage, redirect URIs, scopes, grant types).
+
+    A new name or homepage withdraws the platform's verification (audited):
+    it vouched for what people saw, not for whatever the app is renamed to.
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     if not fields:
         return get_client(conn, client_id)
     assignments = ", ".join(f"{name} = %({name})s" for name in fields)
+    if set(fields) & set(VOUCHED_FIELDS):
+        assignments += ", verified_at = NULL"
     with transaction(conn) as cur:
+        cur.execute("SELECT verified_at FROM clients WHERE client_id = %(id)s FOR UPDATE", {"id": client_id})
+        before = cur.fetchone()
         cur.execute(
             f"""UPDATE clients SET {assignments}, updated_at = now() WHERE client_id = %(client_id)s
                 RETURNING {CLIENT_COLUMNS}""",
@@ -200,6 +237,8 @@ def update_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str
         client = cur.fetchone()
         if client:
             audit.record_as(cur, actor, "app.updated", client_id=client_id, details={"fields": sorted(fields)})
+            if before["verified_at"] and not client["verified_at"]:
+                audit.record_as(cur, actor, "app.unverified", client_id=client_id, details={"fields": sorted(fields)})
     if client:
         browser_origins.publish(r, client)  # its redirect URIs may have moved to another origin
     return client
@@ -353,6 +392,23 @@ def set_suspended(
     if client:
         publish_client_state(r, client)
     return client
+
+
+def verify_client(conn: Connection, actor: Actor, client_id: str) -> Client | None:
+    """The platform vouches for the app: consent shows it as verified, and its user cap is lifted.
+
+    Verifying a verified app changes nothing (and records nothing).
+    """
+    with transaction(conn) as cur:
+        cur.execute(
+            f"""UPDATE clients SET verified_at = now(), updated_at = now()
+                WHERE client_id = %(id)s AND verified_at IS NULL RETURNING {CLIENT_COLUMNS}""",
+            {"id": client_id},
+        )
+        client = cur.fetchone()
+        if client:
+            audit.record_as(cur, actor, "app.verified", client_id=client_id, details={"name": client["name"]})
+    return client or get_client(conn, client_id)
 
 
 def set_rate_limit(conn: Connection, r: redis.Redis, actor: Actor, client_id: str, rate_limit: int) -> Client | None:

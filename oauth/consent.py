@@ -7,6 +7,10 @@ challenge (oauth.consent_challenges); the answer names only the challenge,
 and the request it stands for is checked again against the app as it is
 then. Allow widens the grant in PostgreSQL (audited) and stores a code in
 Redis bound to everything the token request must repeat.
+
+An app the platform has not verified says so on the page, and only
+`user_limit` people may allow it (grants.check_user_limit): past that, a
+newcomer gets UserLimitReached instead of the page.
 """
 
 from dataclasses import dataclass
@@ -19,8 +23,10 @@ from accounts import users
 from audit import Actor
 from oauth import authorization, clients, consent_challenges, grants, token_store
 from oauth.authorization import AuthorizationRequest, needs_consent
+from oauth.clients import Client
 from oauth.consent_challenges import ConsentChallenge
 from oauth.errors import ConsentRequired
+from oauth.hostnames import mixed_scripts, shown_host
 from oauth.scopes import Scope, describe
 from stores.postgres import Connection
 
@@ -31,9 +37,12 @@ class ConsentScreen:
 
     app_name: str
     app_description: str
+    verified: bool  # the platform vouched for the app
     developer: str
     homepage_url: str
+    homepage_host: str  # as shown_host has it: a non-ASCII host with its punycode beside it
     redirect_host: str
+    lookalikes: dict[str, list[str]]  # a shown host mixing look-alike alphabets -> those alphabets
     new_scopes: list[Scope]
     granted_scopes: list[Scope]  # allowed before; not asked again
     redirect_uri: str  # where Allow and Deny lead: the page's form may end there (CSP form-action)
@@ -41,12 +50,24 @@ class ConsentScreen:
     request_params: dict[str, str]  # the request, to ask it again as someone else ("Use another account")
 
 
+def user_limit(client: Client, unverified_limit: int) -> int | None:
+    """How many people may allow the app: `unverified_limit` until the platform verifies it, then no limit."""
+    return None if client["verified_at"] else unverified_limit
+
+
 def code_or_screen(
-    conn: Connection, r: redis.Redis, request: AuthorizationRequest, user_id: int, session_digest: str
+    conn: Connection,
+    r: redis.Redis,
+    request: AuthorizationRequest,
+    user_id: int,
+    session_digest: str,
+    *,
+    unverified_limit: int,
 ) -> str | ConsentScreen:
     """A code at once when the live grant covers the request; otherwise what the consent page shows.
 
     With `prompt=none` the person may not be asked: consent_required instead.
+    A newcomer to an unverified app that is full gets UserLimitReached.
     The page's request is kept as a challenge for this person and session.
     """
     grant = grants.get_live_grant(conn, user_id, request.client["client_id"])
@@ -54,6 +75,7 @@ def code_or_screen(
         return _store_code(r, request, user_id, grant["id"])
     if "none" in request.prompt:
         raise request.error(ConsentRequired("The user has not allowed this app these scopes yet."))
+    grants.check_user_limit(conn, user_id, request.client["client_id"], user_limit(request.client, unverified_limit))
     shown = ConsentChallenge(user_id, session_digest, request.replay_params())
     challenge = consent_challenges.create_challenge(r, shown)
     return _consent_screen(conn, request, set(grant["scopes"]) if grant else set(), challenge)
@@ -84,13 +106,17 @@ def _consent_screen(
     """Everything the person needs to decide: who asks, for what, and where they will be sent."""
     client = request.client
     owner = users.get_user(conn, client["owner_id"])
-    homepage = client["homepage_url"]
+    homepage = client["homepage_url"] if client["homepage_url"].startswith(("https://", "http://")) else ""
+    hosts = [urlsplit(uri).hostname or "" for uri in (homepage, request.redirect_uri)]
     return ConsentScreen(
         app_name=client["name"],
         app_description=client["description"],
+        verified=client["verified_at"] is not None,
         developer=(owner["name"] or owner["email"]) if owner else "an unknown developer",
-        homepage_url=homepage if homepage.startswith(("https://", "http://")) else "",
+        homepage_url=homepage,
+        homepage_host=shown_host(hosts[0]),
         redirect_host=redirect_host(request.redirect_uri),
+        lookalikes={shown_host(host): mix for host in hosts if (mix := mixed_scripts(host))},
         new_scopes=describe(set(request.scopes) - granted),
         granted_scopes=describe(granted),
         redirect_uri=request.redirect_uri,
@@ -99,9 +125,24 @@ def _consent_screen(
     )
 
 
-def approve(conn: Connection, r: redis.Redis, actor: Actor, request: AuthorizationRequest, user_id: int) -> str:
-    """Record the person's consent (durably, audited) and return the code for the redirect."""
-    grant = grants.grant_scopes(conn, actor, user_id, request.client["client_id"], list(request.scopes))
+def approve(
+    conn: Connection,
+    r: redis.Redis,
+    actor: Actor,
+    request: AuthorizationRequest,
+    user_id: int,
+    *,
+    unverified_limit: int,
+) -> str:
+    """Record the person's consent (durably, audited) and return the code for the redirect.
+
+    The app's user limit is checked again here, atomically: many people may
+    have had the page open when its last place was free.
+    """
+    limit = user_limit(request.client, unverified_limit)
+    grant = grants.grant_scopes(
+        conn, actor, user_id, request.client["client_id"], list(request.scopes), user_limit=limit
+    )
     return _store_code(r, request, user_id, grant["id"])
 
 
@@ -110,7 +151,7 @@ def redirect_host(redirect_uri: str) -> str:
     parts = urlsplit(redirect_uri)
     if not parts.hostname:
         return f"the app ({parts.scheme}:)"
-    return parts.hostname + (f":{parts.port}" if parts.port else "")
+    return shown_host(parts.hostname, f":{parts.port}" if parts.port else "")
 
 
 def _store_code(r: redis.Redis, request: AuthorizationRequest, user_id: int, grant_id: int) -> str:

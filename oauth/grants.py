@@ -64,9 +64,51 @@ def is_live(conn: Connection, grant_id: int) -> bool:
         return cur.fetchone() is not None
 
 
-def grant_scopes(conn: Connection, actor: Actor, user_id: int, client_id: str, scopes: list[str]) -> Grant:
-    """Record consent to `scopes`, widening a live grant or creating one. Returns the grant."""
+class UserLimitReached(Exception):
+    """An unverified app has as many people as it may have until the platform verifies it."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"this app may have {limit} users until it is verified")
+        self.limit = limit
+
+
+def check_user_limit(conn: Connection, user_id: int, client_id: str, user_limit: int | None) -> None:
+    """Raise UserLimitReached if `user_id` would be one person too many for the app (None: no limit).
+
+    Everyone who ever granted the app counts, revoked grants included: an
+    app cannot make room by revoking its own grants, and a person who
+    allowed it once may always allow it again.
+    """
+    if user_limit is None:
+        return
+    with conn.cursor() as cur:
+        _check_user_limit(cur, user_id, client_id, user_limit)
+
+
+def _check_user_limit(cur, user_id: int, client_id: str, user_limit: int) -> None:
+    cur.execute(
+        """SELECT bool_or(user_id = %(user)s) AS known, count(DISTINCT user_id) AS users
+           FROM grants WHERE client_id = %(client)s""",
+        {"user": user_id, "client": client_id},
+    )
+    row = cur.fetchone()
+    if not row["known"] and row["users"] >= user_limit:
+        raise UserLimitReached(user_limit)
+
+
+def grant_scopes(
+    conn: Connection, actor: Actor, user_id: int, client_id: str, scopes: list[str], *, user_limit: int | None = None
+) -> Grant:
+    """Record consent to `scopes`, widening a live grant or creating one. Returns the grant.
+
+    With `user_limit`, a newcomer past the app's limit gets UserLimitReached
+    instead; the app's row is held meanwhile, so two people allowing it at
+    once cannot both take the last place.
+    """
     with transaction(conn) as cur:
+        if user_limit is not None:
+            cur.execute("SELECT 1 FROM clients WHERE client_id = %(client)s FOR UPDATE", {"client": client_id})
+            _check_user_limit(cur, user_id, client_id, user_limit)
         cur.execute(
             f"""INSERT INTO grants (user_id, client_id, scopes)
                 VALUES (%(user)s, %(client)s, %(scopes)s)

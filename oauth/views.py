@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from accounts import address_limits
-from oauth import authorization, clients, consent, consent_challenges, metadata
+from oauth import authorization, clients, consent, consent_challenges, grants, metadata
 from oauth.errors import AccessDenied, FatalAuthorizationError, LoginRequired
 from oauth.responses import issuer, redirect_back
 from oauth.scopes import CATALOGUE
@@ -59,10 +59,17 @@ def authorize():
         raise auth_request.error(LoginRequired("Nobody is signed in."))
     if authorization.needs_fresh_sign_in(auth_request, session.auth_time, time.time()):
         return _sign_in_again(auth_request)
-    outcome = consent.code_or_screen(get_connection(), get_redis(), auth_request, current_user.id, session.digest or "")
+    outcome = consent.code_or_screen(
+        get_connection(),
+        get_redis(),
+        auth_request,
+        current_user.id,
+        session.digest or "",
+        unverified_limit=current_app.config["UNVERIFIED_APP_USER_LIMIT"],
+    )
     if isinstance(outcome, consent.ConsentScreen):
         allow_form_redirect(outcome.redirect_uri)  # Allow and Deny both end there
-        return render_template("oauth/consent.html", screen=outcome)
+        return render_template("oauth/consent.html", screen=outcome, platform_name=current_app.config["PLATFORM_NAME"])
     return redirect_back(auth_request.redirect_uri, {"code": outcome, "state": auth_request.state})
 
 
@@ -80,8 +87,24 @@ def authorize_decision():
         return render_template("oauth/consent_expired.html"), 400
     if decision == ["deny"]:
         raise auth_request.error(AccessDenied("The user denied the request."))
-    code = consent.approve(get_connection(), get_redis(), current_actor(), auth_request, current_user.id)
+    code = consent.approve(
+        get_connection(),
+        get_redis(),
+        current_actor(),
+        auth_request,
+        current_user.id,
+        unverified_limit=current_app.config["UNVERIFIED_APP_USER_LIMIT"],
+    )
     return redirect_back(auth_request.redirect_uri, {"code": code, "state": auth_request.state})
+
+
+@bp.errorhandler(grants.UserLimitReached)
+def _app_is_full(error: grants.UserLimitReached):
+    """A newcomer to an unverified app that has all the people it may have: a page saying why, nothing sent."""
+    page = render_template(
+        "oauth/app_user_limit.html", limit=error.limit, platform_name=current_app.config["PLATFORM_NAME"]
+    )
+    return page, 403
 
 
 def _find_client():

@@ -1,4 +1,4 @@
-"""/admin: every app, suspension, rate limits, the audit log (admins only).
+"""/admin: every app, suspension, verification, rate limits, the audit log (admins only).
 
 Suspending, resuming and changing a limit call the same store functions as
 the CLI, so they take effect on the very next API call.
@@ -72,6 +72,8 @@ def _render_app_page(
         suspend_form=suspend_form,
         rate_form=rate_form,
         token_rate_form=token_rate_form or TokenRateForm(data={"token_rate": client["token_rate"]}),
+        user_limit=current_app.config["UNVERIFIED_APP_USER_LIMIT"],
+        platform_name=current_app.config["PLATFORM_NAME"],
     )
 
 
@@ -91,6 +93,14 @@ def resume(client_id: str):
     client = _app_or_404(client_id)
     clients.set_suspended(get_connection(), get_redis(), current_actor(), client_id, False)
     flash(f"{client['name']} is active again: its tokens work again.", "success")
+    return redirect(url_for(".app_page", client_id=client_id))
+
+
+@bp.post("/apps/<client_id>/verify")
+def verify(client_id: str):
+    client = _app_or_404(client_id)
+    clients.verify_client(get_connection(), current_actor(), client_id)
+    flash(f"{client['name']} is verified: its consent page says so, and any number of people may allow it.", "success")
     return redirect(url_for(".app_page", client_id=client_id))
 
 

@@ -57,6 +57,9 @@ def new_app():
         # Apps are registered by people whose address is theirs: a developer can be reached about their app.
         return render_template("auth/verify_status.html", account=account, needed_for="register apps"), 403
     form = RegisterAppForm.blank()
+    max_apps = current_app.config["APPS_PER_DEVELOPER"]
+    if clients.count_owned_clients(get_connection(), current_user.id) >= max_apps:
+        return _app_limit_page(form, clients.AppLimitReached(max_apps))
     if not form.validate_on_submit():
         return render_template("developer/new.html", form=form), 400 if form.is_submitted() else 200
     if not submissions.claim(get_redis(), current_user.id, form.submission_id.data):
@@ -66,15 +69,25 @@ def new_app():
             "warning",
         )
         return redirect(url_for("developer.apps"))
-    client, secret = clients.create_client(
-        get_connection(),
-        get_redis(),
-        current_actor(),
-        owner_id=current_user.id,
-        client_type=form.client_type.data,
-        **form.settings(),
-    )
+    try:
+        client, secret = clients.create_client(
+            get_connection(),
+            get_redis(),
+            current_actor(),
+            owner_id=current_user.id,
+            client_type=form.client_type.data,
+            max_apps=max_apps,  # checked again as the app is stored: two forms sent at once cannot both pass
+            **form.settings(),
+        )
+    except clients.AppLimitReached as refused:
+        return _app_limit_page(form, refused)
     return _shown_once("developer/credentials.html", app=client, secret=secret, registered=True)
+
+
+def _app_limit_page(form: RegisterAppForm, refused: clients.AppLimitReached):
+    """The form with the reason it cannot be sent; 403 for a POST, a plain page for a GET."""
+    page = render_template("developer/new.html", form=form, app_limit=str(refused))
+    return page, 403 if request.method == "POST" else 200
 
 
 @bp.get("/apps/<client_id>")
@@ -102,7 +115,13 @@ def _render_app_page(client: Client, form: AppSettingsForm):
     overview = app_overview.get_app_overview(
         get_connection(), get_redis(), client, _rate_window(), developer_id=current_user.id
     )
-    return render_template("developer/app.html", app=overview, form=form)
+    return render_template(
+        "developer/app.html",
+        app=overview,
+        form=form,
+        user_limit=current_app.config["UNVERIFIED_APP_USER_LIMIT"],
+        platform_name=current_app.config["PLATFORM_NAME"],
+    )
 
 
 @bp.post("/apps/<client_id>/secrets")

@@ -48,6 +48,7 @@ ADMIN_POSTS = [
     ("/admin/apps/{id}/suspend", {"reason": "abuse"}),
     ("/admin/apps/{id}/resume", {}),
     ("/admin/apps/{id}/rate-limit", {"rate_limit": "5"}),
+    ("/admin/apps/{id}/verify", {}),
 ]
 
 
