@@ -49,6 +49,18 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         # "json": one JSON object per request and per security event on stderr; unset: a readable line.
         "LOG_FORMAT": env.get("LOG_FORMAT", "").strip().lower(),
+        # Webhooks (webhooks/): WEBHOOK_ALLOW_PRIVATE=1 lets deliveries reach loopback and private
+        # addresses (development and tests only). A failed delivery is retried after
+        # WEBHOOK_RETRY_BASE_SECONDS, doubling up to WEBHOOK_RETRY_MAX_SECONDS, for
+        # WEBHOOK_RETRY_WINDOW_SECONDS after its event; failing that long disables a subscription.
+        "WEBHOOK_ALLOW_PRIVATE": env.get("WEBHOOK_ALLOW_PRIVATE") == "1",
+        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        "WEBHOOK_RETRY_BASE_SECONDS": float(env.get("WEBHOOK_RETRY_BASE_SECONDS", "30")),
+        "WEBHOOK_RETRY_MAX_SECONDS": float(env.get("WEBHOOK_RETRY_MAX_SECONDS", "3600")),
+        "WEBHOOK_RETRY_WINDOW_SECONDS": float(env.get("WEBHOOK_RETRY_WINDOW_SECONDS", str(24 * 3600))),
+        # Deliveries one `flask worker` makes at once, and how often an idle worker looks for new ones.
+        "WEBHOOK_WORKER_THREADS": int(env.get("WEBHOOK_WORKER_THREADS", "4")),
+        "WEBHOOK_POLL_SECONDS": float(env.get("WEBHOOK_POLL_SECONDS", "0.5")),
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }

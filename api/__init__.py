@@ -1,9 +1,10 @@
-"""The sample protected API (RFC 6750 bearer tokens): profile, data, billing."""
+"""The sample protected API (RFC 6750 bearer tokens): profile, data, billing, webhooks."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    import api.webhook_routes  # noqa: F401  (its calls join routes.bp, which must not be registered before)
     from api import resource_metadata, routes
 
     app.register_blueprint(routes.bp)

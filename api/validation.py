@@ -20,7 +20,15 @@ class TextField:
     max_length: int
 
 
-def read_object(request: Request, fields: tuple[TextField, ...]) -> dict[str, str]:
+@dataclass(frozen=True)
+class ChoiceListField:
+    """A required, non-empty list of distinct strings, each one of `choices`."""
+
+    name: str
+    choices: tuple[str, ...]
+
+
+def read_object(request: Request, fields: tuple[TextField | ChoiceListField, ...]) -> dict:
     """The request's JSON body as {field: value}; every field required, no other field allowed."""
     if not request.is_json:
         raise InvalidBody("Send a JSON body with 'Content-Type: application/json'.")
@@ -40,7 +48,18 @@ def read_object(request: Request, fields: tuple[TextField, ...]) -> dict[str, st
         allowed = ", ".join(sorted(known))
         # The names are the caller's: kept to what an error_description may carry.
         raise InvalidBody(error_text(f"Unknown field(s): {', '.join(unknown)}. Allowed: {allowed}."))
-    return {field.name: _text(body, field) for field in fields}
+    return {field.name: _choices(body, field) if isinstance(field, ChoiceListField) else _text(body, field) for field in fields}
+
+
+def _choices(body: dict, field: ChoiceListField) -> list[str]:
+    value = body.get(field.name)
+    allowed = ", ".join(field.choices)
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
+        raise InvalidBody(f"'{field.name}' must be a non-empty list of: {allowed}.", field=field.name)
+    unknown = [item for item in value if item not in field.choices]
+    if unknown:
+        raise InvalidBody(error_text(f"'{field.name}' may list only: {allowed}."), field=field.name)
+    return list(dict.fromkeys(value))
 
 
 def _text(body: dict, field: TextField) -> str:

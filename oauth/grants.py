@@ -2,7 +2,8 @@
 
 A grant is live until revoked. Consenting to more scopes widens the live
 grant; revoking marks it revoked (kept for the record) and ends every token
-family issued under it. The next consent creates a new grant.
+family issued under it and the pair's webhook subscriptions. The next
+consent creates a new grant.
 """
 
 from datetime import datetime
@@ -15,6 +16,7 @@ from audit import Actor
 from oauth import token_store
 from oauth.scopes import format_scope
 from stores.postgres import Connection, transaction
+from webhooks import subscriptions as webhook_subscriptions
 
 GRANT_COLUMNS = "id, user_id, client_id, scopes, granted_at, updated_at, last_used_at, revoked_at"
 
@@ -148,6 +150,8 @@ def revoke(conn: Connection, r: redis.Redis, actor: Actor, user_id: int, client_
         )
         revoked = cur.fetchone() is not None
         if revoked:
+            # Webhook subscriptions live no longer than the access that made them.
+            webhook_subscriptions.end_for_pair(cur, user_id, client_id)
             audit.record_as(
                 cur,
                 actor,

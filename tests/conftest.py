@@ -14,7 +14,7 @@ import os
 import pytest
 import redis
 
-from stores import embedded, postgres
+from stores import embedded, migrations, postgres
 from tests.support.accounts import AuthActions
 from tests.support.apps import TABLES, LiveServer, made_apps, make_app
 from tests.support.browser import open_browser
@@ -47,7 +47,7 @@ def _close_made_apps():
 def app(store_urls):
     app = make_app(store_urls)
     with app.app_context():
-        postgres.apply_schema(postgres.get_connection())
+        migrations.migrate(postgres.get_connection())  # schema.sql, then migrations/ in order
     return app
 
 
