@@ -48,7 +48,10 @@ def read_object(request: Request, fields: tuple[TextField | ChoiceListField, ...
         allowed = ", ".join(sorted(known))
         # The names are the caller's: kept to what an error_description may carry.
         raise InvalidBody(error_text(f"Unknown field(s): {', '.join(unknown)}. Allowed: {allowed}."))
-    return {field.name: _choices(body, field) if isinstance(field, ChoiceListField) else _text(body, field) for field in fields}
+    return {
+        field.name: _choices(body, field) if isinstance(field, ChoiceListField) else _text(body, field)
+        for field in fields
+    }
 
 
 def _choices(body: dict, field: ChoiceListField) -> list[str]:
