@@ -77,7 +77,8 @@ local function take_slot(key, rate, burst)
   local wait = tat + interval - tonumber(burst) * interval - now
   if wait > 0 then return math.ceil(wait) end
   local next_tat = math.floor(tat + interval)
-  redis.call('SET', key, string.format('%d', next_tat), 'PX', math.ceil((next_tat - now) / 1000))
+  -- At rates past a million a second the bucket is full again within the microsecond: at least 1 ms.
+  redis.call('SET', key, string.format('%d', next_tat), 'PX', math.max(1, math.ceil((next_tat - now) / 1000)))
   return 0
 end
 """
