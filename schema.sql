@@ -170,3 +170,29 @@ ALTER TABLE client_secrets ADD COLUMN IF NOT EXISTS leaked_at timestamptz;
 -- and people who already authorized one keep it (the cap counts only
 -- newcomers).
 ALTER TABLE clients ADD COLUMN IF NOT EXISTS verified_at timestamptz;
+
+-- OpenID Connect (issue 15) ------------------------------------------------
+-- subject: the `sub` of ID tokens and userinfo. Random, so it says nothing
+-- about the row's id or the email, and stored rather than derived from a
+-- key, so it survives a change of SECRET_KEY: apps link accounts by it for
+-- good. Adding the column draws one for every existing row.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS subject uuid NOT NULL DEFAULT gen_random_uuid();
+CREATE UNIQUE INDEX IF NOT EXISTS users_subject_key ON users (subject);
+-- When the name (or email) last changed: userinfo's `updated_at`; NULL
+-- means never since the account was made.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS profile_updated_at timestamptz;
+
+-- ID-token signing keys (oauth/signing_keys.py). The private key is sealed
+-- with AES-GCM under a key derived from SECRET_KEY, bound to its kid: never
+-- in clear. The one with retired_at NULL signs; a retired key's public half
+-- stays in the JWKS until every ID token it signed has expired.
+CREATE TABLE IF NOT EXISTS signing_keys (
+    kid                 text PRIMARY KEY,
+    alg                 text NOT NULL CHECK (alg IN ('RS256', 'ES256')),
+    public_jwk          jsonb NOT NULL,
+    private_ciphertext  bytea NOT NULL,
+    private_nonce       bytea NOT NULL CHECK (length(private_nonce) = 12),
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    retired_at          timestamptz
+);
+CREATE UNIQUE INDEX IF NOT EXISTS signing_keys_current_key ON signing_keys (alg) WHERE retired_at IS NULL;

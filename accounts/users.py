@@ -37,6 +37,16 @@ class SignInRecord(User):
     password_hash: str
 
 
+class Identity(TypedDict):
+    """Who a user is to the apps they sign in to with OpenID Connect (ID tokens, userinfo)."""
+
+    subject: str  # `sub`: random and stable, never the row's id or the email
+    name: str
+    email: str
+    email_verified: bool
+    updated_at: int  # Unix seconds: when the name or email last changed (else when the account was made)
+
+
 class EmailTaken(Exception):
     """An account with that email (in any letter case) exists already."""
 
@@ -79,6 +89,17 @@ def create_user(
 def get_user(conn: Connection, user_id: int) -> User | None:
     with conn.cursor() as cur:
         cur.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = %(id)s", {"id": user_id})
+        return cur.fetchone()
+
+
+def get_identity(conn: Connection, user_id: int) -> Identity | None:
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT subject::text AS subject, name, email, email_verified_at IS NOT NULL AS email_verified,
+                      extract(epoch FROM coalesce(profile_updated_at, created_at))::bigint AS updated_at
+               FROM users WHERE id = %(id)s""",
+            {"id": user_id},
+        )
         return cur.fetchone()
 
 

@@ -21,7 +21,8 @@ def get_profile(conn: Connection, user_id: int) -> dict | None:
 def update_profile_name(conn: Connection, user_id: int, name: str) -> dict | None:
     with transaction(conn) as cur:
         cur.execute(
-            "UPDATE users SET name = %(name)s WHERE id = %(user)s RETURNING id, email, name",
+            """UPDATE users SET name = %(name)s, profile_updated_at = now() WHERE id = %(user)s
+               RETURNING id, email, name""",
             {"user": user_id, "name": name},
         )
         return cur.fetchone()

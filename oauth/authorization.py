@@ -7,6 +7,14 @@ gets an error page, because redirecting to an unverified address would
 make us an open redirector. Then the rest (`validate_trusted`), whose
 errors travel back in the redirect with `state` and `iss`.
 
+OpenID Connect's parameters (Core §3.1.2.1): `nonce` is carried through
+the code into the ID token exactly as sent; `prompt` and `max_age` are
+enforced; `login_hint` fills in the sign-in form (`login_hint`);
+`id_token_hint`, `ui_locales`, `claims_locales`, `acr_values`, `display`
+and `claims` are accepted and ignored, like any unknown parameter. A
+request object (`request`, `request_uri`) is refused (§6), but only once
+the redirect URI is trusted, so the refusal can go back to the app.
+
 The view signs a visitor in between the two (RFC 9700 §4.11.2): even a
 registered URI is the choice of whoever registered the app, so nobody who
 is not signed in is sent there, not even with an error. `prompt=none` is
@@ -23,6 +31,8 @@ from oauth.errors import (
     FatalAuthorizationError,
     InvalidRequest,
     OAuthError,
+    RequestNotSupported,
+    RequestUriNotSupported,
     UnauthorizedClient,
     UnsupportedResponseType,
 )
@@ -48,6 +58,7 @@ class AuthorizationRequest:
     code_challenge: str | None
     prompt: frozenset[str] = frozenset()
     max_age: int | None = None  # seconds since the person last entered their password (OIDC Core §3.1.2.1)
+    nonce: str | None = None  # OIDC: goes into the ID token as it was sent
 
     @property
     def scope(self) -> str:
@@ -76,6 +87,8 @@ class AuthorizationRequest:
         if self.code_challenge is not None:
             fields["code_challenge"] = self.code_challenge
             fields["code_challenge_method"] = pkce.METHOD
+        if self.nonce is not None:
+            fields["nonce"] = self.nonce
         return fields
 
 
@@ -126,6 +139,12 @@ def forbids_interaction(params: Mapping[str, list[str]]) -> bool:
     """
     values = _values(params, "prompt")
     return len(values) == 1 and parse_scope(values[0]) == ["none"]
+
+
+def login_hint(params: Mapping[str, list[str]]) -> str | None:
+    """The address the app says the person will sign in with (OIDC `login_hint`): a default, never a rule."""
+    values = _values(params, "login_hint")
+    return values[0] if len(values) == 1 else None
 
 
 def needs_fresh_sign_in(request: AuthorizationRequest, auth_time: int | None, now: float) -> bool:
@@ -185,6 +204,10 @@ def _redirect_uri(params: Mapping[str, list[str]], client: dict) -> tuple[str, b
 def _validate_after_redirect_trusted(params: Mapping[str, list[str]], trusted: TrustedRedirect) -> AuthorizationRequest:
     client = trusted.client
     single = single_valued(params)
+    if "request" in single:
+        raise RequestNotSupported("Request objects are not supported: send the parameters themselves.")
+    if "request_uri" in single:
+        raise RequestUriNotSupported("request_uri is not supported: send the parameters themselves.")
     response_type = single.get("response_type")
     if response_type is None:
         raise InvalidRequest("Missing parameter: response_type.")
@@ -212,6 +235,7 @@ def _validate_after_redirect_trusted(params: Mapping[str, list[str]], trusted: T
         code_challenge=challenge,
         prompt=prompt & PROMPTS,
         max_age=max_age,
+        nonce=single.get("nonce"),
     )
 
 

@@ -28,6 +28,7 @@ from oauth.consent_challenges import ConsentChallenge
 from oauth.errors import ConsentRequired
 from oauth.hostnames import mixed_scripts, shown_host
 from oauth.scopes import Scope, describe
+from oauth.token_store import SignIn
 from stores.postgres import Connection
 
 
@@ -63,6 +64,7 @@ def code_or_screen(
     session_digest: str,
     *,
     unverified_limit: int,
+    sign_in: SignIn | None = None,
 ) -> str | ConsentScreen:
     """A code at once when the live grant covers the request; otherwise what the consent page shows.
 
@@ -72,7 +74,7 @@ def code_or_screen(
     """
     grant = grants.get_live_grant(conn, user_id, request.client["client_id"])
     if not needs_consent(request, grant["scopes"] if grant else None):
-        return _store_code(r, request, user_id, grant["id"])
+        return _store_code(r, request, user_id, grant["id"], sign_in)
     if "none" in request.prompt:
         raise request.error(ConsentRequired("The user has not allowed this app these scopes yet."))
     grants.check_user_limit(conn, user_id, request.client["client_id"], user_limit(request.client, unverified_limit))
@@ -133,6 +135,7 @@ def approve(
     user_id: int,
     *,
     unverified_limit: int,
+    sign_in: SignIn | None = None,
 ) -> str:
     """Record the person's consent (durably, audited) and return the code for the redirect.
 
@@ -143,7 +146,7 @@ def approve(
     grant = grants.grant_scopes(
         conn, actor, user_id, request.client["client_id"], list(request.scopes), user_limit=limit
     )
-    return _store_code(r, request, user_id, grant["id"])
+    return _store_code(r, request, user_id, grant["id"], sign_in)
 
 
 def redirect_host(redirect_uri: str) -> str:
@@ -154,7 +157,11 @@ def redirect_host(redirect_uri: str) -> str:
     return shown_host(parts.hostname, f":{parts.port}" if parts.port else "")
 
 
-def _store_code(r: redis.Redis, request: AuthorizationRequest, user_id: int, grant_id: int) -> str:
+def _store_code(
+    r: redis.Redis, request: AuthorizationRequest, user_id: int, grant_id: int, sign_in: SignIn | None
+) -> str:
+    """The code, bound to the request; with scope openid also to the sign-in and nonce its ID token will state."""
+    openid = "openid" in request.scopes
     return token_store.store_code(
         r,
         client_id=request.client["client_id"],
@@ -164,4 +171,6 @@ def _store_code(r: redis.Redis, request: AuthorizationRequest, user_id: int, gra
         scope=request.scope,
         grant_id=grant_id,
         code_challenge=request.code_challenge,
+        sign_in=sign_in if openid else None,
+        nonce=request.nonce if openid else None,
     )

@@ -132,3 +132,17 @@ class FatalAuthorizationError(Exception):
     def __init__(self, description: str):
         super().__init__(description)
         self.description = description
+
+
+class RequestNotSupported(OAuthError):
+    """OIDC Core §6: a request object (`request`), which this server does not read."""
+
+    error = "request_not_supported"
+    status = 400
+
+
+class RequestUriNotSupported(OAuthError):
+    """OIDC Core §6: a request object by reference (`request_uri`), which this server does not fetch."""
+
+    error = "request_uri_not_supported"
+    status = 400

@@ -70,6 +70,8 @@ def token_json(tokens: IssuedTokens):
     }
     if tokens.refresh_token:
         body["refresh_token"] = tokens.refresh_token
+    if tokens.id_token:
+        body["id_token"] = tokens.id_token  # OIDC Core §3.1.3.3
     return jsonify(body)
 
 

@@ -30,6 +30,8 @@ CATALOGUE: dict[str, Scope] = {
 }
 
 ALL_SCOPES: tuple[str, ...] = tuple(CATALOGUE)
+# About the person who signed in: a client's own token (client credentials) has no person to be about.
+IDENTITY_SCOPES = frozenset({"openid", "profile", "email"})
 
 
 def parse_scope(value: str | None) -> list[str]:

@@ -8,13 +8,16 @@ client's token rate (oauth/token_limits.py), so only a request that would
 get tokens spends the rate, and one refused for it spends nothing.
 """
 
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import NamedTuple
 
 import redis
 
 import audit
-from oauth import grants, pkce, token_store
+from accounts import users
+from oauth import grants, id_tokens, pkce, token_store
 from oauth.clients import Client
 from oauth.errors import (
     InvalidClient,
@@ -26,7 +29,8 @@ from oauth.errors import (
     UnsupportedGrantType,
 )
 from oauth.params import require
-from oauth.scopes import CATALOGUE, format_scope, parse_scope, requested_within, unknown_scopes
+from oauth.scopes import CATALOGUE, IDENTITY_SCOPES, format_scope, parse_scope, requested_within, unknown_scopes
+from oauth.signing_keys import KeyRing
 from oauth.token_limits import DEFAULT_MACHINE_TOKEN_CAP, TokenRateExceeded
 from oauth.token_store import FAMILY_LIFETIME, IssuedTokens, ScopeBeyondGrant, TokenError
 from stores.postgres import Connection, transaction
@@ -38,6 +42,8 @@ class TokenPolicy(NamedTuple):
     access_ttl: int  # ACCESS_TOKEN_TTL
     family_lifetime: int = FAMILY_LIFETIME  # REFRESH_FAMILY_LIFETIME_SECONDS
     machine_token_cap: int = DEFAULT_MACHINE_TOKEN_CAP  # CLIENT_CREDENTIALS_TOKEN_CAP
+    issuer: str = ""  # OAUTH_ISSUER: the `iss` of ID tokens
+    keys: KeyRing | None = None  # signs ID tokens; None: no ID tokens (tests of the plain OAuth grants)
 
 
 def exchange(
@@ -77,7 +83,7 @@ def authorization_code(
     grant_id = int(code["grant_id"])
     if not grants.is_live(conn, grant_id):
         raise InvalidGrant("The user has revoked this app's access.")
-    return _issue(
+    tokens = _issue(
         r,
         client=client,
         user_id=int(code["user_id"]),
@@ -87,7 +93,9 @@ def authorization_code(
         family=code["family"],
         with_refresh="refresh_token" in client["grant_types"],
         family_lifetime=policy.family_lifetime,
+        sign_in=token_store.sign_in_of(code["user_id"], code.get("auth_time"), code.get("amr")),
     )
+    return with_id_token(conn, tokens, client, policy, nonce=code.get("nonce"))
 
 
 def check_code_binding(code: dict, client: Client, params: Mapping[str, str]) -> None:
@@ -123,7 +131,7 @@ def refresh_token(
         asked = parse_scope(params["scope"])
         scope = " ".join(part for part in (format_scope(asked), *unknown_scopes(asked)) if part)
     try:
-        return token_store.rotate(
+        tokens = token_store.rotate(
             r,
             token,
             client,
@@ -143,6 +151,28 @@ def refresh_token(
         if error.reason == "suspended":
             raise InvalidClient("This client is suspended.") from None
         raise InvalidGrant("The refresh token is invalid, expired or revoked.") from None
+    return with_id_token(conn, tokens, client, policy)
+
+
+def with_id_token(
+    conn: Connection, tokens: IssuedTokens, client: Client, policy: TokenPolicy, *, nonce: str | None = None
+) -> IssuedTokens:
+    """`tokens` with an ID token when they carry a sign-in (scope openid): OIDC Core §3.1.3.3, §12.2."""
+    if tokens.sign_in is None or policy.keys is None:
+        return tokens
+    identity = users.get_identity(conn, tokens.sign_in.user_id)
+    if identity is None:
+        raise InvalidGrant("The user of this grant no longer exists.")
+    claims = id_tokens.claims(
+        issuer=policy.issuer,
+        subject=identity["subject"],
+        client_id=client["client_id"],
+        sign_in=tokens.sign_in,
+        access_token=tokens.access_token,
+        now=int(time.time()),
+        nonce=nonce,
+    )
+    return replace(tokens, id_token=id_tokens.sign(policy.keys.current(conn), claims))
 
 
 def record_misuse(conn: Connection, action: str, error: TokenError, presented_by: str) -> None:
@@ -175,8 +205,11 @@ def client_credentials(
     """
     if client["client_type"] != "confidential":
         raise UnauthorizedClient("Only confidential clients may use client_credentials.")
-    scopes = client["scopes"]
+    scopes = [name for name in client["scopes"] if name not in IDENTITY_SCOPES]
     if "scope" in params:
+        about_a_person = [name for name in parse_scope(params["scope"]) if name in IDENTITY_SCOPES]
+        if about_a_person:
+            raise InvalidScope(f"A client's own token has no user to be about: {' '.join(about_a_person)}.")
         scopes = requested_within(params["scope"], scopes, beyond="This client is not registered for")
     return _issue(
         r,

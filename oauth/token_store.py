@@ -6,11 +6,15 @@ Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
                                    redirect_uri (+ whether the request named it),
                                    user_id, scope, grant_id, code_challenge, and
                                    `state` issued|redeemed|replayed, so a replay
-                                   is recognised (and reported once)
+                                   is recognised (and reported once); with scope
+                                   openid also auth_time, amr and nonce
     at:<digest>              hash  an access token: client_id, user_id, scope,
-                                   grant_id, family, iat, exp
+                                   grant_id, family, iat, exp (with openid:
+                                   auth_time, amr)
     rt:<digest>              hash  a live refresh token: the same, plus `status`
-                                   active and `fexp`, the end of its family's life
+                                   active and `fexp`, the end of its family's life;
+                                   rotation carries auth_time and amr along, so
+                                   every refreshed ID token keeps them
     rx:<digest, 128 bits>    str   a rotated-out refresh token, "<client_id>
                                    <family> <user_id>": all that is kept of it, for
                                    as long as the token itself would have lived,
@@ -114,11 +118,32 @@ def code_key(code: str) -> str:
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """Who signed in, when and how (OIDC `auth_time`, `amr`): carried from the code through every refresh."""
+
+    user_id: int
+    auth_time: int
+    amr: tuple[str, ...]
+
+    def fields(self) -> dict[str, str | int]:
+        return {"auth_time": self.auth_time, "amr": " ".join(self.amr)}
+
+
+def sign_in_of(user_id: str, auth_time: str | None, amr: str | None) -> SignIn | None:
+    """The SignIn stored in a code's or token's fields; None when it has none (no openid scope)."""
+    if not auth_time:
+        return None
+    return SignIn(int(user_id), int(auth_time), tuple((amr or "").split()))
+
+
+@dataclass(frozen=True)
 class IssuedTokens:
     access_token: str
     expires_in: int
     scope: str
     refresh_token: str | None = None
+    sign_in: SignIn | None = None  # with scope openid: what the ID token says of the sign-in
+    id_token: str | None = None
 
 
 _KEY_PREFIXES_LUA = lua_constants(
@@ -240,7 +265,7 @@ return {'ok', cjson.encode(code)}
 # ARGV: client_id presenting, access scope, iat, at ttl, rt ttl, marker ttl, client status, client rate limit,
 #       narrowing (1: the access token gets ARGV[2], which must not be empty; 0: the refresh token's own scope),
 #       family lifetime (for a token written before families had an end), token rate, burst
-# Reply: {'ok', scope} | {'beyond_grant', the asked-for scopes the token lacks}
+# Reply: {'ok', scope, user_id, auth_time or '', amr or ''} | {'beyond_grant', the asked-for scopes the token lacks}
 #        | {'reused', family, user_id} | {'slow_down', microseconds to wait} | {reason}
 _ROTATE = LuaScript(
     _KEY_PREFIXES_LUA
@@ -295,6 +320,9 @@ if left > 0 then
 end
 local common = {'client_id', old.client_id, 'user_id', old.user_id, 'grant_id', old.grant_id,
                 'family', old.family, 'iat', iat}
+for _, name in ipairs({'auth_time', 'amr'}) do  -- the sign-in, kept for refreshed ID tokens
+  if old[name] then common[#common + 1] = name; common[#common + 1] = old[name] end
+end
 redis.call('HSET', KEYS[4], unpack(common))
 local scope = narrowing and ARGV[2] or old.scope
 redis.call('HSET', KEYS[4], 'scope', scope, 'exp', iat + tonumber(ARGV[4]))
@@ -303,7 +331,7 @@ local refresh_ttl = math.min(tonumber(ARGV[5]), family_end - iat)
 redis.call('HSET', KEYS[5], unpack(common))
 redis.call('HSET', KEYS[5], 'scope', old.scope, 'exp', iat + refresh_ttl, 'status', 'active', 'fexp', family_end)
 redis.call('EXPIRE', KEYS[5], refresh_ttl)
-return {'ok', scope}
+return {'ok', scope, old.user_id, old.auth_time or '', old.amr or ''}
 """
 )
 
@@ -425,11 +453,14 @@ def store_code(
     grant_id: int,
     code_challenge: str | None,
     redirect_uri_given: bool = True,
+    sign_in: SignIn | None = None,
+    nonce: str | None = None,
 ) -> str:
     """Store a fresh authorization code (10 minutes) and return it.
 
     `redirect_uri_given` False: the request left the URI out (the client has
     one registered), so the token request may leave it out too (RFC 6749 §4.1.3).
+    `sign_in` (with scope openid) and `nonce` go into the ID token the code buys.
     """
     code = credentials.new_secret(credentials.CODE_PREFIX)
     key = code_key(code)
@@ -446,6 +477,8 @@ def store_code(
             "code_challenge": code_challenge or "",
             "iat": _now(),
             "state": "issued",
+            **(sign_in.fields() if sign_in else {}),
+            **({"nonce": nonce} if nonce is not None else {}),
         },
     )
     pipe.expire(key, CODE_TTL)
@@ -488,6 +521,7 @@ def issue(
     family_lifetime: int = FAMILY_LIFETIME,
     token_rate: int | None = None,
     machine_token_cap: int = DEFAULT_MACHINE_TOKEN_CAP,
+    sign_in: SignIn | None = None,
 ) -> IssuedTokens:
     """Issue an access token (and a refresh token) for `client`.
 
@@ -497,7 +531,8 @@ def issue(
     family's end, `family_lifetime` from now, at most. A token with no user
     (client credentials) joins the client's live machine tokens, at most
     `machine_token_cap` of them. With `token_rate`, the token counts against
-    the client's rate (TokenRateExceeded when it is spent).
+    the client's rate (TokenRateExceeded when it is spent). `sign_in` (scope
+    openid) is kept with the tokens for the ID tokens of later refreshes.
     """
     access_ttl = min(access_ttl, MAX_ACCESS_TTL)
     access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
@@ -512,6 +547,7 @@ def issue(
         "family": family or "",
         "iat": iat,
         "exp": iat + access_ttl,
+        **(sign_in.fields() if sign_in else {}),
     }
     rate_key, rate_args = _rate_limit(client_id, token_rate)
     keys = [
@@ -537,7 +573,7 @@ def issue(
     reply = _ISSUE(r, keys, args)
     if reply[0] != "ok":
         _refused(reply)
-    return IssuedTokens(access_token, access_ttl, scope, refresh_token)
+    return IssuedTokens(access_token, access_ttl, scope, refresh_token, sign_in)
 
 
 def rotate(
@@ -637,7 +673,8 @@ class _Rotation:
             raise ScopeBeyondGrant(reply[1].split())
         if reply[0] != "ok":
             _refused(reply)
-        return IssuedTokens(self.access_token, self.access_ttl, reply[1], self.refresh_token)
+        sign_in = sign_in_of(reply[2], reply[3], reply[4])
+        return IssuedTokens(self.access_token, self.access_ttl, reply[1], self.refresh_token, sign_in)
 
 
 # Looking up and revoking -------------------------------------------------------

@@ -9,7 +9,7 @@ Errors are raised as oauth.errors classes and rendered by oauth.responses.
 
 from flask import current_app, jsonify, request
 
-from oauth import client_auth, introspection, metadata, revocation, token_grants
+from oauth import client_auth, introspection, metadata, revocation, signing_keys, token_grants
 from oauth.clients import ClientWithSecrets
 from oauth.params import form_params
 from oauth.responses import issuer, token_json
@@ -29,7 +29,11 @@ def token():
     client = _client(params)
     config = current_app.config
     policy = token_grants.TokenPolicy(
-        config["ACCESS_TOKEN_TTL"], config["REFRESH_FAMILY_LIFETIME_SECONDS"], config["CLIENT_CREDENTIALS_TOKEN_CAP"]
+        config["ACCESS_TOKEN_TTL"],
+        config["REFRESH_FAMILY_LIFETIME_SECONDS"],
+        config["CLIENT_CREDENTIALS_TOKEN_CAP"],
+        issuer(),
+        signing_keys.key_ring(),
     )
     return token_json(token_grants.exchange(get_connection(), get_redis(), client, params, policy))
 

@@ -18,13 +18,17 @@ from oauth import authorization, clients, consent, consent_challenges, grants, m
 from oauth.errors import AccessDenied, FatalAuthorizationError, LoginRequired
 from oauth.responses import issuer, redirect_back
 from oauth.scopes import CATALOGUE
-from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL
+from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL, SignIn
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
+from web.csrf import csrf
 from web.headers import allow_form_redirect
 
 bp = Blueprint("oauth", __name__)
+
+# What the consent page's form posts besides the decision: a POST with none of these is an authorization request.
+CONSENT_FIELDS = frozenset({"decision", "consent_challenge", "csrf_token"})
 
 # Per client address, GET and POST together: far above what the people behind
 # one address click through, far below what a script needs to make the
@@ -49,16 +53,20 @@ def _limit_per_address():
 
 @bp.get(metadata.AUTHORIZATION_PATH)
 def authorize():
-    params = request.args.to_dict(flat=False)
+    return _authorize(request.args.to_dict(flat=False))
+
+
+def _authorize(params: dict[str, list[str]]):
+    """An authorization request, sent as a query (GET) or a form (POST)."""
     trusted = authorization.trusted_redirect(params, _find_client())
     if not current_user.is_authenticated and not authorization.forbids_interaction(params):
         # RFC 9700 §4.11.2: nobody is sent to the app before signing in, not even with an error.
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login", next=_as_get(params)))
     auth_request = authorization.validate_trusted(params, trusted)
     if not current_user.is_authenticated:
         raise auth_request.error(LoginRequired("Nobody is signed in."))
     if authorization.needs_fresh_sign_in(auth_request, session.auth_time, time.time()):
-        return _sign_in_again(auth_request)
+        return _sign_in_again(auth_request, params)
     outcome = consent.code_or_screen(
         get_connection(),
         get_redis(),
@@ -66,6 +74,7 @@ def authorize():
         current_user.id,
         session.digest or "",
         unverified_limit=current_app.config["UNVERIFIED_APP_USER_LIMIT"],
+        sign_in=_sign_in(),
     )
     if isinstance(outcome, consent.ConsentScreen):
         allow_form_redirect(outcome.redirect_uri)  # Allow and Deny both end there
@@ -74,7 +83,12 @@ def authorize():
 
 
 @bp.post(metadata.AUTHORIZATION_PATH)
+@csrf.exempt  # an authorization request may come as a cross-site form: the consent answer is checked below
 def authorize_decision():
+    """The consent page's answer; or, from any other form, an authorization request (OIDC Core §3.1.2.1)."""
+    if not CONSENT_FIELDS & request.form.keys():
+        return _authorize(request.form.to_dict(flat=False))
+    csrf.protect()
     challenges = request.form.getlist("consent_challenge")
     challenge = challenges[0] if len(challenges) == 1 else ""  # a repeated one is no challenge
     decision = request.form.getlist("decision")
@@ -94,6 +108,7 @@ def authorize_decision():
         auth_request,
         current_user.id,
         unverified_limit=current_app.config["UNVERIFIED_APP_USER_LIMIT"],
+        sign_in=_sign_in(),
     )
     return redirect_back(auth_request.redirect_uri, {"code": code, "state": auth_request.state})
 
@@ -111,6 +126,20 @@ def _find_client():
     return partial(clients.get_client, get_connection())
 
 
+def _sign_in() -> SignIn | None:
+    """The signed-in person's sign-in as the server-side session recorded it (OIDC `auth_time`, `amr`)."""
+    if session.auth_time is None:
+        return None
+    return SignIn(current_user.id, session.auth_time, tuple(session.amr))
+
+
+def _as_get(params: dict[str, list[str]]) -> str:
+    """This authorization request as a URL to come back to after signing in, however it was sent."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return f"{metadata.AUTHORIZATION_PATH}?{urlencode(params, doseq=True)}"
+
+
 def _sign_in_to_decide(challenge: str):
     """Signed out since the page was shown: sign in, then ask the same request again.
 
@@ -123,11 +152,11 @@ def _sign_in_to_decide(challenge: str):
     return redirect(url_for("auth.login", next=f"{metadata.AUTHORIZATION_PATH}?{urlencode(params)}"))
 
 
-def _sign_in_again(auth_request: authorization.AuthorizationRequest):
+def _sign_in_again(auth_request: authorization.AuthorizationRequest, params: dict[str, list[str]]):
     """prompt=login or max_age: the password again, then back to this request without them (or it would loop)."""
     if "none" in auth_request.prompt:
         raise auth_request.error(LoginRequired("The sign-in is older than max_age allows."))
-    params = request.args.to_dict(flat=False)
+    params = dict(params)
     params.pop("max_age", None)
     prompt = [value for value in " ".join(params.pop("prompt", [])).split() if value != "login"]
     if prompt:

@@ -53,6 +53,12 @@ def _allow_return_to_app(params: dict[str, list[str]], client: clients.Client) -
     allow_form_redirect(trusted.redirect_uri)
 
 
+def login_hint(next_url: str | None) -> str:
+    """The email that the authorization request `next_url` suggests signing in with (OIDC `login_hint`), or ""."""
+    params = _authorization_params(next_url)
+    return (authorization.login_hint(params) or "") if params else ""
+
+
 def _authorization_params(next_url: str | None) -> dict[str, list[str]] | None:
     """The query of `next_url` if it is an authorization request naming one plausible client_id."""
     if not next_url:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, logout_user
 
 from accounts import address_limits
 from accounts.sign_in import sign_in, sign_up
-from portal.auth.context import app_asking
+from portal.auth.context import app_asking, login_hint
 from portal.auth.forms import LoginForm, SignupForm
 from portal.auth.limits import over_limit
 from portal.auth.redirects import safe_next
@@ -26,6 +26,8 @@ def login():
         return redirect(destination)
     if reauth and not form.is_submitted():
         form.email.data = current_user.email
+    elif not form.is_submitted():
+        form.email.data = login_hint(form.next.data)  # the app's guess: the person may change it
     if not form.validate_on_submit():
         return _login_page(form, reauth)
 

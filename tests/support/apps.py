@@ -5,7 +5,10 @@ import threading
 from app import create_app
 from tests.support.mail import OUTBOX
 
-TABLES = "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices, user_totp, recovery_codes"
+TABLES = (
+    "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices, user_totp, recovery_codes, "
+    "signing_keys"
+)
 
 # Every app a test made, so that its Redis connections and PostgreSQL pool are
 # closed at the end (conftest does it) rather than left to the garbage

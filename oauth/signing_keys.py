@@ -1,0 +1,156 @@
+"""ID-token signing keys in PostgreSQL: made on first use, rotated by `flask keys rotate`, published as a JWKS.
+
+Every host signs with the same key, so keys live in the database; the
+private half is sealed (stores.sealing, AES-GCM under a key derived from
+SECRET_KEY and bound to the key's `kid`) and never leaves this module in
+any form but a signature. One key per algorithm signs at a time (its
+`retired_at` is NULL); `rotate` retires it and adds a new one in one
+transaction, so every ID token from then on carries the new `kid`. A
+retired key's public half stays in the JWKS for as long as an ID token it
+signed can live (`PUBLISHED_AFTER_RETIREMENT`), then its row goes.
+
+Opened private keys are kept per process by `kid` (a key's row never
+changes), so signing costs one small query for the current `kid` and no
+decryption; which key is current is always read from PostgreSQL, so a
+rotation on one host is followed by every other at once.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from flask import Flask, current_app
+from jwt.algorithms import RSAAlgorithm
+from psycopg2.extras import Json
+
+from stores import sealing
+from stores.postgres import Connection, transaction
+
+ALGORITHM = "RS256"
+RSA_BITS = 2048  # RFC 7518 §3.3: 2048 or larger
+ID_TOKEN_TTL = 3600  # how long an ID token is valid (its `exp`)
+# A token signed by a worker that read the key just before it was retired
+# is still valid for ID_TOKEN_TTL: the margin covers that moment.
+PUBLISHED_AFTER_RETIREMENT = ID_TOKEN_TTL + 300
+KEY_INFO = b"platform-oauth ID-token signing key encryption v1"
+_CREATE_LOCK = 72708  # pg_advisory_xact_lock: two hosts never make two current keys at once
+EXTENSION = "signing_keys"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    alg: str
+    private_key: PrivateKeyTypes
+
+
+class KeyRing:
+    """The signing keys as this process sees them: the sealing key, and each private key once opened."""
+
+    def __init__(self, secret_key: str | bytes):
+        self._sealing_key = sealing.derive_key(secret_key, KEY_INFO)
+        self._opened: dict[str, SigningKey] = {}
+
+    def current(self, conn: Connection) -> SigningKey:
+        """The key that signs now, made on first use."""
+        row = _current_row(conn) or self._create_first(conn)
+        opened = self._opened.get(row["kid"])
+        if opened is None:
+            opened = self._opened[row["kid"]] = self._open(row)
+        return opened
+
+    def rotate(self, conn: Connection) -> dict:
+        """Retire the current key and add a new one that signs from now on; forget keys no token needs any more."""
+        with transaction(conn) as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _CREATE_LOCK})
+            cur.execute(
+                """UPDATE signing_keys SET retired_at = now() WHERE alg = %(alg)s AND retired_at IS NULL
+                   RETURNING kid""",
+                {"alg": ALGORITHM},
+            )
+            retired = [row["kid"] for row in cur.fetchall()]
+            kid = self._insert(cur)
+            cur.execute(
+                "DELETE FROM signing_keys WHERE retired_at < now() - make_interval(secs => %(keep)s) RETURNING kid",
+                {"keep": PUBLISHED_AFTER_RETIREMENT},
+            )
+            dropped = [row["kid"] for row in cur.fetchall()]
+        return {"kid": kid, "alg": ALGORITHM, "retired": retired, "dropped": dropped}
+
+    def _create_first(self, conn: Connection) -> dict:
+        with transaction(conn) as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _CREATE_LOCK})
+            row = _current_row_in(cur)  # another host may have made it while we waited
+            if row is None:
+                self._insert(cur)
+                row = _current_row_in(cur)
+        return row
+
+    def _insert(self, cur) -> str:
+        """Make a new current key in the caller's transaction; return its kid."""
+        kid = secrets.token_urlsafe(12)
+        private_key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
+        pem = private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        nonce, ciphertext = sealing.seal(self._sealing_key, pem, _associated_data(kid))
+        public_jwk = {
+            **RSAAlgorithm.to_jwk(private_key.public_key(), as_dict=True),
+            "kid": kid,
+            "alg": ALGORITHM,
+            "use": "sig",
+        }
+        cur.execute(
+            """INSERT INTO signing_keys (kid, alg, public_jwk, private_ciphertext, private_nonce)
+               VALUES (%(kid)s, %(alg)s, %(jwk)s, %(ciphertext)s, %(nonce)s)""",
+            {"kid": kid, "alg": ALGORITHM, "jwk": Json(public_jwk), "ciphertext": ciphertext, "nonce": nonce},
+        )
+        self._opened[kid] = SigningKey(kid, ALGORITHM, private_key)
+        return kid
+
+    def _open(self, row: dict) -> SigningKey:
+        pem = sealing.unseal(
+            self._sealing_key, row["private_nonce"], row["private_ciphertext"], _associated_data(row["kid"])
+        )
+        return SigningKey(row["kid"], row["alg"], serialization.load_pem_private_key(pem, password=None))
+
+
+def published_keys(conn: Connection) -> list[dict]:
+    """The public JWKs that verify any ID token still valid: the current keys and those retired recently."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT public_jwk FROM signing_keys
+               WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => %(keep)s)
+               ORDER BY created_at DESC, kid""",
+            {"keep": PUBLISHED_AFTER_RETIREMENT},
+        )
+        return [row["public_jwk"] for row in cur.fetchall()]
+
+
+def _current_row(conn: Connection) -> dict | None:
+    with conn.cursor() as cur:
+        return _current_row_in(cur)
+
+
+def _current_row_in(cur) -> dict | None:
+    cur.execute(
+        """SELECT kid, alg, private_ciphertext, private_nonce FROM signing_keys
+           WHERE alg = %(alg)s AND retired_at IS NULL""",
+        {"alg": ALGORITHM},
+    )
+    return cur.fetchone()
+
+
+def _associated_data(kid: str) -> bytes:
+    return f"signing_keys:{kid}".encode()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION] = KeyRing(app.config["SECRET_KEY"])
+
+
+def key_ring() -> KeyRing:
+    """This app's key ring."""
+    return current_app.extensions[EXTENSION]

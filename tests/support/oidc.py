@@ -1,0 +1,59 @@
+"""OpenID Connect from the relying party's side: discovery, the JWKS, ID tokens checked with PyJWT.
+
+    tokens = sign_in_with(http, client, secret, nonce="n-1")   # code + PKCE with openid profile email
+    claims = verify_id_token(http, tokens["id_token"], client)  # signature against the JWKS, iss, aud, exp
+
+Every check is made the way a relying party makes it, from the published
+JWKS, never from the server's own key objects.
+"""
+
+import base64
+import hashlib
+
+import jwt
+
+from tests.support.oauth import authorize_and_get_code, exchange_code
+
+ISSUER = "http://localhost"
+SCOPE = "openid profile email"
+JWKS_PATH = "/.well-known/jwks.json"
+REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "auth_time", "at_hash"]
+
+
+def sign_in_with(http, client: dict, secret: str | None, *, scope: str = SCOPE, **kwargs) -> dict:
+    """Authorize (the person on `http` is signed in), consent and exchange: the token response's JSON."""
+    code, verifier = authorize_and_get_code(http, client, scope=scope, **kwargs)
+    response = exchange_code(http, client, secret, code, verifier)
+    assert response.status_code == 200, response.text
+    return response.get_json()
+
+
+def published_jwks(http) -> dict:
+    response = http.get(JWKS_PATH)
+    assert response.status_code == 200, response.text
+    return response.get_json()
+
+
+def verify_id_token(http, id_token: str, client: dict, *, jwks: dict | None = None, issuer: str = ISSUER) -> dict:
+    """The claims of `id_token` once PyJWT has checked its RS256 signature against the JWKS, iss, aud and exp."""
+    header = jwt.get_unverified_header(id_token)
+    assert header["alg"] == "RS256"
+    key = jwt.PyJWKSet.from_dict(jwks or published_jwks(http))[header["kid"]]
+    return jwt.decode(
+        id_token,
+        key=key,
+        algorithms=["RS256"],
+        audience=client["client_id"],
+        issuer=issuer,
+        options={"require": REQUIRED_CLAIMS},
+    )
+
+
+def at_hash(access_token: str) -> str:
+    """OIDC Core §3.1.3.6, worked out here independently of the server."""
+    half = hashlib.sha256(access_token.encode()).digest()[:16]
+    return base64.urlsafe_b64encode(half).decode().rstrip("=")
+
+
+def kid_of(id_token: str) -> str:
+    return jwt.get_unverified_header(id_token)["kid"]
