@@ -4,6 +4,8 @@
 - integration/  real PostgreSQL and Redis through the Flask test client
 - attacks/      the same, from an attacker's side
 - e2e/          real HTTP (the `live_server` fixture), a real browser, real client libraries
+- fuzz/         generated requests (Hypothesis) at every endpoint and form, on real stores: never a
+                5xx, RFC error formats, no traceback logged; a few per target here, `make fuzz` thousands
 - support/      helpers every tier imports (`from tests.support.oauth import ...`)
 
 conftest.py holds the fixtures; nothing imports it.
