@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint format bench bench-tokens screenshots clean
+.PHONY: run test test-fast fuzz lint format bench bench-tokens screenshots clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -19,6 +19,13 @@ test: $(BIN)/.installed  ## the whole suite against real PostgreSQL and Redis
 
 test-fast: $(BIN)/.installed  ## the unit tier only: pure functions, no stores, seconds
 	$(BIN)/python -m pytest tests/unit -q $(PYTEST_ARGS)
+
+# The seed makes a campaign repeatable; FUZZ_SEED and FUZZ_EXAMPLES (per target) change it.
+FUZZ_SEED ?= 20261207
+FUZZ_EXAMPLES ?= 1500
+fuzz: $(BIN)/.installed  ## a seeded fuzz campaign (minutes): requests and 5xx per target, any failure shrunk
+	FUZZ_PROFILE=campaign FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider \
+		--hypothesis-seed=$(FUZZ_SEED) --timeout=3600 $(PYTEST_ARGS)
 
 screenshots: $(BIN)/.installed  ## regenerate docs/screenshots/*.png from the browser tests
 	SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -q
