@@ -65,6 +65,10 @@ def create_app(config: dict | None = None) -> Flask:
     oauth.init_app(app)
     api.init_app(app)
 
+    import webhooks
+
+    webhooks.init_app(app)
+
     from web import machine
 
     machine.init_app(app)  # last: it reads every registered blueprint

@@ -2,9 +2,11 @@
 
 Every query is scoped by the token's user id in its WHERE clause, so one
 user's rows are out of reach of another's token. Times leave as ISO 8601 UTC.
+A change that webhooks report records its event in its own transaction.
 """
 
 from stores.postgres import Connection, transaction
+from webhooks import events
 
 ISO_UTC = """to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
 ITEM_COLUMNS = f"id, title, {ISO_UTC.format(column='created_at')} AS created_at"
@@ -25,7 +27,10 @@ def update_profile_name(conn: Connection, user_id: int, name: str) -> dict | Non
                RETURNING id, email, name""",
             {"user": user_id, "name": name},
         )
-        return cur.fetchone()
+        profile = cur.fetchone()
+        if profile is not None:
+            events.record(cur, user_id, "profile.updated", profile)
+        return profile
 
 
 def list_items(conn: Connection, user_id: int) -> list[dict]:
@@ -43,7 +48,10 @@ def create_item(conn: Connection, user_id: int, title: str) -> dict | None:
                 RETURNING {ITEM_COLUMNS}""",
             {"user": user_id, "title": title},
         )
-        return cur.fetchone()
+        item = cur.fetchone()
+        if item is not None:
+            events.record(cur, user_id, "item.created", {**item, "user_id": user_id})
+        return item
 
 
 def get_billing(conn: Connection, user_id: int) -> dict:

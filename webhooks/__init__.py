@@ -1,6 +1,17 @@
 """Webhooks as REST Hooks: apps subscribe URLs for a person; events reach them through a durable queue.
 
 subscriptions  the (user, app) pair's subscriptions and their sealed secrets
+events         the outbox: events written in the transaction of the change
+deliveries     the queue in PostgreSQL: due deliveries, taken with SKIP LOCKED
+worker         `flask --app app worker`: takes deliveries, POSTs them, retries
+sender         one signed POST to a checked address (SSRF-safe)
 addresses      which URLs and addresses a webhook may reach
-urls           a subscription's URL, checked and taken apart
 """
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from webhooks import cli
+
+    app.cli.add_command(cli.worker_command)

@@ -1,0 +1,175 @@
+"""`flask --app app worker`: threads that take due deliveries, POST them signed, and settle the outcome.
+
+Why the queue is PostgreSQL rather than a Redis Stream fed by a relay: the
+events are written to PostgreSQL with the change anyway (the outbox), and
+taking a delivery with SELECT ... FOR UPDATE SKIP LOCKED inside a
+transaction held for the attempt makes PostgreSQL's row lock the claim.
+There is no second copy to keep in step (no relay that can crash between
+XADD and marking a row relayed), a retry is a timestamp on the row (durable
+with no Redis persistence settings), and a worker that dies releases its
+claim the moment its connection drops, with no XAUTOCLAIM idle time to
+tune against duplicate sends. The cost is one connection per thread, held
+for at most the delivery timeout.
+
+Outcomes: 2xx delivered; 410 Gone ends the subscription at once; anything
+else (another status, a timeout, a refused address) is retried after an
+exponentially growing delay with jitter, for WEBHOOK_RETRY_WINDOW_SECONDS
+(24 hours) after the event; a subscription whose deliveries have failed for
+that long without one success is disabled, with the reason stored.
+"""
+
+import json
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC
+
+from flask import Flask
+
+from stores import StoreUnavailable, sealing
+from stores.postgres import Connection, transaction
+from webhooks import deliveries, sender, subscriptions
+from webhooks.deliveries import Due
+from webhooks.sender import Answer
+from webhooks.signing import HEADER, signature
+
+log = logging.getLogger("webhooks.worker")
+# An event's first attempt comes within this of the event (a worker's backlog aside).
+FIRST_ATTEMPT_GRACE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How deliveries are made and retried (settings.py names each WEBHOOK_ setting)."""
+
+    allow_private: bool
+    timeout_seconds: float
+    retry_base_seconds: float  # the first retry's delay; each next one doubles
+    retry_max_seconds: float  # no delay longer than this
+    retry_window_seconds: float  # retries stop this long after the event; failing this long disables
+    poll_seconds: float  # idle wait between looks at the queue
+    pause_seconds: float = 60.0  # a suspended app's deliveries are looked at again after this
+
+    @classmethod
+    def from_config(cls, config) -> "Policy":
+        return cls(
+            allow_private=config["WEBHOOK_ALLOW_PRIVATE"],
+            timeout_seconds=config["WEBHOOK_TIMEOUT_SECONDS"],
+            retry_base_seconds=config["WEBHOOK_RETRY_BASE_SECONDS"],
+            retry_max_seconds=config["WEBHOOK_RETRY_MAX_SECONDS"],
+            retry_window_seconds=config["WEBHOOK_RETRY_WINDOW_SECONDS"],
+            poll_seconds=config["WEBHOOK_POLL_SECONDS"],
+        )
+
+
+def retry_delay(failed_attempts: int, base: float, cap: float, draw=random.random) -> float:
+    """The wait after the `failed_attempts`-th failure: base * 2^(n-1), capped, somewhere in its upper half.
+
+    The jitter spreads out retries of many deliveries that failed together
+    (a receiver's outage), so that they do not all come back at once.
+    """
+    ceiling = min(cap, base * 2 ** min(failed_attempts - 1, 40))
+    return ceiling / 2 + draw() * ceiling / 2
+
+
+def payload(due: Due) -> bytes:
+    """The body receivers get: {"id", "type", "created_at", "data"}."""
+    created_at = due["event_created_at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    document = {"id": due["event_id"], "type": due["type"], "created_at": created_at, "data": due["data"]}
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+def send(due: Due, key: bytes, policy: Policy) -> Answer:
+    """One signed attempt at `due`."""
+    try:
+        secret = subscriptions.open_secret(key, due["subscription_id"], due["secret_nonce"], due["secret_ciphertext"])
+    except sealing.Unreadable:
+        return Answer(None, "the signing secret is unreadable (SECRET_KEY changed): subscribe the URL again")
+    body = payload(due)
+    headers = {"Content-Type": "application/json", HEADER: signature(secret, int(time.time()), body)}
+    return sender.post(due["url"], body, headers, allow_private=policy.allow_private, timeout=policy.timeout_seconds)
+
+
+def settle(cur, due: Due, answer: Answer, policy: Policy) -> None:
+    """Record what the attempt came to and what happens next."""
+    if answer.ok:
+        deliveries.mark_delivered(cur, due, answer.status)
+        return
+    if answer.status == 410:
+        deliveries.mark_failed(cur, due, 410, "410 Gone: the subscription ended")
+        deliveries.end_subscription(cur, due["subscription_id"])
+        return
+    error = answer.error or f"HTTP {answer.status}"
+    window = policy.retry_window_seconds
+    failing_for = due["failing_seconds"] or 0.0
+    delay = retry_delay(due["attempts"] + 1, policy.retry_base_seconds, policy.retry_max_seconds)
+    if failing_for < window and due["age_seconds"] + delay <= window:
+        deliveries.schedule_retry(cur, due, delay, answer.status, error)
+        return
+    deliveries.mark_failed(cur, due, answer.status, error)
+    # Given up on this event: if nothing succeeded since its first attempt, the
+    # subscription has failed for the whole window, and stops until subscribed again.
+    if failing_for >= min(window, due["age_seconds"]) - FIRST_ATTEMPT_GRACE_SECONDS:
+        reason = f"Every delivery failed for {window / 3600:g} hours; the last: {error}"
+        deliveries.disable_subscription(cur, due["subscription_id"], reason)
+
+
+def deliver_next(conn: Connection, key: bytes, policy: Policy) -> bool:
+    """Take one due delivery and attempt it, the row locked throughout; False when none is due."""
+    with transaction(conn) as cur:
+        due = deliveries.take_due(cur)
+        if due is None:
+            return False
+        if not due["live"]:
+            deliveries.mark_cancelled(cur, due)
+        elif due["paused"]:
+            deliveries.postpone(cur, due, policy.pause_seconds)
+        else:
+            answer = send(due, key, policy)
+            settle(cur, due, answer, policy)
+            log.info(
+                "delivery %s to subscription %s: %s", due["id"], due["subscription_id"], answer.status or answer.error
+            )
+    return True
+
+
+def work_until_stopped(app: Flask, stop: threading.Event) -> None:
+    """One worker thread: deliver while anything is due, wait when nothing is, until `stop` is set."""
+    key = subscriptions.sealing_key(app.config["SECRET_KEY"])
+    policy = Policy.from_config(app.config)
+    database = app.extensions["postgres"]
+    while not stop.is_set():
+        try:
+            pool, conn = database.connect()
+        except StoreUnavailable:
+            log.exception("cannot reach PostgreSQL; trying again")
+            stop.wait(max(policy.poll_seconds, 1.0))
+            continue
+        try:
+            while not stop.is_set():
+                if not deliver_next(conn, key, policy):
+                    stop.wait(policy.poll_seconds)
+        except Exception:
+            # One bad delivery or a lost connection must not end the worker:
+            # its transaction rolled back, so the delivery is due again.
+            log.exception("delivery failed; going on")
+            stop.wait(max(policy.poll_seconds, 1.0))
+        finally:
+            database.release(pool, conn)
+
+
+def run(app: Flask, threads: int, stop: threading.Event) -> None:
+    """Run `threads` worker threads until `stop` is set; each finishes the delivery in hand first."""
+    workers = [
+        threading.Thread(target=work_until_stopped, args=(app, stop), name=f"webhooks-{n}", daemon=True)
+        for n in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    # Woken often, so that the signal handler that sets `stop` gets to run in this thread.
+    while not stop.wait(0.2):
+        pass
+    for worker in workers:
+        worker.join()
