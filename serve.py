@@ -1,4 +1,4 @@
-"""`make run`: stores, schema migrations, demo data, then gunicorn on 127.0.0.1:$PORT.
+"""`make run`: stores, schema migrations, demo data, then gunicorn on 127.0.0.1:$PORT and a webhook worker.
 
 When DATABASE_URL / REDIS_URL are unset this process starts the embedded
 servers and owns them: they stop when it stops (Ctrl-C). gunicorn's workers
@@ -54,15 +54,23 @@ def gunicorn_command(port: int | str, workers: int | str, *options: str) -> list
     ]
 
 
+WORKER_COMMAND = [sys.executable, "-m", "flask", "--app", "app", "worker"]
+
+
 def run_gunicorn(port: str) -> int:
+    """gunicorn and one webhook worker beside it, until Ctrl-C or SIGTERM stops both."""
     # No gunicorn access log: the app writes one line per request itself (web/request_log.py).
     server = subprocess.Popen(gunicorn_command(port, os.environ.get("WEB_CONCURRENCY", "2")))
-    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    worker = subprocess.Popen(WORKER_COMMAND, cwd=Path(__file__).resolve().parent)
+    signal.signal(signal.SIGTERM, lambda *_: (server.terminate(), worker.terminate()))
     try:
         return server.wait()
     except KeyboardInterrupt:
         server.terminate()
         return server.wait()
+    finally:
+        worker.terminate()  # finishes the delivery in hand, then exits
+        worker.wait()
 
 
 if __name__ == "__main__":
