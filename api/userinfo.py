@@ -7,6 +7,9 @@ header, with GET or POST, or (RFC 6750 §2.2, which Core §5.3.1 allows) as
 `access_token` in a form-encoded POST body; never in the URL, and never two
 ways at once (RFC 6750 §2).
 
+A single-page app may call it from the origin of a redirect URI it
+registered (web.cors.for_public_clients), as it calls the token endpoint.
+
 Claims (Core §5.4): `sub` always; `name`, `preferred_username` and
 `updated_at` with scope `profile`; `email` and `email_verified` (a JSON
 boolean) with scope `email`. A claim with no value is left out (§5.3.2).
@@ -20,6 +23,7 @@ from api.errors import ApiError, InvalidRequest, InvalidToken
 from api.guard import FORM_MIMETYPE, authenticate, bearer_token, permit
 from oauth import metadata
 from stores.postgres import get_connection
+from web.cors import for_public_clients
 from web.machine import MachineBlueprint
 
 bp = MachineBlueprint("userinfo", __name__)
@@ -28,6 +32,7 @@ SCOPE = "openid"
 
 
 @bp.route(metadata.USERINFO_PATH, methods=["GET", "POST"])
+@for_public_clients  # a single-page app reads who signed in from its own origin
 def userinfo():
     try:
         access = authenticate(_presented_token())
