@@ -13,8 +13,21 @@ Opened private keys are kept per process by `kid` (a key's row never
 changes), so signing costs one small query for the current `kid` and no
 decryption; which key is current is always read from PostgreSQL, so a
 rotation on one host is followed by every other at once.
+
+A changed SECRET_KEY leaves the current private key sealed for good. The
+key ring then rotates, as `keys rotate` would, instead of failing every
+token request: the unreadable key is retired and a fresh one signs. Its
+public half is stored in clear, so it stays in the JWKS as any retired
+key does and the ID tokens it signed stay verifiable until they expire.
+The replacement is logged once, at ERROR, by the process that makes it,
+under the advisory lock and only if that key is still the current one, so
+hosts that notice together replace it once. Hosts with different
+SECRET_KEYs would replace each other's keys in turn, each time logged:
+every host must share one SECRET_KEY (CSRF tokens and every other sealed
+secret need that too).
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -27,6 +40,8 @@ from psycopg2.extras import Json
 
 from stores import sealing
 from stores.postgres import Connection, transaction
+
+log = logging.getLogger(__name__)
 
 ALGORITHM = "RS256"
 RSA_BITS = 2048  # RFC 7518 §3.3: 2048 or larger
@@ -56,21 +71,13 @@ class KeyRing:
     def current(self, conn: Connection) -> SigningKey:
         """The key that signs now, made on first use."""
         row = _current_row(conn) or self._create_first(conn)
-        opened = self._opened.get(row["kid"])
-        if opened is None:
-            opened = self._opened[row["kid"]] = self._open(row)
-        return opened
+        return self._opening(row) or self._replace_unreadable(conn)
 
     def rotate(self, conn: Connection) -> dict:
         """Retire the current key and add a new one that signs from now on; forget keys no token needs any more."""
         with transaction(conn) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _CREATE_LOCK})
-            cur.execute(
-                """UPDATE signing_keys SET retired_at = now() WHERE alg = %(alg)s AND retired_at IS NULL
-                   RETURNING kid""",
-                {"alg": ALGORITHM},
-            )
-            retired = [row["kid"] for row in cur.fetchall()]
+            retired = self._retire_current(cur)
             kid = self._insert(cur)
             cur.execute(
                 "DELETE FROM signing_keys WHERE retired_at < now() - make_interval(secs => %(keep)s) RETURNING kid",
@@ -78,6 +85,33 @@ class KeyRing:
             )
             dropped = [row["kid"] for row in cur.fetchall()]
         return {"kid": kid, "alg": ALGORITHM, "retired": retired, "dropped": dropped}
+
+    def _replace_unreadable(self, conn: Connection) -> SigningKey:
+        """A key that signs, made anew when this SECRET_KEY cannot open the current one (under the lock: once)."""
+        with transaction(conn) as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _CREATE_LOCK})
+            row = _current_row_in(cur)
+            opened = row and self._opening(row)  # another process may have replaced it while we waited
+            if opened:
+                return opened
+            self._retire_current(cur)
+            kid = self._insert(cur)
+        log.error(
+            "ID-token signing key %s cannot be opened with this SECRET_KEY (was SECRET_KEY changed?): "
+            "retired it and made key %s; ID tokens it signed stay verifiable until they expire",
+            row and row["kid"],
+            kid,
+        )
+        return self._opened[kid]
+
+    @staticmethod
+    def _retire_current(cur) -> list[str]:
+        cur.execute(
+            """UPDATE signing_keys SET retired_at = now() WHERE alg = %(alg)s AND retired_at IS NULL
+               RETURNING kid""",
+            {"alg": ALGORITHM},
+        )
+        return [row["kid"] for row in cur.fetchall()]
 
     def _create_first(self, conn: Connection) -> dict:
         with transaction(conn) as cur:
@@ -110,11 +144,18 @@ class KeyRing:
         self._opened[kid] = SigningKey(kid, ALGORITHM, private_key)
         return kid
 
-    def _open(self, row: dict) -> SigningKey:
-        pem = sealing.unseal(
-            self._sealing_key, row["private_nonce"], row["private_ciphertext"], _associated_data(row["kid"])
-        )
-        return SigningKey(row["kid"], row["alg"], serialization.load_pem_private_key(pem, password=None))
+    def _opening(self, row: dict) -> SigningKey | None:
+        """The key of `row`, opened once per process; None when this SECRET_KEY cannot open it."""
+        kid = row["kid"]
+        if kid not in self._opened:
+            try:
+                pem = sealing.unseal(
+                    self._sealing_key, row["private_nonce"], row["private_ciphertext"], _associated_data(kid)
+                )
+            except sealing.Unreadable:
+                return None
+            self._opened[kid] = SigningKey(kid, row["alg"], serialization.load_pem_private_key(pem, password=None))
+        return self._opened[kid]
 
 
 def published_keys(conn: Connection) -> list[dict]:

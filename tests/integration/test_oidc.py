@@ -7,6 +7,7 @@ them, with PyJWT against the published JWKS.
 """
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -17,7 +18,8 @@ import pytest
 from oauth import signing_keys
 from stores import sealing
 from stores.postgres import get_connection
-from tests.support.accounts import csrf_token
+from tests.support.accounts import AuthActions, csrf_token
+from tests.support.apps import make_app
 from tests.support.oauth import (
     REDIRECT_URI,
     STATE,
@@ -423,6 +425,28 @@ def test_a_key_retired_longer_than_an_id_token_lives_leaves_the_jwks(app, client
     assert old_kid not in [key["kid"] for key in published_jwks(client)["keys"]]
     result = json.loads(runner.invoke(args=["keys", "rotate"]).output)
     assert old_kid in result["dropped"]  # and its sealed private key is gone from the database
+
+
+def test_a_changed_secret_key_replaces_the_signing_key_instead_of_failing(
+    app, store_urls, client, registered, signed_in_user, caplog
+):
+    app_client, secret = registered
+    old = sign_in_with(client, app_client, secret)["id_token"]
+    changed = make_app(store_urls, SECRET_KEY="the key after a redeploy")  # same stores, another SECRET_KEY
+    changed_client = changed.test_client()
+    AuthActions(changed_client, changed).login()
+    caplog.set_level(logging.ERROR, logger="oauth.signing_keys")
+
+    first = sign_in_with(changed_client, app_client, secret)["id_token"]
+    second = sign_in_with(changed_client, app_client, secret)["id_token"]
+
+    assert kid_of(first) == kid_of(second) != kid_of(old)
+    jwks = published_jwks(changed_client)
+    assert {kid_of(old), kid_of(first)} == {key["kid"] for key in jwks["keys"]}
+    subjects = {verify_id_token(changed_client, token, app_client, jwks=jwks)["sub"] for token in (old, first)}
+    assert len(subjects) == 1
+    (logged,) = [record for record in caplog.records if record.levelno >= logging.ERROR]  # once, not per request
+    assert kid_of(old) in logged.getMessage() and "SECRET_KEY" in logged.getMessage()
 
 
 def test_the_private_key_at_rest_is_sealed_not_the_pem(app, client, registered, signed_in_user):
