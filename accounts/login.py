@@ -12,7 +12,7 @@ declares OPTIONS itself (a CORS preflight handler) still gets the request.
 """
 
 from flask import Flask, current_app, redirect, request, session, url_for
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager, UserMixin, logout_user
 
 from accounts import users
 from stores.postgres import get_connection
@@ -55,6 +55,12 @@ def init_app(app: Flask) -> None:
     def _sign_in_first():
         # Back to the very same URL (query string included) after signing in.
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def sign_out() -> None:
+    """Sign the person out: flask-login forgets them, the stored session is deleted (a copied cookie opens nothing)."""
+    logout_user()
+    session.end()  # accounts.session_interface.ServerSession
 
 
 def parse_user_id(value: object) -> int | None:

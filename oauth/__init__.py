@@ -4,9 +4,20 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from oauth import cli, discovery, keys_cli, leaked_views, responses, signing_keys, token_views, views
+    from oauth import (
+        cli,
+        discovery,
+        keys_cli,
+        leaked_views,
+        logout_views,
+        responses,
+        signing_keys,
+        token_views,
+        views,
+    )
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(logout_views.bp)
     app.register_blueprint(token_views.bp)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(leaked_views.bp)

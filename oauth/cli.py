@@ -26,6 +26,12 @@ clients_cli = AppGroup("clients", help="Registered apps (OAuth clients).")
 @click.option("--name", required=True)
 @click.option("--type", "client_type", required=True, type=click.Choice(CLIENT_TYPES))
 @click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeat for each exact redirect URI.")
+@click.option(
+    "--post-logout-redirect-uri",
+    "post_logout_redirect_uris",
+    multiple=True,
+    help="Repeat for each exact URI that RP-initiated logout may send people back to.",
+)
 @click.option("--scope", "scopes", multiple=True, required=True, help="Repeat for each allowed scope.")
 @click.option(
     "--grant-type",
@@ -43,6 +49,7 @@ def create_client(
     name: str,
     client_type: str,
     redirect_uris: tuple[str, ...],
+    post_logout_redirect_uris: tuple[str, ...],
     scopes: tuple[str, ...],
     grant_types: tuple[str, ...],
     rate_limit: int,
@@ -59,6 +66,7 @@ def create_client(
         "name": name,
         "client_type": client_type,
         "redirect_uris": list(redirect_uris),
+        "post_logout_redirect_uris": list(post_logout_redirect_uris),
         "scopes": list(scopes),
         "grant_types": list(grant_types or DEFAULT_GRANT_TYPES),
         "description": description,

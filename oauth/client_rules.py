@@ -5,8 +5,8 @@ returns the messages a person can act on (none: the field is valid).
 """
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from oauth.hostnames import host_problem
 from oauth.lookalikes import confusable_mix, skeleton
@@ -82,6 +82,7 @@ class Registration:
     homepage_url: str = ""
     # The name a developer's app may not claim; None when the platform's operator registers (the CLI).
     platform_name: str | None = None
+    post_logout_redirect_uris: list[str] = field(default_factory=list)
 
 
 def registration_problems(
@@ -94,6 +95,7 @@ def registration_problems(
     description: str = "",
     homepage_url: str = "",
     platform_name: str | None = None,
+    post_logout_redirect_uris: Sequence[str] = (),
 ) -> dict[str, list[str]]:
     """Every problem with a registration, keyed by field name (none: it is valid).
 
@@ -101,7 +103,15 @@ def registration_problems(
     the platform. Without, the platform's operator does, and may.
     """
     registration = Registration(
-        name, client_type, redirect_uris, scopes, grant_types, description, homepage_url, platform_name
+        name,
+        client_type,
+        redirect_uris,
+        scopes,
+        grant_types,
+        description,
+        homepage_url,
+        platform_name,
+        list(post_logout_redirect_uris),
     )
     found = {field: rule(registration) for field, rule in FIELD_RULES.items()}
     return {field: messages for field, messages in found.items() if messages}
@@ -182,15 +192,25 @@ def validate_grant_types(registration: Registration) -> list[str]:
 
 def validate_redirect_uris(registration: Registration) -> list[str]:
     uris = registration.redirect_uris
+    problems = _uri_list_problems(uris, registration.client_type, "redirect URIs")
+    if "authorization_code" in registration.grant_types and not uris:
+        problems.insert(0, "The authorization code flow needs at least one redirect URI.")
+    return problems
+
+
+def validate_post_logout_redirect_uris(registration: Registration) -> list[str]:
+    """Where RP-initiated logout may send people back: optional, held to the redirect URIs' rules."""
+    return _uri_list_problems(registration.post_logout_redirect_uris, registration.client_type, "post-logout URIs")
+
+
+def _uri_list_problems(uris: list[str], client_type: str, what: str) -> list[str]:
     problems = []
     if len(uris) > MAX_REDIRECT_URIS:
-        problems.append(f"At most {MAX_REDIRECT_URIS} redirect URIs.")
-    if "authorization_code" in registration.grant_types and not uris:
-        problems.append("The authorization code flow needs at least one redirect URI.")
+        problems.append(f"At most {MAX_REDIRECT_URIS} {what}.")
     if len(set(uris)) != len(uris):
-        problems.append("Each redirect URI only once.")
+        problems.append(f"Each of the {what} only once.")
     for uri in uris[:MAX_REDIRECT_URIS]:
-        problems.extend(redirect_uri_problems(uri, registration.client_type))
+        problems.extend(redirect_uri_problems(uri, client_type))
     return problems
 
 
@@ -207,5 +227,6 @@ FIELD_RULES: dict[str, Callable[[Registration], list[str]]] = {
     "client_type": validate_client_type,
     "grant_types": validate_grant_types,
     "redirect_uris": validate_redirect_uris,
+    "post_logout_redirect_uris": validate_post_logout_redirect_uris,
     "scopes": validate_scopes,
 }

@@ -8,6 +8,7 @@ every token of the client stops (or starts again) working without a scan
 over its tokens. Every change writes an audit row in the same transaction.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TypedDict
 
@@ -22,7 +23,7 @@ from stores.postgres import Connection, transaction
 
 CLIENT_COLUMNS = """client_id, owner_id, name, description, homepage_url, client_type, redirect_uris,
     scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at,
-    token_rate, verified_at"""
+    token_rate, verified_at, post_logout_redirect_uris"""
 # Changing what the platform vouched for (the name and website people see) withdraws its verification.
 VOUCHED_FIELDS = ("name", "homepage_url")
 
@@ -47,6 +48,7 @@ class Client(TypedDict):
     created_at: datetime
     updated_at: datetime
     verified_at: datetime | None  # when the platform vouched for the app (`clients verify`); None: unverified
+    post_logout_redirect_uris: list[str]  # where RP-initiated logout may send the browser back (oauth/end_session.py)
 
 
 class AppLimitReached(Exception):
@@ -80,7 +82,15 @@ class ClientWithSecrets(Client):
 
 _QUALIFIED_CLIENT_COLUMNS = ", ".join("c." + column.strip() for column in CLIENT_COLUMNS.split(","))
 
-EDITABLE_FIELDS = ("name", "description", "homepage_url", "redirect_uris", "scopes", "grant_types")
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "homepage_url",
+    "redirect_uris",
+    "post_logout_redirect_uris",
+    "scopes",
+    "grant_types",
+)
 
 
 def create_client(
@@ -96,6 +106,7 @@ def create_client(
     grant_types: list[str],
     description: str = "",
     homepage_url: str = "",
+    post_logout_redirect_uris: Sequence[str] = (),
     rate_limit: int = 1000,
     is_resource_server: bool = False,
     token_rate: int = DEFAULT_TOKEN_RATE,
@@ -114,10 +125,11 @@ def create_client(
             _check_app_count(cur, owner_id, max_apps)
         cur.execute(
             f"""INSERT INTO clients (client_id, owner_id, name, description, homepage_url, client_type,
-                    redirect_uris, scopes, grant_types, is_resource_server, rate_limit, token_rate)
+                    redirect_uris, scopes, grant_types, is_resource_server, rate_limit, token_rate,
+                    post_logout_redirect_uris)
                 VALUES (%(client_id)s, %(owner_id)s, %(name)s, %(description)s, %(homepage_url)s,
                     %(client_type)s, %(redirect_uris)s, %(scopes)s, %(grant_types)s,
-                    %(is_resource_server)s, %(rate_limit)s, %(token_rate)s)
+                    %(is_resource_server)s, %(rate_limit)s, %(token_rate)s, %(post_logout_redirect_uris)s)
                 RETURNING {CLIENT_COLUMNS}""",
             {
                 "client_id": client_id,
@@ -132,6 +144,7 @@ def create_client(
                 "is_resource_server": is_resource_server,
                 "rate_limit": rate_limit,
                 "token_rate": token_rate,
+                "post_logout_redirect_uris": list(post_logout_redirect_uris),
             },
         )
         client = cur.fetchone()
@@ -213,7 +226,7 @@ def count_authorized_users(conn: Connection, client_id: str) -> int:
 
 
 def update_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str, **fields) -> Client | None:
-    """Change editable settings (name, description, homepage, redirect URIs, scopes, grant types).
+    """Change editable settings (name, description, homepage, redirect URIs of both kinds, scopes, grant types).
 
     A new name or homepage withdraws the platform's verification (audited):
     it vouched for what people saw, not for whatever the app is renamed to.

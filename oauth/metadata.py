@@ -13,6 +13,7 @@ TOKEN_PATH = "/oauth/token"
 REVOCATION_PATH = "/oauth/revoke"
 INTROSPECTION_PATH = "/oauth/introspect"
 USERINFO_PATH = "/oauth/userinfo"  # OIDC Core §5.3
+END_SESSION_PATH = "/oauth/logout"  # OIDC RP-Initiated Logout 1.0 §2
 # Not an RFC 8414 field, so not in the document: integrators find it in the docs (oauth/leaked.py).
 LEAKED_CREDENTIALS_PATH = "/oauth/leaked"
 DOCUMENTATION_PATH = "/docs"
@@ -56,6 +57,7 @@ def endpoints(issuer: str) -> dict[str, str]:
         "revocation_endpoint": issuer + REVOCATION_PATH,
         "introspection_endpoint": issuer + INTROSPECTION_PATH,
         "userinfo_endpoint": issuer + USERINFO_PATH,
+        "end_session_endpoint": issuer + END_SESSION_PATH,
         "jwks_uri": issuer + JWKS_PATH,
     }
 

@@ -8,7 +8,7 @@ public apps an `http` redirect to the loopback IP literals 127.0.0.1 and
 (`localhost` gets no such leniency: it may resolve elsewhere, §8.3.)
 """
 
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urlencode, urlsplit
 
 LOOPBACK_IP_LITERALS = ("127.0.0.1", "[::1]")
 
@@ -20,6 +20,15 @@ def is_registered(uri: str, registered: list[str], client_type: str) -> bool:
         return False
     requested = _without_loopback_port(uri)
     return requested is not None and any(_without_loopback_port(known) == requested for known in registered)
+
+
+def with_query(uri: str, params: dict[str, str | None]) -> str:
+    """`uri` with `params` (those not None) added to its query, after any it has."""
+    query = urlencode({name: value for name, value in params.items() if value is not None})
+    if not query:
+        return uri
+    separator = "" if uri.endswith(("?", "&")) else ("&" if "?" in uri else "?")
+    return uri + separator + query
 
 
 def parsed_url(url: str) -> SplitResult | None:

@@ -7,12 +7,11 @@
 - An HTML page for authorization errors that must not redirect.
 """
 
-from urllib.parse import urlencode
-
 from flask import Flask, current_app, jsonify, redirect, render_template, request
 
 from oauth.errors import FatalAuthorizationError, OAuthError
 from oauth.metadata import INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH
+from oauth.redirect_uris import with_query
 from oauth.token_store import IssuedTokens
 from observability import metrics
 from web.machine import wants_json
@@ -54,9 +53,7 @@ def redirect_back(redirect_uri: str, params: dict[str, str | None]):
     303 after the consent form's POST, so the browser follows with a GET and
     never re-posts the form to the client (RFC 9700 §4.12).
     """
-    query = urlencode({**{k: v for k, v in params.items() if v is not None}, "iss": issuer()})
-    separator = "" if redirect_uri.endswith(("?", "&")) else ("&" if "?" in redirect_uri else "?")
-    return redirect(redirect_uri + separator + query, 303 if request.method == "POST" else 302)
+    return redirect(with_query(redirect_uri, {**params, "iss": issuer()}), 303 if request.method == "POST" else 302)
 
 
 def token_json(tokens: IssuedTokens):

@@ -20,6 +20,7 @@ from tests.support.apps import TABLES, LiveServer, made_apps, make_app
 from tests.support.browser import open_browser
 from tests.support.mail import Outbox, SmtpServer
 from tests.support.oauth import register_client
+from tests.support.oidc import SIGNED_OUT_APP_PAGE, sign_in_with
 from tests.support.stores import RestartableRedis, clear_redis, free_port
 
 
@@ -145,6 +146,19 @@ def app_client(app):
 def signed_in_user(auth) -> dict:
     """The default account, signed in on the `client` test client."""
     return auth.sign_in_as()
+
+
+@pytest.fixture
+def logout_app(app):
+    """An app that registered SIGNED_OUT_APP_PAGE for RP-initiated logout: (client, secret)."""
+    return register_client(app, post_logout_redirect_uris=[SIGNED_OUT_APP_PAGE])
+
+
+@pytest.fixture
+def logout_hint(client, logout_app, signed_in_user) -> str:
+    """The ID token `logout_app` got for the signed-in user, which it sends back as id_token_hint."""
+    app_client, secret = logout_app
+    return sign_in_with(client, app_client, secret)["id_token"]
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """/signup, /login and POST /logout."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from accounts import address_limits
+from accounts.login import sign_out
 from accounts.sign_in import sign_in, sign_up
 from portal.auth.context import app_asking, login_hint
 from portal.auth.forms import LoginForm, SignupForm
@@ -76,8 +77,7 @@ def signup():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.end()  # the stored session goes: a copy of the cookie opens nothing
+    sign_out()
     flash("You are signed out.", "info")
     # "Use another account" on the consent page: sign in again, back to the same request.
     back_to = safe_next(request.form.get("next"), default="")

@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from oauth import client_rules
 from oauth.clients import Client
 from oauth.scopes import CATALOGUE
+from webhooks import urls
 
 # Choices as {value: label}, the shape WTForms takes without deprecation warnings.
 CLIENT_TYPE_CHOICES = {
@@ -63,6 +64,14 @@ class AppSettingsForm(FlaskForm):
             "com.example.app:/callback for public apps."
         ),
     )
+    post_logout_redirect_uris = TextAreaField(
+        "Post-logout redirect URIs",
+        description=(
+            "Optional. Where people may be sent back after your app signs them out here (OpenID Connect "
+            "RP-initiated logout, post_logout_redirect_uri): one per line, matched exactly, the same rules "
+            "as redirect URIs."
+        ),
+    )
     scopes = CheckboxesField("Scopes", choices=SCOPE_CHOICES)
     grant_types = CheckboxesField("Grant types", choices=GRANT_TYPE_CHOICES)
 
@@ -76,7 +85,7 @@ class AppSettingsForm(FlaskForm):
         return self.fixed_client_type
 
     def redirect_uri_list(self) -> list[str]:
-        return [line.strip() for line in (self.redirect_uris.data or "").splitlines() if line.strip()]
+        return _lines(self.redirect_uris.data)
 
     def settings(self) -> dict:
         """The editable settings as clients.update_client / create_client take them."""
@@ -85,6 +94,7 @@ class AppSettingsForm(FlaskForm):
             "description": (self.description.data or "").strip(),
             "homepage_url": (self.homepage_url.data or "").strip(),
             "redirect_uris": self.redirect_uri_list(),
+            "post_logout_redirect_uris": _lines(self.post_logout_redirect_uris.data),
             "scopes": list(self.scopes.data or []),
             "grant_types": list(self.grant_types.data or []),
         }
@@ -114,6 +124,7 @@ class AppSettingsForm(FlaskForm):
                 "description": client["description"],
                 "homepage_url": client["homepage_url"],
                 "redirect_uris": "\n".join(client["redirect_uris"]),
+                "post_logout_redirect_uris": "\n".join(client["post_logout_redirect_uris"]),
                 "scopes": client["scopes"],
                 "grant_types": client["grant_types"],
             },
@@ -139,6 +150,11 @@ class RegisterAppForm(AppSettingsForm):
         )
 
 
+def _lines(text: str | None) -> list[str]:
+    """The non-blank lines of a textarea, trimmed: one URI each."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 def _platform_name() -> str:
     return current_app.config["PLATFORM_NAME"]
 
@@ -155,3 +171,26 @@ class DeleteAppForm(FlaskForm):
     def validate_confirm_name(self, field) -> None:
         if (field.data or "").strip() != self.app_name:
             raise ValidationError("Type the app's name exactly as shown to confirm.")
+
+
+class RevocationNoticeForm(FlaskForm):
+    """Where the app hears that a person revoked it (webhooks.revocation_notices); empty stops the notices."""
+
+    notice_url = URLField(
+        "Revocation notice URL",
+        description=(
+            "Optional. An https URL of your server that receives authorization.revoked, signed, whenever "
+            "a person revokes your app's access."
+        ),
+    )
+
+    def url(self) -> str:
+        return (self.notice_url.data or "").strip()
+
+    def validate_notice_url(self, field) -> None:
+        if not self.url():
+            return
+        try:
+            urls.check_subscription_url(self.url(), current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+        except urls.InvalidUrl as refused:
+            raise ValidationError(str(refused).replace("url ", "The URL ", 1)) from None

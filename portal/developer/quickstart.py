@@ -17,6 +17,10 @@ ENDPOINT_LABELS = {
     "token": "Token",
     "revocation": "Revocation",
     "introspection": "Introspection",
+    "openid_configuration": "OpenID Connect discovery",
+    "jwks": "ID-token keys (JWKS)",
+    "userinfo": "Userinfo (OpenID Connect)",
+    "end_session": "Sign-out (RP-initiated logout)",
     "documentation": "Documentation",
     "me": "API: the user's profile",
 }
@@ -40,6 +44,10 @@ def endpoint_urls(issuer: str) -> dict[str, str]:
         "token": document["token_endpoint"],
         "revocation": document["revocation_endpoint"],
         "introspection": document["introspection_endpoint"],
+        "openid_configuration": issuer + metadata.OPENID_CONFIGURATION_PATH,
+        "jwks": document["jwks_uri"],
+        "userinfo": document["userinfo_endpoint"],
+        "end_session": document["end_session_endpoint"],
         "documentation": document["service_documentation"],
         "me": issuer + API_PROFILE_PATH,
     }

@@ -87,6 +87,18 @@ def test_create_with_grant_types_rate_limit_and_resource_server(client, app, run
     assert response.get_json()["scope"] == "read:data"
 
 
+def test_create_with_post_logout_redirect_uris(runner, owner):
+    bye = ["https://a.example/signed-out", "https://a.example/bye"]
+    body = created(
+        create(
+            runner,
+            *("--redirect-uri", "https://a.example/cb", "--scope", "openid"),
+            *("--post-logout-redirect-uri", bye[0], "--post-logout-redirect-uri", bye[1]),
+        )
+    )
+    assert body["post_logout_redirect_uris"] == bye
+
+
 @pytest.mark.parametrize(
     "extra, client_type, words",
     [
@@ -94,6 +106,18 @@ def test_create_with_grant_types_rate_limit_and_resource_server(client, app, run
         (["--redirect-uri", "https://a.example/*", "--scope", "read:data"], "confidential", "wildcard"),
         (["--redirect-uri", "https://a.example/cb", "--scope", "admin"], "confidential", "Unknown scope"),
         (["--scope", "read:data"], "confidential", "redirect URI"),
+        (
+            [
+                "--redirect-uri",
+                "https://a.example/cb",
+                "--scope",
+                "openid",
+                "--post-logout-redirect-uri",
+                "http://e.x/",
+            ],
+            "confidential",
+            "https",
+        ),
         (
             ["--redirect-uri", "https://a.example/cb", "--scope", "read:data", "--grant-type", "client_credentials"],
             "public",

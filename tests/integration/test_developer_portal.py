@@ -117,6 +117,17 @@ def test_registration_stores_what_the_form_said(client, developer, app):
     assert stored["grant_types"] == ["authorization_code", "refresh_token"]
 
 
+def test_post_logout_redirect_uris_are_optional_and_stored_as_given(client, developer, app):
+    client_id, _ = register_and_read(client)
+    assert stored_client(app, client_id)["post_logout_redirect_uris"] == []
+    page = f"/developer/apps/{client_id}"
+    uris = "https://acme.example.com/signed-out\r\n http://localhost:8080/bye "
+    assert submit(client, page, data=settings_of(post_logout_redirect_uris=uris)).status_code == 302
+    stored = stored_client(app, client_id)["post_logout_redirect_uris"]
+    assert stored == ["https://acme.example.com/signed-out", "http://localhost:8080/bye"]
+    assert "https://acme.example.com/signed-out" in client.get(page).text  # shown back in the settings form
+
+
 def test_public_app_gets_a_client_id_and_no_secret(client, developer, app):
     response = register_app(client, client_type="public", redirect_uris="com.example.acme:/callback")
     assert response.status_code == 200
@@ -151,6 +162,13 @@ def test_public_app_gets_a_client_id_and_no_secret(client, developer, app):
         ),
         ({"redirect_uris": "https://a.example.com/cb\nhttps://a.example.com/cb"}, "redirect_uris", "only once"),
         ({"redirect_uris": ""}, "redirect_uris", "needs at least one redirect URI"),
+        ({"post_logout_redirect_uris": "http://acme.example.com/bye"}, "post_logout_redirect_uris", "use https"),
+        ({"post_logout_redirect_uris": "https://*.example.com/bye"}, "post_logout_redirect_uris", "wildcards"),
+        (
+            {"post_logout_redirect_uris": "https://a.example.com/bye\nhttps://a.example.com/bye"},
+            "post_logout_redirect_uris",
+            "only once",
+        ),
         ({"scopes": []}, "scopes", "Choose at least one scope."),
         ({"scopes": ["read:profile", "admin:everything"]}, "scopes", "Unknown scope admin:everything."),
         ({"grant_types": []}, "grant_types", "Choose at least one grant type."),
@@ -196,6 +214,7 @@ def test_registration_form_labels_every_input(client, developer):
         "description",
         "homepage_url",
         "redirect_uris",
+        "post_logout_redirect_uris",
         "client_type-0",
         "scopes-0",
         "grant_types-0",

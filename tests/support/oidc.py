@@ -17,6 +17,8 @@ from tests.support.oauth import authorize_and_get_code, exchange_code
 ISSUER = "http://localhost"
 SCOPE = "openid profile email"
 JWKS_PATH = "/.well-known/jwks.json"
+END_SESSION_PATH = "/oauth/logout"
+SIGNED_OUT_APP_PAGE = "https://app.example.com/signed-out"  # a post-logout redirect URI apps register in tests
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "auth_time", "at_hash"]
 
 
@@ -57,3 +59,15 @@ def at_hash(access_token: str) -> str:
 
 def kid_of(id_token: str) -> str:
     return jwt.get_unverified_header(id_token)["kid"]
+
+
+def is_signed_in(http) -> bool:
+    """Whether the browser `http` holds a live session (a signed-in page opens rather than sending to /login)."""
+    return http.get("/account/security").status_code == 200
+
+
+def end_session(http, method: str = "GET", **params):
+    """An RP-initiated logout request as an app's page sends it: a link (GET) or a form (POST)."""
+    if method == "GET":
+        return http.get(END_SESSION_PATH, query_string=params)
+    return http.post(END_SESSION_PATH, data=params)
