@@ -5,15 +5,15 @@ JWKS from `jwks_uri` over HTTP as a relying party's library does.
 """
 
 import time
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import urlencode
 
 import jwt
 import pytest
 import requests
 
 from tests.support.accounts import create_user
-from tests.support.oauth import form_fields, pkce_pair, register_client
-from tests.support.oidc import at_hash
+from tests.support.oauth import pkce_pair, register_client
+from tests.support.oidc import at_hash, callback_params, sign_in_and_allow
 
 CALLBACK = "http://127.0.0.1:8765/callback"  # never served: the person's side stops at the redirect
 EMAIL, PASSWORD = "person@example.com", "person password"
@@ -30,29 +30,6 @@ def provider(app, live_server) -> dict:
     return document
 
 
-def sign_in_and_allow(authorization_url: str) -> dict[str, str]:
-    """Be the person: follow the URL, sign in, press Allow; the callback's query."""
-    person = requests.Session()
-    response = person.get(authorization_url, allow_redirects=False, timeout=10)
-    login_url = urljoin(authorization_url, response.headers["Location"])
-    login_page = person.get(login_url, timeout=10)
-    signed_in = person.post(
-        urljoin(login_url, "/login"),
-        data={**form_fields(login_page.text), "email": EMAIL, "password": PASSWORD},
-        allow_redirects=False,
-        timeout=10,
-    )
-    consent_page = person.get(urljoin(login_url, signed_in.headers["Location"]), timeout=10)
-    allowed = person.post(
-        urljoin(authorization_url, urlsplit(authorization_url).path),
-        data={**form_fields(consent_page.text), "decision": "allow"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert allowed.headers["Location"].startswith(CALLBACK)
-    return {name: values[0] for name, values in parse_qs(urlsplit(allowed.headers["Location"]).query).items()}
-
-
 def test_a_relying_party_signs_a_person_in_over_http(app, provider):
     client, secret = register_client(app, redirect_uris=[CALLBACK])
     verifier, challenge = pkce_pair()
@@ -66,7 +43,9 @@ def test_a_relying_party_signs_a_person_in_over_http(app, provider):
         "code_challenge": challenge,
         "code_challenge_method": "S256",
     }
-    callback = sign_in_and_allow(provider["authorization_endpoint"] + "?" + urlencode(query))
+    with requests.Session() as person:
+        authorization_url = provider["authorization_endpoint"] + "?" + urlencode(query)
+        callback = callback_params(sign_in_and_allow(person, EMAIL, PASSWORD, CALLBACK, authorization_url))
     assert callback["state"] == "s-1" and callback["iss"] == provider["issuer"]
 
     exchange = {"grant_type": "authorization_code", "code": callback["code"], "redirect_uri": CALLBACK}

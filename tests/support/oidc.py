@@ -9,10 +9,12 @@ JWKS, never from the server's own key objects.
 
 import base64
 import hashlib
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import jwt
+import requests
 
-from tests.support.oauth import authorize_and_get_code, exchange_code
+from tests.support.oauth import authorize_and_get_code, exchange_code, form_fields
 
 ISSUER = "http://localhost"
 SCOPE = "openid profile email"
@@ -71,3 +73,31 @@ def end_session(http, method: str = "GET", **params):
     if method == "GET":
         return http.get(END_SESSION_PATH, query_string=params)
     return http.post(END_SESSION_PATH, data=params)
+
+
+def sign_in_and_allow(
+    person: requests.Session, email: str, password: str, callback: str, authorization_url: str
+) -> str:
+    """Be the person over real HTTP: follow the URL, sign in, press Allow; the callback URL the browser is sent to."""
+    response = person.get(authorization_url, allow_redirects=False, timeout=10)
+    login_url = urljoin(authorization_url, response.headers["Location"])
+    login_page = person.get(login_url, timeout=10)
+    signed_in = person.post(
+        urljoin(login_url, "/login"),
+        data={**form_fields(login_page.text), "email": email, "password": password},
+        allow_redirects=False,
+        timeout=10,
+    )
+    consent_page = person.get(urljoin(login_url, signed_in.headers["Location"]), timeout=10)
+    allowed = person.post(
+        urljoin(authorization_url, urlsplit(authorization_url).path),
+        data={**form_fields(consent_page.text), "decision": "allow"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert allowed.headers["Location"].startswith(callback)
+    return allowed.headers["Location"]
+
+
+def callback_params(callback_url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(callback_url).query).items()}
