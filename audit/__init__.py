@@ -37,6 +37,9 @@ ACTION_LABELS = {
     "secret.leaked": "Secret reported leaked: replace it",
     "consent.granted": "Access allowed",
     "consent.revoked": "Access revoked",
+    "notices.url_set": "Revocation notice URL set",
+    "notices.url_removed": "Revocation notice URL removed",
+    "notices.secret_rotated": "Revocation notice secret replaced",
     # Security events: the server caught a token being misused, or was told of a leak.
     "code.replayed": "Code used twice: its tokens revoked",
     "token.reused": "Spent refresh token reused: its family revoked",

@@ -3,7 +3,8 @@
 A grant is live until revoked. Consenting to more scopes widens the live
 grant; revoking marks it revoked (kept for the record) and ends every token
 family issued under it and the pair's webhook subscriptions. The next
-consent creates a new grant.
+consent creates a new grant. The app hears of it through its revocation
+notice URL, if it set one (webhooks.revocation_notices).
 """
 
 from datetime import datetime
@@ -12,10 +13,12 @@ from typing import TypedDict
 import redis
 
 import audit
+from accounts import users
 from audit import Actor
 from oauth import token_store
 from oauth.scopes import format_scope
 from stores.postgres import Connection, transaction
+from webhooks import revocation_notices
 from webhooks import subscriptions as webhook_subscriptions
 
 GRANT_COLUMNS = "id, user_id, client_id, scopes, granted_at, updated_at, last_used_at, revoked_at"
@@ -143,6 +146,7 @@ def revoke(conn: Connection, r: redis.Redis, actor: Actor, user_id: int, client_
     if grant is None:
         return False
     token_store.revoke_grant(r, grant["id"])
+    subject = users.get_identity(conn, user_id)["subject"]
     with transaction(conn) as cur:
         cur.execute(
             "UPDATE grants SET revoked_at = now() WHERE id = %(id)s AND revoked_at IS NULL RETURNING id",
@@ -152,6 +156,7 @@ def revoke(conn: Connection, r: redis.Redis, actor: Actor, user_id: int, client_
         if revoked:
             # Webhook subscriptions live no longer than the access that made them.
             webhook_subscriptions.end_for_pair(cur, user_id, client_id)
+            revocation_notices.queue_notice(cur, client_id, user_id, subject)
             audit.record_as(
                 cur,
                 actor,

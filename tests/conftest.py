@@ -22,6 +22,7 @@ from tests.support.mail import Outbox, SmtpServer
 from tests.support.oauth import register_client
 from tests.support.oidc import SIGNED_OUT_APP_PAGE, sign_in_with
 from tests.support.stores import RestartableRedis, clear_redis, free_port
+from tests.support.webhooks import FAST_WORKER_SETTINGS
 
 
 @pytest.fixture(scope="session")
@@ -113,6 +114,12 @@ def smtp(smtp_server) -> SmtpServer:
 def smtp_app(app, store_urls, smtp_server):
     """An app on the test stores that sends its mail to `smtp_server`, retrying after 50 ms."""
     return make_app(store_urls, SMTP_URL=smtp_server.url, MAIL_RETRY_DELAYS=(0.05, 0.05))
+
+
+@pytest.fixture
+def hooks_app(app, store_urls):
+    """An app whose webhooks may reach loopback and retry within milliseconds."""
+    return make_app(store_urls, **FAST_WORKER_SETTINGS)
 
 
 @pytest.fixture

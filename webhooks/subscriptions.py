@@ -57,6 +57,13 @@ def _associated_data(subscription_id: str) -> bytes:
     return f"webhook_subscriptions:{subscription_id}".encode()
 
 
+def new_secret(key: bytes, subscription_id: str) -> tuple[str, bytes, bytes]:
+    """A fresh signing secret for the subscription: (the secret, to show once; its nonce and ciphertext, to store)."""
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
+    nonce, ciphertext = sealing.seal(key, secret.encode(), _associated_data(subscription_id))
+    return secret, nonce, ciphertext
+
+
 def list_for_pair(conn: Connection, user_id: int, client_id: str) -> list[Subscription]:
     with conn.cursor() as cur:
         cur.execute(
@@ -103,20 +110,19 @@ def subscribe(
         )
         if cur.fetchone()["n"] >= MAX_PER_PAIR:
             raise TooManySubscriptions
-        secret = SECRET_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
-        return _insert(cur, key, pair, secret), secret
+        return _insert(cur, key, pair)
 
 
-def _insert(cur, key: bytes, pair: dict, secret: str) -> Subscription:
+def _insert(cur, key: bytes, pair: dict) -> tuple[Subscription, str]:
     subscription_id = str(uuid.uuid4())
-    nonce, ciphertext = sealing.seal(key, secret.encode(), _associated_data(subscription_id))
+    secret, nonce, ciphertext = new_secret(key, subscription_id)
     cur.execute(
         f"""INSERT INTO webhook_subscriptions (id, user_id, client_id, url, events, secret_ciphertext, secret_nonce)
             VALUES (%(id)s, %(user)s, %(client)s, %(url)s, %(events)s, %(ciphertext)s, %(nonce)s)
             RETURNING {LISTED_COLUMNS}""",
         {**pair, "id": subscription_id, "ciphertext": ciphertext, "nonce": nonce},
     )
-    return cur.fetchone()
+    return cur.fetchone(), secret
 
 
 def unsubscribe(conn: Connection, user_id: int, client_id: str, subscription_id: str) -> bool:

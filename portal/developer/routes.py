@@ -15,11 +15,12 @@ from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
 from portal.developer import quickstart, submissions
-from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm
+from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm, RevocationNoticeForm
 from portal.sudo import sudo_required
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
+from webhooks import revocation_notices, subscriptions
 
 bp = Blueprint("developer", __name__, url_prefix="/developer")
 
@@ -111,14 +112,16 @@ def update_app(client_id: str):
     return redirect(url_for(".app_page", client_id=client_id))
 
 
-def _render_app_page(client: Client, form: AppSettingsForm):
-    overview = app_overview.get_app_overview(
-        get_connection(), get_redis(), client, _rate_window(), developer_id=current_user.id
-    )
+def _render_app_page(client: Client, form: AppSettingsForm, notice_form: RevocationNoticeForm | None = None):
+    conn = get_connection()
+    overview = app_overview.get_app_overview(conn, get_redis(), client, _rate_window(), developer_id=current_user.id)
+    notices = revocation_notices.get_endpoint(conn, client["client_id"])
     return render_template(
         "developer/app.html",
         app=overview,
         form=form,
+        notices=notices,
+        notice_form=notice_form or RevocationNoticeForm(data={"notice_url": notices["url"] if notices else ""}),
         user_limit=current_app.config["UNVERIFIED_APP_USER_LIMIT"],
         platform_name=current_app.config["PLATFORM_NAME"],
     )
@@ -162,6 +165,38 @@ def delete_app(client_id: str):
     clients.delete_client(get_connection(), get_redis(), current_actor(), client_id)
     flash(f"{client['name']} is deleted; every token and grant it had was revoked.", "success")
     return redirect(url_for(".apps"))
+
+
+@bp.post("/apps/<client_id>/revocation-notices")
+@sudo_required
+def set_revocation_notices(client_id: str):
+    client = _owned_app(client_id)
+    form = RevocationNoticeForm()
+    if not form.validate_on_submit():
+        return _render_app_page(client, AppSettingsForm.for_client(client, formdata=None), form), 400
+    if not form.url():
+        if revocation_notices.remove(get_connection(), current_actor(), client_id):
+            flash("Revocation notices stopped: nothing more is sent to the URL.", "success")
+        return redirect(url_for(".app_page", client_id=client_id, _anchor="revocation-notices"))
+    _, secret = revocation_notices.set_url(get_connection(), _sealing_key(), current_actor(), client_id, form.url())
+    if secret:
+        return _shown_once("developer/notice_secret.html", app=client, secret=secret, first=True)
+    flash("Revocation notices go to the new URL, signed with the same secret.", "success")
+    return redirect(url_for(".app_page", client_id=client_id, _anchor="revocation-notices"))
+
+
+@bp.post("/apps/<client_id>/revocation-notices/secret")
+@sudo_required
+def new_notice_secret(client_id: str):
+    client = _owned_app(client_id)
+    secret = revocation_notices.replace_secret(get_connection(), _sealing_key(), current_actor(), client_id)
+    if secret is None:
+        abort(404, "This app has no revocation notice URL: set one first.")
+    return _shown_once("developer/notice_secret.html", app=client, secret=secret, first=False)
+
+
+def _sealing_key() -> bytes:
+    return subscriptions.sealing_key(current_app.config["SECRET_KEY"])
 
 
 @bp.get("/apps/<client_id>/quickstart")

@@ -12,12 +12,6 @@ from tests.support.webhooks import FAST_WORKER_SETTINGS, Receiver, WorkerThread,
 
 
 @pytest.fixture
-def hooks_app(app, store_urls):
-    """An app whose webhooks may reach loopback and retry within milliseconds."""
-    return make_app(store_urls, **FAST_WORKER_SETTINGS)
-
-
-@pytest.fixture
 def hooks(hooks_app):
     return hooks_app.test_client()
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.accounts import AuthActions
 from tests.support.apps import LiveServer
 from tests.support.stores import free_port
 from webhooks import worker
@@ -135,3 +136,10 @@ def worker_process(store_urls: dict, **settings: str) -> subprocess.Popen:
     started = process.stdout.readline()
     assert json.loads(started) == {"worker": "started", "threads": 1}, started + process.stderr.read()
     return process
+
+
+def signed_in(app, email: str):
+    """A test client of `app` (a browser) with `email` signed in, the account made on first use."""
+    browser = app.test_client()
+    AuthActions(browser, app).sign_in_as(email)
+    return browser
