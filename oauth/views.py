@@ -18,6 +18,7 @@ from oauth import authorization, clients, consent, consent_challenges, grants, m
 from oauth.errors import AccessDenied, FatalAuthorizationError, LoginRequired
 from oauth.responses import issuer, redirect_back
 from oauth.scopes import CATALOGUE
+from oauth.signing_keys import ID_TOKEN_TTL
 from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL, SignIn
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -175,6 +176,8 @@ def docs():
         issuer=issuer(),
         endpoints=metadata.endpoints(issuer()),
         metadata_url=issuer() + metadata.METADATA_PATH,
+        openid_configuration_url=issuer() + metadata.OPENID_CONFIGURATION_PATH,
+        id_token_ttl=ID_TOKEN_TTL,
         scopes=CATALOGUE.values(),
         access_token_ttl=current_app.config["ACCESS_TOKEN_TTL"],
         refresh_token_ttl=REFRESH_TOKEN_TTL,

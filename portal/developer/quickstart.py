@@ -25,6 +25,8 @@ ENDPOINT_LABELS = {
     "me": "API: the user's profile",
 }
 PLACEHOLDER_REDIRECT_URI = "https://app.example.com/callback"
+# As base.html names the platform; the quickstart is pure, so it does not read the configuration.
+PLATFORM_NAME = "Platform Accounts"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ def endpoint_urls(issuer: str) -> dict[str, str]:
         "jwks": document["jwks_uri"],
         "userinfo": document["userinfo_endpoint"],
         "end_session": document["end_session_endpoint"],
+        "issuer": document["issuer"],
         "documentation": document["service_documentation"],
         "me": issuer + API_PROFILE_PATH,
     }
@@ -117,7 +120,13 @@ def authorization_url(authorize_endpoint: str, client: Client, redirect_uri: str
         },
         quote_via=quote,
     )
-    return f"{authorize_endpoint}?{query}&state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
+    url = f"{authorize_endpoint}?{query}&state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
+    return url + ("&nonce=$NONCE" if signs_in(client) else "")
+
+
+def signs_in(client: Client) -> bool:
+    """Whether the app asks who the person is (OpenID Connect): scope `openid` and the code flow."""
+    return "openid" in client["scopes"] and "authorization_code" in client["grant_types"]
 
 
 def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -> list[Step]:
@@ -130,13 +139,14 @@ def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -
             "CODE_VERIFIER=$(openssl rand -base64 60 | tr -d '\\n=+/' | cut -c1-64)\n"
             "CODE_CHALLENGE=$(printf '%s' \"$CODE_VERIFIER\" | openssl dgst -sha256 -binary \\\n"
             "  | openssl base64 -A | tr '+/' '-_' | tr -d '=')\n"
-            "STATE=$(openssl rand -hex 16)",
+            "STATE=$(openssl rand -hex 16)" + ("\nNONCE=$(openssl rand -hex 16)" if signs_in(client) else ""),
             python=(
                 "import base64, hashlib, secrets\n\n"
                 "code_verifier = secrets.token_urlsafe(64)\n"
                 "digest = hashlib.sha256(code_verifier.encode()).digest()\n"
                 'code_challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()\n'
                 "state = secrets.token_urlsafe(16)"
+                + ("\nnonce = secrets.token_urlsafe(16)" if signs_in(client) else "")
             ),
         ),
         Step(
@@ -158,6 +168,8 @@ def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -
             ),
         ),
     ]
+    if signs_in(client):
+        steps.append(_sign_in_step(urls, client))
     if "refresh_token" in client["grant_types"]:
         steps.append(
             Step(
@@ -168,3 +180,27 @@ def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -
             )
         )
     return steps
+
+
+def _sign_in_step(urls: dict[str, str], client: Client) -> Step:
+    """Sign in with the platform: the ID token that came with the tokens, checked, then who the person is."""
+    return Step(
+        f"Sign in with {PLATFORM_NAME}",
+        "With openid in the scope and a nonce in the authorization URL, the token response also holds an "
+        "id_token. Any OpenID Connect library sets itself up from the discovery URL below; by hand, check the "
+        "ID token's signature against the JWKS and its iss, aud, exp and nonce, then key your accounts on sub "
+        "(stable and opaque, never the email). Name and email come from userinfo (scopes profile and email). "
+        "To sign the person out here too, send them to the end-session endpoint with id_token_hint and a "
+        "post-logout redirect URI registered in your app's settings.",
+        f'curl -s {urls["openid_configuration"]}\ncurl -s -H "Authorization: Bearer $ACCESS_TOKEN" {urls["userinfo"]}',
+        python=(
+            "import jwt  # PyJWT, with cryptography installed\n\n"
+            f'jwks = jwt.PyJWKClient("{urls["jwks"]}")\n'
+            "key = jwks.get_signing_key_from_jwt(id_token)\n"
+            "claims = jwt.decode(\n"
+            f'    id_token, key, algorithms=["RS256"], audience="{client["client_id"]}", issuer="{urls["issuer"]}"\n'
+            ")\n"
+            'assert claims["nonce"] == nonce  # the one you sent\n'
+            'person_id = claims["sub"]'
+        ),
+    )

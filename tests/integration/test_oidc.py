@@ -497,3 +497,14 @@ def test_oidcc_discovery(client):
     oauth_document = client.get("/.well-known/oauth-authorization-server").get_json()
     for name, value in oauth_document.items():
         assert document[name] == value, name
+
+
+def test_the_docs_page_documents_every_claim_and_openid_endpoint(client):
+    page = client.get("/docs").text
+    section = page.split('id="openid-connect"', 1)[1].split("</section>", 1)[0]
+    for claim in client.get("/.well-known/openid-configuration").get_json()["claims_supported"]:
+        assert f"<td><code>{claim}</code></td>" in section, claim
+    document = client.get("/.well-known/openid-configuration").get_json()
+    for field in ("userinfo_endpoint", "end_session_endpoint", "jwks_uri"):
+        assert document[field] in page, field
+    assert "http://localhost/.well-known/openid-configuration" in page

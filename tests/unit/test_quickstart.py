@@ -60,3 +60,20 @@ def test_quickstart_pkce_python_makes_a_valid_s256_pair():
     made: dict = {}
     exec(step.python, made)  # the snippet exactly as a developer pastes it
     assert pkce_pair_is_valid(made["code_verifier"], made["code_challenge"])
+
+
+def test_an_app_with_openid_gets_a_nonce_and_a_sign_in_step():
+    app = {**PUBLIC_APP, "scopes": ["openid", "email"]}
+    steps = quickstart.build_steps("https://id.example.com", app)
+    code = "\n".join(step.code for step in steps)
+    assert "NONCE=$(openssl rand -hex 16)" in code and "&nonce=$NONCE" in code
+    (sign_in,) = [step for step in steps if step.title == "Sign in with Platform Accounts"]
+    assert "https://id.example.com/.well-known/openid-configuration" in sign_in.code
+    assert 'audience="pa_client_abc", issuer="https://id.example.com"' in sign_in.python
+    compile(sign_in.python, "quickstart", "exec")  # pasted as is, it is valid Python
+
+
+def test_an_app_without_openid_gets_no_sign_in_step_or_nonce():
+    steps = quickstart.build_steps("https://id.example.com", PUBLIC_APP)
+    assert not [step for step in steps if step.title.startswith("Sign in with")]
+    assert "nonce" not in "\n".join(step.code + step.python for step in steps).lower()
