@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "notices.url_set": "Revocation notice URL set",
     "notices.url_removed": "Revocation notice URL removed",
     "notices.secret_rotated": "Revocation notice secret replaced",
+    "webhook.redelivered": "Webhook delivery sent again",
     # Security events: the server caught a token being misused, or was told of a leak.
     "code.replayed": "Code used twice: its tokens revoked",
     "token.reused": "Spent refresh token reused: its family revoked",

@@ -12,6 +12,11 @@ for receivers to drop duplicates.
 
 from datetime import datetime
 from typing import TypedDict
+from urllib.parse import urlsplit
+
+import audit
+from audit import Actor
+from stores.postgres import Connection, transaction
 
 
 class Due(TypedDict):
@@ -123,3 +128,78 @@ def _finish(cur, due: Due, status: str, status_code: int | None, error: str) -> 
            WHERE id = %(id)s""",
         {"id": due["id"], "status": status, "code": status_code, "error": error[:200]},
     )
+
+
+class Listed(TypedDict):
+    """A delivery as the developer portal lists it."""
+
+    id: int
+    type: str
+    host: str  # of the URL: its path may carry what only the app should see
+    status: str  # pending, delivered, failed, cancelled
+    last_status_code: int | None
+    last_error: str
+    attempts: int
+    next_attempt_at: datetime | None  # the next try, while pending
+    event_created_at: datetime
+
+
+def list_recent_for_app(conn: Connection, client_id: str, limit: int = 20) -> list[Listed]:
+    """The app's latest deliveries, of every subscription it holds and its revocation notices, newest first."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT d.id, e.type, s.url, d.status, d.last_status_code, d.last_error, d.attempts,
+                      CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS next_attempt_at,
+                      e.created_at AS event_created_at
+               FROM webhook_deliveries d
+               JOIN webhook_subscriptions s ON s.id = d.subscription_id
+               JOIN webhook_events e ON e.id = d.event_id
+               WHERE s.client_id = %(client)s
+               ORDER BY d.id DESC
+               LIMIT %(limit)s""",
+            {"client": client_id, "limit": limit},
+        )
+        return [{**row, "host": urlsplit(row.pop("url")).hostname or ""} for row in cur.fetchall()]
+
+
+class NotRedeliverable(Exception):
+    """The delivery cannot be sent again now: the message says why, for the developer."""
+
+
+def redeliver(conn: Connection, actor: Actor, client_id: str, delivery_id: int) -> bool:
+    """Send one of the app's deliveries again as soon as a worker is free; False if the app has no such delivery.
+
+    The same event (same id) goes out again, newly signed; a failure is
+    retried as usual within the event's retry window. NotRedeliverable when
+    its subscription ended, or a worker is sending it at this moment.
+    """
+    with transaction(conn) as cur:
+        cur.execute(
+            """SELECT e.type, s.ended_at IS NULL AND s.disabled_at IS NULL AS live
+               FROM webhook_deliveries d
+               JOIN webhook_subscriptions s ON s.id = d.subscription_id
+               JOIN webhook_events e ON e.id = d.event_id
+               WHERE d.id = %(id)s AND s.client_id = %(client)s""",
+            {"id": delivery_id, "client": client_id},
+        )
+        found = cur.fetchone()
+        if found is None:
+            return False
+        if not found["live"]:
+            raise NotRedeliverable("Its subscription has ended or is disabled: nothing is sent to it any more.")
+        # A worker holds the row while it sends: rather than wait for it, say so.
+        cur.execute(
+            """UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), finished_at = NULL
+               WHERE id = (SELECT id FROM webhook_deliveries WHERE id = %(id)s FOR UPDATE SKIP LOCKED)""",
+            {"id": delivery_id},
+        )
+        if cur.rowcount == 0:
+            raise NotRedeliverable("A worker is sending it right now: look again in a moment.")
+        audit.record_as(
+            cur,
+            actor,
+            "webhook.redelivered",
+            client_id=client_id,
+            details={"delivery": delivery_id, "type": found["type"]},
+        )
+    return True

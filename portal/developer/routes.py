@@ -20,7 +20,7 @@ from portal.sudo import sudo_required
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
-from webhooks import revocation_notices, subscriptions
+from webhooks import deliveries, revocation_notices, subscriptions
 
 bp = Blueprint("developer", __name__, url_prefix="/developer")
 
@@ -122,6 +122,7 @@ def _render_app_page(client: Client, form: AppSettingsForm, notice_form: Revocat
         form=form,
         notices=notices,
         notice_form=notice_form or RevocationNoticeForm(data={"notice_url": notices["url"] if notices else ""}),
+        deliveries=deliveries.list_recent_for_app(conn, client["client_id"]),
         user_limit=current_app.config["UNVERIFIED_APP_USER_LIMIT"],
         platform_name=current_app.config["PLATFORM_NAME"],
     )
@@ -193,6 +194,18 @@ def new_notice_secret(client_id: str):
     if secret is None:
         abort(404, "This app has no revocation notice URL: set one first.")
     return _shown_once("developer/notice_secret.html", app=client, secret=secret, first=False)
+
+
+@bp.post("/apps/<client_id>/deliveries/<int:delivery_id>/redeliver")
+def redeliver(client_id: str, delivery_id: int):
+    _owned_app(client_id)
+    try:
+        if not deliveries.redeliver(get_connection(), current_actor(), client_id, delivery_id):
+            abort(404, "This app has no such delivery.")
+        flash("The delivery is queued and goes out again in a moment.", "success")
+    except deliveries.NotRedeliverable as refused:
+        flash(str(refused), "error")
+    return redirect(url_for(".app_page", client_id=client_id, _anchor="deliveries"))
 
 
 def _sealing_key() -> bytes:
