@@ -10,8 +10,8 @@ from tests.support.apps import make_app
 from tests.support.oauth import bearer, get_tokens, introspect, refresh, revoke, token_request
 
 
-def log_lines(capsys) -> list[str]:
-    return [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+def log_lines(capfd) -> list[str]:
+    return [line for line in capfd.readouterr().err.splitlines() if line.strip()]
 
 
 @pytest.fixture
@@ -20,13 +20,19 @@ def json_app(store_urls):
     return make_app(store_urls, LOG_FORMAT="json")
 
 
-def test_a_json_line_per_request_names_the_route_never_the_query(json_app, capsys):
-    capsys.readouterr()
-    response = json_app.test_client().get("/livez?secret=abc", headers={"X-Request-ID": "lb-1234"})
-    [line] = log_lines(capsys)
+@pytest.fixture
+def proxied(store_urls):
+    """An app behind one trusted proxy, the only kind that keeps a request ID it is sent."""
+    return make_app(store_urls, TRUSTED_PROXY_HOPS=1).test_client()
+
+
+def test_a_json_line_per_request_names_the_route_never_the_query(json_app, capfd):
+    capfd.readouterr()
+    response = json_app.test_client().get("/livez?secret=abc")
+    [line] = log_lines(capfd)
     entry = json.loads(line)
     assert entry["event"] == "request"
-    assert entry["request_id"] == response.headers["X-Request-ID"] == "lb-1234"
+    assert entry["request_id"] == response.headers["X-Request-ID"]
     assert (entry["method"], entry["endpoint"], entry["path"], entry["status"]) == (
         "GET",
         "health.livez",
@@ -37,18 +43,33 @@ def test_a_json_line_per_request_names_the_route_never_the_query(json_app, capsy
     assert "abc" not in line
 
 
-def test_a_route_with_a_token_in_its_path_is_logged_by_its_pattern(client, capsys):
+def test_a_route_with_a_token_in_its_path_is_logged_by_its_pattern(client, capfd):
     link_token = credentials.new_secret("x_") + "linktoken"
-    capsys.readouterr()
+    capfd.readouterr()
     client.get(f"/password/reset/{link_token}")
     client.get(f"/nowhere/{link_token}")
-    text = capsys.readouterr().err
+    text = capfd.readouterr().err
     assert link_token not in text
 
 
+def test_a_trusted_proxys_request_id_is_kept_and_logged(proxied, capfd):
+    capfd.readouterr()
+    response = proxied.get("/livez", headers={"X-Request-ID": "lb-1234", "X-Forwarded-For": "203.0.113.9"})
+    assert response.headers["X-Request-ID"] == "lb-1234"
+    assert "request_id=lb-1234" in log_lines(capfd)[0]
+
+
+def test_a_request_id_sent_straight_to_the_app_is_replaced(client, capfd):
+    """Without a trusted proxy the caller is whoever connects: a planted ID would pass for another request's."""
+    capfd.readouterr()
+    response = client.get("/livez", headers={"X-Request-ID": "lb-1234"})
+    assert response.headers["X-Request-ID"] != "lb-1234" and len(response.headers["X-Request-ID"]) == 24
+    assert "lb-1234" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize("incoming", ["a" * 129, "has space", 'quote"d', "<script>", "", "-starts-with-dash"])
-def test_a_malformed_request_id_is_replaced(client, incoming):
-    response = client.get("/livez", headers={"X-Request-ID": incoming})
+def test_a_malformed_request_id_is_replaced_even_from_a_trusted_proxy(proxied, incoming):
+    response = proxied.get("/livez", headers={"X-Request-ID": incoming})
     assert response.headers["X-Request-ID"] != incoming
     assert len(response.headers["X-Request-ID"]) == 24
 
@@ -56,23 +77,23 @@ def test_a_malformed_request_id_is_replaced(client, incoming):
 def test_errors_and_503s_carry_a_request_id(client, store_urls):
     assert client.get("/no-such-page").headers["X-Request-ID"]
     assert client.get("/api/v1/me").headers["X-Request-ID"]
-    down = make_app({**store_urls, "REDIS_URL": "redis://127.0.0.1:1/0"}).test_client()
+    down = make_app({**store_urls, "REDIS_URL": "redis://127.0.0.1:1/0", "TRUSTED_PROXY_HOPS": 1}).test_client()
     response = down.get("/healthz", headers={"X-Request-ID": "probe-7"})
     assert response.status_code == 503
     assert response.headers["X-Request-ID"] == "probe-7"
 
 
-def test_the_api_line_names_the_client_and_user(client, auth, app_client, capsys):
+def test_the_api_line_names_the_client_and_user(client, auth, app_client, capfd):
     registered, secret = app_client
     user = auth.sign_in_as()
     token = get_tokens(client, registered, secret)["access_token"]
-    capsys.readouterr()
+    capfd.readouterr()
     client.get("/api/v1/me", headers=bearer(token))
-    [line] = log_lines(capsys)
+    [line] = log_lines(capfd)
     assert f"client_id={registered['client_id']}" in line and f"user_id={user['id']}" in line
 
 
-def test_nothing_secret_reaches_the_log(json_app, auth, app_client, capsys):
+def test_nothing_secret_reaches_the_log(json_app, auth, app_client, capfd):
     """Passwords, secrets, codes and tokens through every machine endpoint and the sign-in form: none is written."""
     registered, secret = app_client
     http = json_app.test_client()
@@ -90,7 +111,7 @@ def test_nothing_secret_reaches_the_log(json_app, auth, app_client, capsys):
     signed.logout()
     signed.login(password="wrong " + USER_PASSWORD)
     signed.login(password=USER_PASSWORD)
-    written = capsys.readouterr().err
+    written = capfd.readouterr().err
     assert json.loads(written.splitlines()[-1])["event"] in ("request", "security_event")
     assert '"event":"security_event"' in written
     handed_out = [secret, USER_PASSWORD, tokens["access_token"], tokens["refresh_token"], renewed["access_token"]]
