@@ -21,6 +21,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from settings import UNREADABLE
+
 ERROR, WARNING = "error", "warning"
 MIN_SECRET_KEY_LENGTH = 32
 MIN_METRICS_TOKEN_LENGTH = 16
@@ -66,7 +68,8 @@ def is_production(config: Mapping) -> bool:
 
 def problems(config: Mapping) -> list[Problem]:
     """Every problem of `config` as the environment gave it (before a SECRET_KEY is generated)."""
-    found = _issuer_problems(config) + _secret_problems(config) + _range_problems(config)
+    found = _unreadable_problems(config) + _issuer_problems(config) + _secret_problems(config)
+    found += _range_problems(config)
     if config["LOG_FORMAT"] not in ("", "json"):
         found.append(Problem("LOG_FORMAT", ERROR, "must be json or unset"))
     if config["REQUIRE_ADMIN_2FA"] is False:
@@ -74,6 +77,17 @@ def problems(config: Mapping) -> list[Problem]:
     if is_production(config):
         found += _production_problems(config)
     return found
+
+
+def _unreadable_problems(config: Mapping) -> list[Problem]:
+    """A number setting whose text is no number: its default stood in, but the operator meant something else."""
+    return [
+        Problem(name, ERROR, f"{text[:40]!r} is not a {_KIND_OF[type(config[name])]}: refusing to guess")
+        for name, text in config.get(UNREADABLE, {}).items()
+    ]
+
+
+_KIND_OF = {int: "whole number", float: "number"}
 
 
 def _issuer_problems(config: Mapping) -> list[Problem]:
@@ -142,10 +156,19 @@ def _production_problems(config: Mapping) -> list[Problem]:
 
 
 def refuse_dangerous(config: Mapping, found: list[Problem]) -> None:
-    """Raise DangerousConfiguration when production would be served with an error-level problem."""
-    errors = [f"{p.setting}: {p.message}" for p in found if p.level == ERROR]
+    """Raise DangerousConfiguration when production would be served with an error-level problem.
+
+    An unreadable number is refused anywhere: the server would run on a value nobody chose.
+    """
+    errors = [problem for problem in found if problem.level == ERROR]
     if errors and is_production(config):
-        raise DangerousConfiguration("refusing to serve production: " + "; ".join(errors))
+        raise DangerousConfiguration("refusing to serve production: " + _in_words(errors))
+    if config.get(UNREADABLE):
+        raise DangerousConfiguration("refusing to start: " + _in_words(_unreadable_problems(config)))
+
+
+def _in_words(found: list[Problem]) -> str:
+    return "; ".join(f"{problem.setting}: {problem.message}" for problem in found)
 
 
 def effective_settings(config: Mapping, names: list[str]) -> dict:
@@ -201,7 +224,7 @@ def check() -> None:
     found = current_app.extensions["config_problems"] + redis_persistence_problems(get_redis())
     report = {
         "production": is_production(config),
-        "settings": effective_settings(config, sorted(load_settings({}))),
+        "settings": effective_settings(config, sorted(set(load_settings({})) - {UNREADABLE})),
         "problems": [asdict(problem) for problem in found],
     }
     click.echo(json.dumps(report, indent=2, default=str))

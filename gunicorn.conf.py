@@ -17,8 +17,10 @@ removed at exit. It must be in the environment before a worker imports the
 app, which is why it is settled at the top of this file, in the master.
 
 Configuration: the master logs every problem `config check` would report
-once at start; a worker refuses to serve production with an error-level one
-(wsgi.py), so gunicorn stops.
+once at start, and stops before starting a worker when one refuses
+start-up (production with an error-level problem, or a number setting that
+is no number): gunicorn prints the reason as "Error: ..." and exits 1.
+wsgi.py refuses the same in a worker started without this file.
 """
 
 import logging as _logging
@@ -48,11 +50,11 @@ if not _os.environ.get(_METRICS_DIR_VARIABLE):
 
 
 def on_starting(server):
+    _check_configuration()
     folder = _Path(_os.environ[_METRICS_DIR_VARIABLE])
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):  # a previous run's counts would be added to this one's
         stale.unlink()
-    _log_configuration_problems()
 
 
 def child_exit(server, worker):
@@ -66,10 +68,18 @@ def on_exit(server):
         _shutil.rmtree(_made_metrics_dir, ignore_errors=True)
 
 
-def _log_configuration_problems():
-    from config_check import problems
+def _check_configuration():
+    """Log each problem; stop here, before any worker, on one that refuses start-up (gunicorn prints it, exit 1)."""
+    from config_check import DangerousConfiguration, problems, refuse_dangerous
     from settings import load_settings
 
     log = _logging.getLogger("gunicorn.error")
-    for problem in problems(load_settings()):
+    settings = load_settings()
+    found = problems(settings)
+    for problem in found:
         log.warning("configuration %s: %s: %s", problem.level, problem.setting, problem.message)
+    try:
+        refuse_dangerous(settings, found)
+    except DangerousConfiguration:
+        on_exit(None)  # gunicorn stops without calling it
+        raise

@@ -6,32 +6,35 @@ from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_ISSUER = "http://127.0.0.1:5000"
+# The config key of the settings whose text was not a number: {name: text}.
+UNREADABLE = "UNREADABLE_SETTINGS"
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> dict:
     """Return the Flask config for this process from `env`."""
     issuer = (env.get("OAUTH_ISSUER") or DEFAULT_ISSUER).rstrip("/")
-    return {
+    number = NumberReader(env)
+    settings = {
         "DATABASE_URL": env.get("DATABASE_URL") or None,
         "REDIS_URL": env.get("REDIS_URL") or None,
         # None: secret_key() settles it once the app's own config is known.
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "OAUTH_ISSUER": issuer,
-        "DB_POOL_MAX": int(env.get("DB_POOL_MAX", "10")),
-        "ACCESS_TOKEN_TTL": int(env.get("ACCESS_TOKEN_TTL", "3600")),
+        "DB_POOL_MAX": number("DB_POOL_MAX", 10),
+        "ACCESS_TOKEN_TTL": number("ACCESS_TOKEN_TTL", 3600),
         # A refresh-token family ends this long after its code exchange, however often it was
         # refreshed; the app then sends the person through authorization again (90 days).
-        "REFRESH_FAMILY_LIFETIME_SECONDS": int(env.get("REFRESH_FAMILY_LIFETIME_SECONDS", str(90 * 24 * 3600))),
+        "REFRESH_FAMILY_LIFETIME_SECONDS": number("REFRESH_FAMILY_LIFETIME_SECONDS", 90 * 24 * 3600),
         # Live client-credentials tokens one app may hold at once; past it, its oldest are revoked.
-        "CLIENT_CREDENTIALS_TOKEN_CAP": int(env.get("CLIENT_CREDENTIALS_TOKEN_CAP", "100")),
+        "CLIENT_CREDENTIALS_TOKEN_CAP": number("CLIENT_CREDENTIALS_TOKEN_CAP", 100),
         # Number of reverse proxies in front of the app whose X-Forwarded-*
         # headers are trusted (0: none, the client address is the peer's).
-        "TRUSTED_PROXY_HOPS": int(env.get("TRUSTED_PROXY_HOPS", "0")),
+        "TRUSTED_PROXY_HOPS": number("TRUSTED_PROXY_HOPS", 0),
         # The rate limit's window (api/rate_limit.py): an hour; shorter only to watch it reset.
-        "RATE_LIMIT_WINDOW_SECONDS": int(env.get("RATE_LIMIT_WINDOW_SECONDS", "3600")),
+        "RATE_LIMIT_WINDOW_SECONDS": number("RATE_LIMIT_WINDOW_SECONDS", 3600),
         # A browser session ends after this long without a request, and this long after sign-in at most.
-        "SESSION_IDLE_SECONDS": int(env.get("SESSION_IDLE_SECONDS", str(12 * 3600))),
-        "SESSION_LIFETIME_SECONDS": int(env.get("SESSION_LIFETIME_SECONDS", str(30 * 24 * 3600))),
+        "SESSION_IDLE_SECONDS": number("SESSION_IDLE_SECONDS", 12 * 3600),
+        "SESSION_LIFETIME_SECONDS": number("SESSION_LIFETIME_SECONDS", 30 * 24 * 3600),
         # Administrators must turn on two-factor sign-in before /admin opens; REQUIRE_ADMIN_2FA=0 lifts that.
         "REQUIRE_ADMIN_2FA": env.get("REQUIRE_ADMIN_2FA", "1") != "0",
         # Where account mail goes: smtp://[user:pass@]host:port, or smtps:// for TLS from the
@@ -42,9 +45,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         # The platform's name: consent pages say who vouches for an app, and developers' apps may not claim it.
         "PLATFORM_NAME": env.get("PLATFORM_NAME") or "Platform Accounts",
         # Until the platform verifies an app, at most this many people may authorize it (as Google caps them).
-        "UNVERIFIED_APP_USER_LIMIT": int(env.get("UNVERIFIED_APP_USER_LIMIT", "100")),
+        "UNVERIFIED_APP_USER_LIMIT": number("UNVERIFIED_APP_USER_LIMIT", 100),
         # Apps one developer may register in the portal (the CLI, run by operators, is not held to it).
-        "APPS_PER_DEVELOPER": int(env.get("APPS_PER_DEVELOPER", "20")),
+        "APPS_PER_DEVELOPER": number("APPS_PER_DEVELOPER", 20),
         # Bearer token that GET /metrics requires; None: /metrics answers clients on this host only.
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         # "json": one JSON object per request and per security event on stderr; unset: a readable line.
@@ -54,16 +57,41 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         # WEBHOOK_RETRY_BASE_SECONDS, doubling up to WEBHOOK_RETRY_MAX_SECONDS, for
         # WEBHOOK_RETRY_WINDOW_SECONDS after its event; failing that long disables a subscription.
         "WEBHOOK_ALLOW_PRIVATE": env.get("WEBHOOK_ALLOW_PRIVATE") == "1",
-        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
-        "WEBHOOK_RETRY_BASE_SECONDS": float(env.get("WEBHOOK_RETRY_BASE_SECONDS", "30")),
-        "WEBHOOK_RETRY_MAX_SECONDS": float(env.get("WEBHOOK_RETRY_MAX_SECONDS", "3600")),
-        "WEBHOOK_RETRY_WINDOW_SECONDS": float(env.get("WEBHOOK_RETRY_WINDOW_SECONDS", str(24 * 3600))),
+        "WEBHOOK_TIMEOUT_SECONDS": number("WEBHOOK_TIMEOUT_SECONDS", 10.0),
+        "WEBHOOK_RETRY_BASE_SECONDS": number("WEBHOOK_RETRY_BASE_SECONDS", 30.0),
+        "WEBHOOK_RETRY_MAX_SECONDS": number("WEBHOOK_RETRY_MAX_SECONDS", 3600.0),
+        "WEBHOOK_RETRY_WINDOW_SECONDS": number("WEBHOOK_RETRY_WINDOW_SECONDS", float(24 * 3600)),
         # Deliveries one `flask worker` makes at once, and how often an idle worker looks for new ones.
-        "WEBHOOK_WORKER_THREADS": int(env.get("WEBHOOK_WORKER_THREADS", "4")),
-        "WEBHOOK_POLL_SECONDS": float(env.get("WEBHOOK_POLL_SECONDS", "0.5")),
+        "WEBHOOK_WORKER_THREADS": number("WEBHOOK_WORKER_THREADS", 4),
+        "WEBHOOK_POLL_SECONDS": number("WEBHOOK_POLL_SECONDS", 0.5),
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }
+    settings[UNREADABLE] = number.unreadable
+    return settings
+
+
+class NumberReader:
+    """Numbers from the environment, of the default's type; unset or empty means the default.
+
+    Text that is no number is kept in `unreadable` and the default stands in
+    for it, so that `config check` can name the setting and the servers refuse
+    to start (config_check.refuse_dangerous) instead of failing on int().
+    """
+
+    def __init__(self, env: Mapping[str, str]):
+        self.env = env
+        self.unreadable: dict[str, str] = {}
+
+    def __call__(self, name: str, default: int | float) -> int | float:
+        text = (self.env.get(name) or "").strip()
+        if not text:
+            return default
+        try:
+            return type(default)(text)
+        except ValueError:
+            self.unreadable[name] = text
+            return default
 
 
 def secret_key(config: Mapping, instance_path: str) -> str:

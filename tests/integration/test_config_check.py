@@ -82,3 +82,27 @@ def test_gunicorn_refuses_to_serve_production_with_an_http_issuer(store_urls):
     assert result.returncode != 0
     assert "configuration error: OAUTH_ISSUER" in result.stderr
     assert "refusing to serve production: OAUTH_ISSUER" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "kind"),
+    [("ACCESS_TOKEN_TTL", "abc", "whole number"), ("DB_POOL_MAX", "10.5", "whole number")]
+    + [("WEBHOOK_TIMEOUT_SECONDS", "ten", "number")],
+)
+def test_a_setting_that_is_no_number_is_reported_not_a_traceback(store_urls, monkeypatch, name, text, kind):
+    monkeypatch.setenv(name, text)
+    code, report = check(store_urls, OAUTH_ISSUER="http://127.0.0.1:5000")  # wrong anywhere, not only in production
+    assert code == 1
+    [problem] = [problem for problem in report["problems"] if problem["setting"] == name]
+    assert problem["level"] == "error" and f"'{text}' is not a {kind}" in problem["message"]
+    assert "UNREADABLE_SETTINGS" not in report["settings"]
+
+
+def test_gunicorn_refuses_to_start_on_a_setting_that_is_no_number(store_urls):
+    """On loopback too: gunicorn stops before any worker, with the setting named and no traceback."""
+    env = {**os.environ, **store_urls, "OAUTH_ISSUER": "http://127.0.0.1:5000", "ACCESS_TOKEN_TTL": "abc"}
+    command = [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", "127.0.0.1:0", "--workers", "1"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Error: refusing to start: ACCESS_TOKEN_TTL: 'abc' is not a whole number" in result.stderr
+    assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
