@@ -12,8 +12,10 @@ So the request line is written as method, path and protocol (gunicorn's
 Metrics: every worker writes its counters to files in
 PROMETHEUS_MULTIPROC_DIR, and whichever worker answers GET /metrics adds
 them all up. The directory is the operator's when set (emptied here at
-start, as prometheus-client requires), else a temporary one made here and
-removed at exit. It must be in the environment before a worker imports the
+start of the files of processes no longer running, as prometheus-client
+requires), else a temporary one made here and removed at exit. A webhook
+worker given the same directory (serve.py does) has its delivery counts in
+the sum too. It must be in the environment before a worker imports the
 app, which is why it is settled at the top of this file, in the master.
 
 Configuration: the master logs every problem `config check` would report
@@ -53,8 +55,20 @@ def on_starting(server):
     _check_configuration()
     folder = _Path(_os.environ[_METRICS_DIR_VARIABLE])
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.db"):  # a previous run's counts would be added to this one's
-        stale.unlink()
+    for counts in folder.glob("*.db"):  # a previous run's counts would be added to this one's
+        if not _running(counts):  # a webhook worker sharing the folder (serve.py) may have started first
+            counts.unlink()
+
+
+def _running(counts: _Path) -> bool:
+    """Whether the process that writes `counts` (named like counter_<pid>.db) is running."""
+    try:
+        _os.kill(int(counts.stem.rsplit("_", 1)[-1]), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def child_exit(server, worker):

@@ -5,11 +5,14 @@ servers and owns them: they stop when it stops (Ctrl-C). gunicorn's workers
 get the URLs through the environment and never start servers of their own.
 """
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from app import create_app
@@ -55,10 +58,15 @@ def gunicorn_command(port: int | str, workers: int | str, *options: str) -> list
 
 
 WORKER_COMMAND = [sys.executable, "-m", "flask", "--app", "app", "worker"]
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def run_gunicorn(port: str) -> int:
     """gunicorn and one webhook worker beside it, until Ctrl-C or SIGTERM stops both."""
+    if not os.environ.get(METRICS_DIR_VARIABLE):
+        # One metrics folder for both, so that GET /metrics adds the worker's delivery counts in.
+        os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="oauth-metrics-")
+        atexit.register(shutil.rmtree, os.environ[METRICS_DIR_VARIABLE], ignore_errors=True)
     # No gunicorn access log: the app writes one line per request itself (web/request_log.py).
     server = subprocess.Popen(gunicorn_command(port, os.environ.get("WEB_CONCURRENCY", "2")))
     worker = subprocess.Popen(WORKER_COMMAND, cwd=Path(__file__).resolve().parent)

@@ -6,13 +6,24 @@ number of series stays bounded however the server is called.
 
 Under gunicorn every worker writes its values to files in
 PROMETHEUS_MULTIPROC_DIR (set by gunicorn.conf.py before the app is
-imported) and `GET /metrics` adds them up (`exposition`); a single process
-without that directory keeps them in memory.
+imported, or by serve.py for gunicorn and the webhook worker alike) and
+`GET /metrics` adds them up (`exposition`); a single process without that
+directory keeps them in memory.
 """
 
 import os
+from collections.abc import Iterable
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.registry import Collector
 
 PREFIX = "oauth_"
 # Seconds: the API answers in about a millisecond, a sign-in's password hash takes a few hundred.
@@ -38,18 +49,33 @@ SECOND_FACTOR_FAILURES = Counter(PREFIX + "second_factor_failures_total", "Wrong
 SECURITY_EVENTS = Counter(PREFIX + "security_events_total", "Security events of the audit trail", ["event"])
 REVOCATIONS = Counter(PREFIX + "revocations_total", "Access ended by the audit trail's cause", ["cause"])
 STORE_ERRORS = Counter(PREFIX + "store_errors_total", "Requests answered 503 because a store was down", ["store"])
+# Counted by `flask worker` once each attempt's transaction committed; outcomes: webhooks/worker.py.
+WEBHOOK_DELIVERIES = Counter(
+    PREFIX + "webhook_deliveries_total", "Webhook delivery attempts by what they came to", ["outcome"]
+)
 
 # The protected API's hot path: the child is bound once, so a call costs one increment.
 API_CHECK_OK = API_CHECKS.labels(outcome="ok")
 
 
-def exposition() -> tuple[bytes, str]:
-    """The text format of every metric, summed over gunicorn's workers when they share a directory."""
+# app.extensions key: the collectors GET /metrics reads at scrape time, registered by the packages owning the data.
+READ_AT_SCRAPE = "metrics.read_at_scrape"
+
+
+def exposition(read_at_scrape: Iterable[Collector] = ()) -> tuple[bytes, str]:
+    """The text format of every metric, summed over the processes that share a directory.
+
+    `read_at_scrape`: collectors of values that live elsewhere (the webhook
+    queue in PostgreSQL), read now rather than counted by any process.
+    """
+    counted = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(), CONTENT_TYPE_LATEST
+        counted = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counted)
+    read = CollectorRegistry()
+    for collector in read_at_scrape:
+        read.register(collector)
+    return generate_latest(counted) + generate_latest(read), CONTENT_TYPE_LATEST
 
 
 _request_children: dict[tuple[str, str, str], tuple] = {}

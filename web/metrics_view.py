@@ -33,7 +33,7 @@ def metrics_text():
         )
     if not token and not _from_this_host(request.environ):
         return error_response(403, "access_denied", "Metrics are served to this host only (or set METRICS_TOKEN).")
-    body, content_type = metrics.exposition()
+    body, content_type = metrics.exposition(current_app.extensions.get(metrics.READ_AT_SCRAPE, ()))
     return Response(body, content_type=content_type)
 
 

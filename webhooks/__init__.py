@@ -6,12 +6,15 @@ deliveries     the queue in PostgreSQL: due deliveries, taken with SKIP LOCKED
 worker         `flask --app app worker`: takes deliveries, POSTs them, retries
 sender         one signed POST to a checked address (SSRF-safe)
 addresses      which URLs and addresses a webhook may reach
+queue_metrics  the queue's depth and oldest due delivery, for /metrics
 """
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from webhooks import cli
+    from observability.metrics import READ_AT_SCRAPE
+    from webhooks import cli, queue_metrics
 
     app.cli.add_command(cli.worker_command)
+    app.extensions.setdefault(READ_AT_SCRAPE, []).append(queue_metrics.QueueCollector())

@@ -28,6 +28,7 @@ from datetime import UTC
 
 from flask import Flask
 
+from observability.metrics import WEBHOOK_DELIVERIES
 from stores import StoreUnavailable, sealing
 from stores.postgres import Connection, transaction
 from webhooks import deliveries, sender, subscriptions
@@ -92,28 +93,29 @@ def send(due: Due, key: bytes, policy: Policy) -> Answer:
     return sender.post(due["url"], body, headers, allow_private=policy.allow_private, timeout=policy.timeout_seconds)
 
 
-def settle(cur, due: Due, answer: Answer, policy: Policy) -> None:
-    """Record what the attempt came to and what happens next."""
+def settle(cur, due: Due, answer: Answer, policy: Policy) -> str:
+    """Record what the attempt came to and what happens next; return that outcome's metric label."""
     if answer.ok:
         deliveries.mark_delivered(cur, due, answer.status)
-        return
+        return "delivered"
     if answer.status == 410:
         deliveries.mark_failed(cur, due, 410, "410 Gone: the subscription ended")
         deliveries.end_subscription(cur, due["subscription_id"])
-        return
+        return "gone"
     error = answer.error or f"HTTP {answer.status}"
     window = policy.retry_window_seconds
     failing_for = due["failing_seconds"] or 0.0
     delay = retry_delay(due["attempts"] + 1, policy.retry_base_seconds, policy.retry_max_seconds)
     if failing_for < window and due["age_seconds"] + delay <= window:
         deliveries.schedule_retry(cur, due, delay, answer.status, error)
-        return
+        return "retried"
     deliveries.mark_failed(cur, due, answer.status, error)
     # Given up on this event: if nothing succeeded since its first attempt, the
     # subscription has failed for the whole window, and stops until subscribed again.
     if failing_for >= min(window, due["age_seconds"]) - FIRST_ATTEMPT_GRACE_SECONDS:
         reason = f"Every delivery failed for {window / 3600:g} hours; the last: {error}"
         deliveries.disable_subscription(cur, due["subscription_id"], reason)
+    return "failed"
 
 
 def deliver_next(conn: Connection, key: bytes, policy: Policy) -> bool:
@@ -124,14 +126,17 @@ def deliver_next(conn: Connection, key: bytes, policy: Policy) -> bool:
             return False
         if not due["live"]:
             deliveries.mark_cancelled(cur, due)
+            outcome = "cancelled"
         elif due["paused"]:
             deliveries.postpone(cur, due, policy.pause_seconds)
+            outcome = "postponed"
         else:
             answer = send(due, key, policy)
-            settle(cur, due, answer, policy)
+            outcome = settle(cur, due, answer, policy)
             log.info(
                 "delivery %s to subscription %s: %s", due["id"], due["subscription_id"], answer.status or answer.error
             )
+    WEBHOOK_DELIVERIES.labels(outcome).inc()  # once committed: an attempt rolled back is made again
     return True
 
 
