@@ -1,13 +1,23 @@
 """One log line per request, a request ID on every response, and nothing secret in what the server writes."""
 
 import json
+import logging
+import re
 
 import pytest
 
+from accounts.links import VERIFY_EMAIL
 from oauth import credentials
-from tests.support.accounts import USER_PASSWORD, AuthActions
+from tests.support.accounts import USER_PASSWORD, AuthActions, csrf_token
 from tests.support.apps import make_app
+from tests.support.lifecycle import change_password, confirm_email, forgot_password, reset_password
+from tests.support.mail import drain, link_in, token_of
 from tests.support.oauth import bearer, get_tokens, introspect, refresh, revoke, token_request
+from tests.support.portal import register_and_read
+from tests.support.two_factor import code_for
+
+SMTP_SERVERS_LOGGER = "mail.log"  # the test's SMTP server (aiosmtpd), not the app
+TOTP_SECRET = re.compile(r'<code id="totp-secret">([A-Z2-7 ]+)</code>')
 
 
 def log_lines(capfd) -> list[str]:
@@ -119,3 +129,54 @@ def test_nothing_secret_reaches_the_log(json_app, auth, app_client, capfd):
     for value in handed_out:
         assert value not in written
     assert "code=" not in written and "?" not in written
+
+
+def test_nothing_typed_into_or_shown_by_a_page_form_reaches_the_log(app, store_urls, smtp, capfd, caplog):
+    """Sign-up, sign-in, the two-factor code, password change and reset, an app's secret shown once: none logged.
+
+    Mail goes by SMTP as in production (the outbox of development logs its links on purpose), and what the
+    app's own loggers recorded is scanned with what reached stderr.
+    """
+    caplog.set_level(logging.INFO)
+    mailing = make_app(store_urls, LOG_FORMAT="json", SMTP_URL=smtp.url)
+    browser = mailing.test_client()
+    person = AuthActions(browser, mailing)
+    email, first, second, third = "scan@example.com", "first pass phrase", "second pass phrase", "third pass phrase"
+    person.sign_up(email=email, password=first, confirm=first)
+    verify_link = link_in(mailed(mailing, smtp, email), VERIFY_EMAIL.path)
+    confirm_email(browser, verify_link)
+    person.login(email=email, password="wrong " + first)
+    person.login(email=email, password=first)
+    assert change_password(browser, first, second).status_code == 302
+    person.logout()
+    forgot_password(browser, email)
+    reset_link = link_in(mailed(mailing, smtp, email), "/password/reset/")
+    reset_password(browser, reset_link, third)  # signs in
+    page = browser.get("/account/two-factor")
+    totp_secret = TOTP_SECRET.search(page.text).group(1).replace(" ", "")
+    set_up_code = code_for(totp_secret, -1)
+    done = browser.post("/account/two-factor", data={"code": set_up_code, "csrf_token": csrf_token(page.text)})
+    recovery = re.findall(r"<code>([0-9a-f-]+)</code>", done.text.split('id="recovery-codes"', 1)[1])
+    person.logout()
+    person.login(email=email, password=third)
+    sign_in_code = code_for(totp_secret)
+    assert person.enter_code(sign_in_code).status_code == 302
+    client_id, client_secret = register_and_read(browser)
+    ours = [record for record in caplog.records if not record.name.startswith(SMTP_SERVERS_LOGGER)]
+    written = capfd.readouterr().err + "\n".join(record.getMessage() for record in ours)
+
+    assert client_id and client_secret and len(recovery) == 10
+    logged = {json.loads(line)["endpoint"] for line in written.splitlines() if line.startswith("{")}
+    assert logged >= {"auth.signup", "verification.confirm", "auth.login", "auth_two_factor.code"}
+    assert logged >= {"password.change", "password.reset", "account_two_factor.confirm", "developer.new_app"}
+    typed_or_shown = [first, second, third, "wrong " + first, email, token_of(verify_link), token_of(reset_link)]
+    typed_or_shown += [totp_secret, client_secret, *recovery]
+    for value in typed_or_shown:
+        assert value not in written
+    for code in (set_up_code, sign_in_code):
+        assert not re.search(rf"\b{code}\b", written)
+
+
+def mailed(app, smtp, to: str):
+    drain(app)
+    return [message for message in smtp.received if message["To"] == to][-1]
