@@ -12,7 +12,9 @@ prints req/s, p50, p99 and status counts per case and the target ratios.
     (d) POST /oauth/introspect (RFC 7662, client_secret_basic)
     (e) POST /oauth/token, grant_type=client_credentials (RFC 6749 §4.4, client_secret_basic)
 
-and then the sign-in case (bench/sign_in.py): password sign-ins per second
+then the webhook case (bench/webhooks.py): POST /api/v1/data without and with
+a subscription (the outbox's cost) and events/s delivered by one and by two
+workers, and the sign-in case (bench/sign_in.py): password sign-ins per second
 per core with the chosen hash, beside what one (a) call costs.
 """
 
@@ -40,14 +42,14 @@ sys.path.insert(0, str(ROOT))
 import audit  # noqa: E402
 from accounts import users  # noqa: E402
 from app import create_app  # noqa: E402
-from bench import layout, sign_in  # noqa: E402
+from bench import layout, sign_in, webhooks  # noqa: E402
 from bench.cpu import app_pids, cpu_seconds, store_pids  # noqa: E402
 from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from bench.order import order_of_turn  # noqa: E402
 from oauth import clients, credentials, grants, token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
 from serve import gunicorn_command  # noqa: E402
-from stores import embedded, postgres  # noqa: E402
+from stores import embedded, migrations, postgres  # noqa: E402
 from stores.redis_client import get_redis  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -80,7 +82,7 @@ def main() -> int:
     layout.move_to("app")
     app = create_app(stores)
     with app.app_context():
-        postgres.apply_schema(postgres.get_connection())
+        migrations.migrate(postgres.get_connection())  # as db init does: the webhook tables are migrations
         fixture = create_fixture(postgres.get_connection(), get_redis())
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -89,6 +91,7 @@ def main() -> int:
     try:
         wait_until_up(base_url)
         turns = load_all(base_url, selected(cases(fixture)), server.pid, store_folder)
+        webhook_figures = webhooks.measure(app, stores, fixture, lambda case, seconds: load(base_url, case, seconds))
         server.terminate()
         server.wait(30)
         layout.move_to("app")  # the sign-in case runs in this process, on the app server's CPUs
@@ -99,6 +102,7 @@ def main() -> int:
         with app.app_context():
             remove_fixture(postgres.get_connection(), get_redis(), fixture)
     print(report(selected(cases(fixture)), turns, store_folder))
+    print(webhooks.describe(webhook_figures))
     print(sign_in.describe(sign_in_cost, api_cost_us(turns)))
     return 0
 
