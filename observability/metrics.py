@@ -49,6 +49,13 @@ SECOND_FACTOR_FAILURES = Counter(PREFIX + "second_factor_failures_total", "Wrong
 SECURITY_EVENTS = Counter(PREFIX + "security_events_total", "Security events of the audit trail", ["event"])
 REVOCATIONS = Counter(PREFIX + "revocations_total", "Access ended by the audit trail's cause", ["cause"])
 STORE_ERRORS = Counter(PREFIX + "store_errors_total", "Requests answered 503 because a store was down", ["store"])
+# Sampled off the request path: each readiness probe (GET /healthz) times its PING and SELECT 1.
+STORE_ROUND_TRIP = Histogram(
+    PREFIX + "store_round_trip_seconds",
+    "Round trip of a Redis PING and a PostgreSQL SELECT 1, timed by each readiness probe",
+    ["store"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)
 # Counted by `flask worker` once each attempt's transaction committed; outcomes: webhooks/worker.py.
 WEBHOOK_DELIVERIES = Counter(
     PREFIX + "webhook_deliveries_total", "Webhook delivery attempts by what they came to", ["outcome"]

@@ -114,3 +114,15 @@ def test_a_store_outage_is_counted_by_store(store_urls):
     response = http.get("/api/v1/me", headers=bearer(token))
     assert response.status_code == 503
     assert sample(scrape(http), "oauth_store_errors_total", store="redis") == before + 1
+
+
+def test_each_readiness_probe_times_one_round_trip_per_store(client):
+    """Store latency is sampled by /healthz, never timed on the API's path."""
+    before = scrape(client)
+    assert client.get("/healthz").status_code == 200
+    client.get("/livez")  # asks no store: times nothing
+    after = scrape(client)
+    for store in ("postgres", "redis"):
+        name = "oauth_store_round_trip_seconds"
+        assert sample(after, name + "_count", store=store) == sample(before, name + "_count", store=store) + 1
+        assert 0 < sample(after, name + "_sum", store=store) - sample(before, name + "_sum", store=store) < 1
