@@ -14,6 +14,7 @@ An IPv6 client counts by its /64 network, which one host is usually given whole.
 import hashlib
 import ipaddress
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis
 
@@ -42,21 +43,12 @@ MAIL_PER_ACCOUNT = Limit("account-mail", 5, 3600)
 # Per account: wrong current passwords at /account/password (a stolen session guessing it).
 CURRENT_PASSWORD = Limit("current-password", 5, 900)
 
-# Count one use; reply {uses so far in this window, seconds left in it}.
-_HIT = LuaScript(
-    """
-local uses = redis.call('INCR', KEYS[1])
-if uses == 1 then
-    redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-return {uses, redis.call('TTL', KEYS[1])}
-"""
-)
+_HIT = LuaScript(Path(__file__).with_name("address_limits.lua"), keys="counter", args="window_seconds")
 
 
 def hit(r: redis.Redis, limit: Limit, who: str) -> int:
     """Count one use by `who`: 0 if within the limit, else the seconds until its window ends."""
-    uses, ttl = _HIT(r, [key(limit, who)], [limit.window_seconds])
+    uses, ttl = _HIT(r, counter=key(limit, who), window_seconds=limit.window_seconds)
     return max(int(ttl), 1) if int(uses) > limit.count else 0
 
 

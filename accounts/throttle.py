@@ -33,6 +33,7 @@ import hashlib
 import ipaddress
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis
 
@@ -113,24 +114,10 @@ def _wait(rule: Rule, fields: list, ttl: int, now: int) -> int:
     return rule.wait(int(failures), now - int(last or 0), ttl)
 
 
-# KEYS: the pair hash, the address hash, the account counter, the account's pair index.
-# ARGV: now, the pair window, the address window, the account window.
 _RECORD_FAILURE = LuaScript(
-    """
-local function count(key, window)
-  local failures = redis.call('HINCRBY', key, 'n', 1)
-  redis.call('HSET', key, 'last', ARGV[1])
-  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, window) end
-  return failures
-end
-local pair = count(KEYS[1], ARGV[2])
-local address = count(KEYS[2], ARGV[3])
-redis.call('INCR', KEYS[3])
-if redis.call('TTL', KEYS[3]) < 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
-redis.call('SADD', KEYS[4], KEYS[1])
-redis.call('EXPIRE', KEYS[4], ARGV[2])
-return {pair, address}
-"""
+    Path(__file__).with_name("record_failure.lua"),
+    keys="pair address account pair_index",
+    args="now pair_window address_window account_window",
 )
 
 
@@ -148,8 +135,14 @@ def record_failure(r: redis.Redis, account: str, address: str) -> str | None:
     keys = _Keys(account, address)
     pair, by_address = _RECORD_FAILURE(
         r,
-        [keys.pair, keys.address, keys.account, keys.pair_index],
-        [int(_now()), PAIR.window_seconds, ADDRESS.window_seconds, ACCOUNT_WINDOW_SECONDS],
+        pair=keys.pair,
+        address=keys.address,
+        account=keys.account,
+        pair_index=keys.pair_index,
+        now=int(_now()),
+        pair_window=PAIR.window_seconds,
+        address_window=ADDRESS.window_seconds,
+        account_window=ACCOUNT_WINDOW_SECONDS,
     )
     if int(pair) == PAIR.refuse_at:
         return LOCKED_PAIR

@@ -10,26 +10,19 @@ row. Anything else that changes a user's name or email must call
 something forget (or race a concurrent miss).
 """
 
+from pathlib import Path
+
 import redis
 
 from api import data
 from api.json_text import compact_json
-from stores.lua import lua_constants
 from stores.postgres import Connection
 
 PROFILE_TTL = 60
 PROFILE_PREFIX = "profile:"
 
-# Lua: the cached profile JSON of `user_id`, or '' (none cached, or no user).
-READ_PROFILE_LUA = (
-    lua_constants(PROFILE_PREFIX=PROFILE_PREFIX)
-    + """
-local function cached_profile(user_id)
-  if user_id == '' then return '' end
-  return redis.call('GET', PROFILE_PREFIX .. user_id) or ''
-end
-"""
-)
+# The Lua function that reads the cache (cached_profile), a library of the API guard's script.
+LIBRARY = Path(__file__).with_name("profiles.lua")
 
 
 def profile_key(user_id: int) -> str:

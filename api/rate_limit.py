@@ -27,42 +27,23 @@ protection against floods belongs in front of the app (the load balancer),
 not in a per-app quota, so the boundary burst is an acceptable price.
 
 The counting is one piece of the API guard's single Redis round trip
-(api/token_check.py); this module owns the key layout, the Lua fragment and
+(api/token_check.py); this module owns the key layout, the Lua function (rate_limit.lua) and
 the response headers.
 """
 
 import time
+from pathlib import Path
 from typing import NamedTuple
 
 import redis
 from werkzeug.datastructures import Headers
 
-from stores.lua import lua_constants
-
 WINDOW_SECONDS = 3600
 DEFAULT_LIMIT = 1000
 COUNTER_PREFIX = "rl:"
 
-# Lua: count one call for `client_id` against `limit` at time `now` (all numbers).
-# Returns allowed (bool) and the calls used in the window, this one included when allowed.
-# The window index is written with '%d': a bare number would go through Lua's
-# slower '%.14g', on every API call (api/token_check.py).
-COUNT_CALL_LUA = (
-    lua_constants(COUNTER_PREFIX=COUNTER_PREFIX)
-    + """
-local function count_call(client_id, limit, now, window)
-  local counter = COUNTER_PREFIX .. client_id .. ':' .. string.format('%d', math.floor(now / window))
-  local used = redis.call('INCR', counter)
-  -- The expiry is set only when the counter is created, never refreshed.
-  if used == 1 then redis.call('EXPIRE', counter, window) end
-  if used > limit then
-    redis.call('DECR', counter)  -- a refused call is not counted
-    return false, used - 1
-  end
-  return true, used
-end
-"""
-)
+# The Lua function that counts a call (count_call), a library of the API guard's script.
+LIBRARY = Path(__file__).with_name("rate_limit.lua")
 
 
 class Quota(NamedTuple):

@@ -16,65 +16,36 @@ tokens stop at once and come back, if unexpired, on resume.
 token's fields, so it needs a single Redis primary, not Redis Cluster.)
 """
 
+from pathlib import Path
 from typing import NamedTuple
 
 import redis
 
-from api import dead_tokens
-from api.profiles import READ_PROFILE_LUA
-from api.rate_limit import COUNT_CALL_LUA, DEFAULT_LIMIT, Quota
-from api.usage import FLUSH_SECONDS, LAST_USED_TTL, NOTE_USE_LUA
+from api import dead_tokens, profiles, rate_limit, usage
+from api.rate_limit import DEFAULT_LIMIT, Quota
 from oauth.token_store import CLIENT_STATE_PREFIX, FAMILY_REVOKED_PREFIX, GRANT_REVOKED_PREFIX, access_key
-from stores.lua import LuaScript, lua_constants
+from stores.lua import LuaScript
 
-# KEYS: at:<digest>. ARGV: window seconds, whether to read the user's cached profile (1/0).
-# The reply is one newline-separated string (one bulk reply parses much faster than an array):
-#   gone (the token expired or was revoked, or its family or grant was: for good)
-#   | invalid (its app's state is not active) | suspended
-#   | limited <limit> <now>
-#   | ok <client_id> <user_id> <grant_id> <limit> <used> <recorded> <now> <scope> <profile json>
-# Numbers go back as the text Redis gave them where it can: Lua's number
-# formatting ('%.14g') cost 1 to 2.5 of the script's 20 µs. The caller
-# works out the quota's remaining calls and reset from them.
+# The script's head comment documents its KEYS, ARGV and reply.
 _CHECK = LuaScript(
-    lua_constants(
-        CLIENT_STATE_PREFIX=CLIENT_STATE_PREFIX,
-        FAMILY_REVOKED_PREFIX=FAMILY_REVOKED_PREFIX,
-        GRANT_REVOKED_PREFIX=GRANT_REVOKED_PREFIX,
-    )
-    + COUNT_CALL_LUA
-    + NOTE_USE_LUA
-    + READ_PROFILE_LUA
-    + f"""
-local token = redis.call('HMGET', KEYS[1], 'client_id', 'user_id', 'scope', 'grant_id', 'exp', 'family')
-local client_id = token[1]
-if not client_id then return 'gone' end
-local clock = redis.call('TIME')[1]
-local now = tonumber(clock)
-if (tonumber(token[5]) or 0) <= now then return 'gone' end  -- no exp: fail closed
-local grant_id, family = token[4] or '', token[6] or ''
-if (grant_id ~= '' or family ~= '')
-   and redis.call('EXISTS', FAMILY_REVOKED_PREFIX .. family, GRANT_REVOKED_PREFIX .. grant_id) > 0 then
-  return 'gone'
-end
-local client = redis.call('HMGET', CLIENT_STATE_PREFIX .. client_id, 'status', 'rate_limit')
-if client[1] ~= 'active' then
-  if client[1] == 'suspended' then return 'suspended' end
-  return 'invalid'
-end
-local limit_text = client[2]
-local limit = tonumber(limit_text)
-if not limit then limit, limit_text = {DEFAULT_LIMIT}, '{DEFAULT_LIMIT}' end
-local allowed, used = count_call(client_id, limit, now, tonumber(ARGV[1]))
-if not allowed then return 'limited\\n' .. limit_text .. '\\n' .. clock end
-local recorded = note_use(token[4], now, {FLUSH_SECONDS}, {LAST_USED_TTL}) and '1' or '0'
-local profile = ''
-if ARGV[2] == '1' then profile = cached_profile(token[2]) end
-local used_text = string.format('%d', used)
-local reply = {{'ok', client_id, token[2], token[4], limit_text, used_text, recorded, clock, token[3], profile}}
-return table.concat(reply, '\\n')
-"""
+    Path(__file__).with_name("check_token.lua"),
+    keys="token",
+    args="window with_profile default_limit flush_seconds last_used_ttl family_revoked_prefix grant_revoked_prefix"
+    " client_state_prefix counter_prefix last_used_prefix profile_prefix",
+    libraries=(rate_limit.LIBRARY, usage.LIBRARY, profiles.LIBRARY),
 )
+# The arguments every check passes alike.
+_CONSTANTS = {
+    "default_limit": DEFAULT_LIMIT,
+    "flush_seconds": usage.FLUSH_SECONDS,
+    "last_used_ttl": usage.LAST_USED_TTL,
+    "family_revoked_prefix": FAMILY_REVOKED_PREFIX,
+    "grant_revoked_prefix": GRANT_REVOKED_PREFIX,
+    "client_state_prefix": CLIENT_STATE_PREFIX,
+    "counter_prefix": rate_limit.COUNTER_PREFIX,
+    "last_used_prefix": usage.LAST_USED_PREFIX,
+    "profile_prefix": profiles.PROFILE_PREFIX,
+}
 
 
 # Named tuples rather than dataclasses: made on every API call, and a tuple is several times cheaper.
@@ -109,7 +80,7 @@ def check_token(r: redis.Redis, token: str, window_seconds: int, with_profile: b
     key = access_key(token)
     if dead_tokens.is_known_dead(key):
         return TokenCheck("invalid")
-    reply = _CHECK(r, [key], [window_seconds, 1 if with_profile else 0])
+    reply = _CHECK(r, token=key, window=window_seconds, with_profile=1 if with_profile else 0, **_CONSTANTS)
     status, _, rest = reply.partition("\n")
     if status == "gone":
         dead_tokens.remember_dead(key)

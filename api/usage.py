@@ -12,13 +12,13 @@ to PostgreSQL once the key has expired.
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg2
 import redis
 from flask import after_this_request
 
 from stores import StoreUnavailable, postgres
-from stores.lua import lua_constants
 from stores.postgres import Connection
 
 log = logging.getLogger(__name__)
@@ -28,21 +28,8 @@ FLUSH_SECONDS = 60
 LAST_USED_TTL = 7 * 24 * 3600
 LAST_USED_PREFIX = "grantused:"
 
-# Lua: note a use of `grant_id` at `now`; true when it was recorded, and PostgreSQL should be written.
-# The script is atomic, so of many concurrent calls exactly one records the new minute.
-NOTE_USE_LUA = (
-    lua_constants(LAST_USED_PREFIX=LAST_USED_PREFIX)
-    + """
-local function note_use(grant_id, now, flush_seconds, ttl)
-  if grant_id == '' then return false end
-  local key = LAST_USED_PREFIX .. grant_id
-  local recorded = tonumber(redis.call('GET', key))
-  if recorded and now - recorded < flush_seconds then return false end
-  redis.call('SET', key, now, 'EX', ttl)
-  return true
-end
-"""
-)
+# The Lua function that notes a use (note_use), a library of the API guard's script.
+LIBRARY = Path(__file__).with_name("usage.lua")
 
 
 def last_used_key(grant_id: int) -> str:

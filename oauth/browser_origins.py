@@ -19,6 +19,8 @@ rebuild is dropped if any change landed while it read, so a client suspended
 meanwhile is never written back.
 """
 
+from pathlib import Path
+
 import redis
 
 from stores.lua import LuaScript
@@ -31,38 +33,16 @@ CLIENTS_KEY = "{cors}clients"
 BUILT = "!built"  # neither field name can be an origin
 GENERATION = "!generation"
 
-# KEYS: origins, clients. ARGV: client_id, then the origins it contributes (none: it contributes nothing).
+_HERE = Path(__file__).parent
 _SET_CLIENT_ORIGINS = LuaScript(
-    f"""
-local previous = redis.call('HGET', KEYS[2], ARGV[1])
-if previous then
-  for origin in string.gmatch(previous, '%S+') do
-    if redis.call('HINCRBY', KEYS[1], origin, -1) <= 0 then redis.call('HDEL', KEYS[1], origin) end
-  end
-end
-if #ARGV > 1 then
-  redis.call('HSET', KEYS[2], ARGV[1], table.concat(ARGV, ' ', 2))
-  for i = 2, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
-else
-  redis.call('HDEL', KEYS[2], ARGV[1])
-end
-redis.call('HINCRBY', KEYS[1], '{GENERATION}', 1)
-"""
+    _HERE / "set_client_origins.lua",
+    keys="origins clients",
+    args="generation_field client_id *client_origins",
 )
-
-# KEYS: origins, clients. ARGV: the generation read before PostgreSQL was, then client_id, origins pairs.
-# Returns 0, writing nothing, when a change landed since that generation was read.
 _REBUILD = LuaScript(
-    f"""
-if (redis.call('HGET', KEYS[1], '{GENERATION}') or '') ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
-for i = 2, #ARGV, 2 do
-  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-  for origin in string.gmatch(ARGV[i + 1], '%S+') do redis.call('HINCRBY', KEYS[1], origin, 1) end
-end
-redis.call('HSET', KEYS[1], '{BUILT}', '1', '{GENERATION}', ARGV[1])
-return 1
-"""
+    _HERE / "rebuild_origins.lua",
+    keys="origins clients",
+    args="generation_field built_field generation *pairs",
 )
 
 
@@ -75,12 +55,23 @@ def origins_of(client: dict) -> list[str]:
 
 def publish(r: redis.Redis, client: dict) -> None:
     """Make the set reflect `client` as it now is (also right after it was suspended or resumed)."""
-    _SET_CLIENT_ORIGINS(r, [ORIGINS_KEY, CLIENTS_KEY], [client["client_id"], *origins_of(client)])
+    _set_client_origins(r, client["client_id"], origins_of(client))
 
 
 def forget(r: redis.Redis, client_id: str) -> None:
     """A deleted client's origins leave the set."""
-    _SET_CLIENT_ORIGINS(r, [ORIGINS_KEY, CLIENTS_KEY], [client_id])
+    _set_client_origins(r, client_id, [])
+
+
+def _set_client_origins(r: redis.Redis, client_id: str, origins: list[str]) -> None:
+    _SET_CLIENT_ORIGINS(
+        r,
+        origins=ORIGINS_KEY,
+        clients=CLIENTS_KEY,
+        generation_field=GENERATION,
+        client_id=client_id,
+        client_origins=origins,
+    )
 
 
 def is_public_client_origin(origin: str) -> bool:
@@ -106,5 +97,13 @@ def rebuild(conn: Connection, r: redis.Redis, generation: str) -> set[str]:
         rows = cur.fetchall()
     pairs = [(row["client_id"], origins_of(row)) for row in rows]
     args = [item for client_id, origins in pairs if origins for item in (client_id, " ".join(origins))]
-    _REBUILD(r, [ORIGINS_KEY, CLIENTS_KEY], [generation, *args])
+    _REBUILD(
+        r,
+        origins=ORIGINS_KEY,
+        clients=CLIENTS_KEY,
+        generation_field=GENERATION,
+        built_field=BUILT,
+        generation=generation,
+        pairs=args,
+    )
     return {origin for _, origins in pairs for origin in origins}

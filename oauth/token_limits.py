@@ -1,6 +1,6 @@
 """Limits on the token endpoint: how fast a client gets tokens, and how many machine tokens it holds.
 
-Two Lua fragments that the token store's scripts include, so that a limit
+Two Lua functions (token_limits.lua) that the token store's scripts declare as a library, so that a limit
 is checked in the same atomic step, and the same round trip, as the write
 it guards:
 
@@ -27,6 +27,7 @@ rate with made-up codes, and a refused code or refresh token is not spent.
 """
 
 import math
+from pathlib import Path
 
 # The default rate, in tokens per second, for a client whose row says nothing else (clients.token_rate).
 DEFAULT_TOKEN_RATE = 10
@@ -65,38 +66,5 @@ class TokenRateExceeded(Exception):
         self.retry_after = retry_after
 
 
-# Lua: take one token slot from the bucket at `key` ('' counts nothing) for `rate`
-# tokens per second with `burst` at once. Returns 0, or the microseconds to wait.
-TAKE_SLOT_LUA = """
-local function take_slot(key, rate, burst)
-  if key == '' then return 0 end
-  local clock = redis.call('TIME')
-  local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-  local interval = 1000000 / tonumber(rate)
-  local tat = math.max(tonumber(redis.call('GET', key)) or now, now)
-  local wait = tat + interval - tonumber(burst) * interval - now
-  if wait > 0 then return math.ceil(wait) end
-  local next_tat = math.floor(tat + interval)
-  -- At rates past a million a second the bucket is full again within the microsecond: at least 1 ms.
-  redis.call('SET', key, string.format('%d', next_tat), 'PX', math.max(1, math.ceil((next_tat - now) / 1000)))
-  return 0
-end
-"""
-
-# Lua: `at` joins the client's live client-credentials tokens (`key`) for `ttl` seconds;
-# past `cap`, the ones nearest their expiry are revoked.
-CAP_MACHINE_TOKENS_LUA = """
-local function cap_machine_tokens(key, at, ttl, cap)
-  if key == '' then return end
-  local clock = redis.call('TIME')
-  local now_ms = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now_ms)
-  redis.call('ZADD', key, now_ms + tonumber(ttl) * 1000, at)
-  redis.call('PEXPIRE', key, tonumber(ttl) * 1000)
-  local excess = redis.call('ZCARD', key) - tonumber(cap)
-  if excess > 0 then
-    local oldest = redis.call('ZPOPMIN', key, excess)
-    for i = 1, #oldest, 2 do redis.call('DEL', oldest[i]) end
-  end
-end
-"""
+# The Lua functions behind both limits, which the token store's scripts declare as a library.
+LIBRARY = Path(__file__).with_name("token_limits.lua")

@@ -53,21 +53,20 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis
 
-from oauth import credentials
+from oauth import credentials, token_limits
 from oauth.token_limits import (
-    CAP_MACHINE_TOKENS_LUA,
     DEFAULT_MACHINE_TOKEN_CAP,
-    TAKE_SLOT_LUA,
     TokenRateExceeded,
     burst,
     machine_tokens_key,
     retry_after_seconds,
     token_rate_key,
 )
-from stores.lua import LuaScript, lua_constants
+from stores.lua import LuaScript
 
 CODE_TTL = 600
 REFRESH_TOKEN_TTL = 30 * 24 * 3600
@@ -81,7 +80,7 @@ CLIENT_STATE_TTL = MARKER_TTL
 SPENT_DIGEST_CHARS = 32
 
 
-# Key prefixes, spelled once: the Lua scripts get them as constants (_KEY_PREFIXES_LUA).
+# Key prefixes, spelled once: the scripts that build keys from a token's fields get them in ARGV.
 CLIENT_STATE_PREFIX = "client:"
 FAMILY_REVOKED_PREFIX = "famrevoked:"
 GRANT_REVOKED_PREFIX = "grantrevoked:"
@@ -146,244 +145,47 @@ class IssuedTokens:
     id_token: str | None = None
 
 
-_KEY_PREFIXES_LUA = lua_constants(
-    CLIENT_STATE_PREFIX=CLIENT_STATE_PREFIX,
-    FAMILY_REVOKED_PREFIX=FAMILY_REVOKED_PREFIX,
-    GRANT_REVOKED_PREFIX=GRANT_REVOKED_PREFIX,
+def _script(name: str, *, keys: str, args: str, libraries: tuple[Path, ...] = ()) -> LuaScript:
+    """One of this module's scripts, `<name>.lua` beside it (its head comment documents KEYS, ARGV and the reply)."""
+    return LuaScript(_HERE / f"{name}.lua", keys=keys, args=args, libraries=libraries)
+
+
+_HERE = Path(__file__).parent
+# The functions the token scripts share: to_table, is_revoked, revoke_family, spent_parts, keep_client.
+_LIBRARY = _HERE / "token_store.lua"
+
+_ISSUE = _script(
+    "issue_tokens",
+    keys="client access refresh family_marker grant_marker rate machine_tokens",
+    args="fields access_ttl refresh_ttl client_ttl status rate_limit family_end token_rate burst machine_token_cap",
+    libraries=(_LIBRARY, token_limits.LIBRARY),
 )
-
-# Shared Lua: a hash's HGETALL reply as a table.
-_TO_TABLE_LUA = """
-local function to_table(flat)
-  local t = {}
-  for i = 1, #flat, 2 do t[flat[i]] = flat[i + 1] end
-  return t
-end
-"""
-
-# Shared Lua (after _KEY_PREFIXES_LUA): revocation, one key each way.
-# is_revoked: whether a token's family or grant is dead, in one command.
-# revoke_family: the family is dead from now on; its members are left to expire.
-_REVOCATION_LUA = """
-local function is_revoked(family, grant_id)
-  return redis.call('EXISTS', FAMILY_REVOKED_PREFIX .. (family or ''), GRANT_REVOKED_PREFIX .. (grant_id or '')) > 0
-end
-local function revoke_family(family, ttl)
-  if family == nil or family == '' then return end
-  redis.call('SET', FAMILY_REVOKED_PREFIX .. family, '1', 'EX', ttl)
-end
-"""
-
-# Shared Lua: a spent refresh token's marker, "<client_id> <family> <user_id>", as its three parts.
-_SPENT_LUA = """
-local function spent_parts(marker)
-  return string.match(marker, '^(%S+) (%S*) (%S*)$')
-end
-"""
-
-# Shared Lua: the client's state as every token reads it, kept alive (and
-# refilled from PostgreSQL's row should Redis have lost it) by every issue
-# and rotation, so it lasts as long as the client's newest token. Returns
-# the status. A status already there wins over the row: a suspension or
-# deletion written meanwhile is never undone by a request that read the
-# row just before.
-_KEEP_CLIENT_LUA = """
-local function keep_client(key, status, rate_limit, ttl)
-  redis.call('HSETNX', key, 'status', status)
-  redis.call('HSETNX', key, 'rate_limit', rate_limit)
-  redis.call('EXPIRE', key, ttl)
-  return redis.call('HGET', key, 'status')
-end
-"""
-
-# Write an access token (and optionally a refresh token) into a family.
-# KEYS: client state, at key, rt key or '', famrevoked or '', grantrevoked or '',
-#       token rate key or '' (not counted here), machine tokens key or '' (not capped)
-# ARGV: fields json, at ttl, rt ttl, client state ttl, default status, default rate limit,
-#       the family's end (rt only), token rate, burst, machine token cap
-# Reply: {'ok'} | {'revoked'} | {'suspended'} | {'slow_down', microseconds to wait}
-_ISSUE = LuaScript(
-    _KEEP_CLIENT_LUA
-    + TAKE_SLOT_LUA
-    + CAP_MACHINE_TOKENS_LUA
-    + """
-local client, at, rt, famrevoked, grantrevoked, rate, machine = unpack(KEYS)
-if redis.call('EXISTS', famrevoked, grantrevoked) > 0 then return {'revoked'} end
-if keep_client(client, ARGV[5], ARGV[6], ARGV[4]) ~= 'active' then return {'suspended'} end
-local wait = take_slot(rate, ARGV[8], ARGV[9])
-if wait > 0 then return {'slow_down', wait} end
-local fields = cjson.decode(ARGV[1])
-local flat = {}
-for name, value in pairs(fields) do flat[#flat + 1] = name; flat[#flat + 1] = value end
-redis.call('HSET', at, unpack(flat))
-redis.call('EXPIRE', at, ARGV[2])
-if rt ~= '' then
-  redis.call('HSET', rt, unpack(flat))
-  redis.call('HSET', rt, 'status', 'active', 'exp', fields.iat + tonumber(ARGV[3]), 'fexp', ARGV[7])
-  redis.call('EXPIRE', rt, ARGV[3])
-end
-cap_machine_tokens(machine, at, ARGV[2], ARGV[10])
-return {'ok'}
-"""
+_REDEEM_CODE = _script(
+    "redeem_code",
+    keys="code rate",
+    args="family marker_ttl token_rate burst family_revoked_prefix",
+    libraries=(_LIBRARY, token_limits.LIBRARY),
 )
-
-# Take a code exactly once. A second attempt revokes what the first produced.
-# KEYS: code key, token rate key or '' (not counted). ARGV: new family id, marker ttl, token rate, burst
-# Reply: {'ok', code json} | {'invalid'} | {'slow_down', microseconds to wait}
-#        | {'replayed', client_id, user_id, family, '1' the first time it is replayed or '0'}
-# (a code refused for the rate is not spent)
-_REDEEM_CODE = LuaScript(
-    _KEY_PREFIXES_LUA
-    + _TO_TABLE_LUA
-    + _REVOCATION_LUA
-    + TAKE_SLOT_LUA
-    + """
-local flat = redis.call('HGETALL', KEYS[1])
-if #flat == 0 then return {'invalid'} end
-local code = to_table(flat)
-if code.state ~= 'issued' then
-  revoke_family(code.family, ARGV[2])
-  redis.call('HSET', KEYS[1], 'state', 'replayed')
-  local first = code.state == 'redeemed' and '1' or '0'
-  return {'replayed', code.client_id, code.user_id, code.family or '', first}
-end
-local wait = take_slot(KEYS[2], ARGV[3], ARGV[4])
-if wait > 0 then return {'slow_down', wait} end
-redis.call('HSET', KEYS[1], 'state', 'redeemed', 'family', ARGV[1])
-return {'ok', cjson.encode(code)}
-"""
+_ROTATE = _script(
+    "rotate_refresh",
+    keys="old spent client access refresh rate",
+    args="client_id access_scope iat access_ttl refresh_ttl marker_ttl status rate_limit narrowing family_lifetime"
+    " token_rate burst family_revoked_prefix grant_revoked_prefix",
+    libraries=(_LIBRARY, token_limits.LIBRARY),
 )
-
-# Rotate a refresh token: the old one is spent (only a small marker stays),
-# a new pair joins the family. Presenting a spent token again revokes the
-# whole family: one write, and its marker goes (it has done its work).
-# A narrowed access scope is checked against the token's own here, after the
-# reuse check (a spent token ends its family whatever else is wrong with the
-# request), and without a round trip to read the token first. So are the
-# family's absolute lifetime and the client's token rate.
-# KEYS: old rt, old rt's spent marker, client state, new at, new rt, token rate key or '' (not counted)
-# ARGV: client_id presenting, access scope, iat, at ttl, rt ttl, marker ttl, client status, client rate limit,
-#       narrowing (1: the access token gets ARGV[2], which must not be empty; 0: the refresh token's own scope),
-#       family lifetime (for a token written before families had an end), token rate, burst
-# Reply: {'ok', scope, user_id, auth_time or '', amr or ''} | {'beyond_grant', the asked-for scopes the token lacks}
-#        | {'reused', family, user_id} | {'slow_down', microseconds to wait} | {reason}
-_ROTATE = LuaScript(
-    _KEY_PREFIXES_LUA
-    + _TO_TABLE_LUA
-    + _REVOCATION_LUA
-    + _SPENT_LUA
-    + _KEEP_CLIENT_LUA
-    + TAKE_SLOT_LUA
-    + """
-local function lacking(asked, granted)
-  local have = {}
-  for name in string.gmatch(granted, '%S+') do have[name] = true end
-  local missing = {}
-  for name in string.gmatch(asked, '%S+') do
-    if not have[name] then missing[#missing + 1] = name end
-  end
-  return table.concat(missing, ' ')
-end
-local function reused(client_id, family, user_id, marker)
-  if client_id ~= ARGV[1] or is_revoked(family, '') then return {'invalid'} end
-  revoke_family(family, ARGV[6])
-  if marker then redis.call('DEL', marker) end
-  return {'reused', family, user_id}
-end
-local flat = redis.call('HGETALL', KEYS[1])
-if #flat == 0 then
-  local marker = redis.call('GET', KEYS[2])
-  if not marker then return {'invalid'} end
-  local client_id, family, user_id = spent_parts(marker)
-  return reused(client_id, family, user_id, KEYS[2])
-end
-local old = to_table(flat)
-if old.client_id ~= ARGV[1] then return {'invalid'} end
--- A token rotated before spent markers existed stays behind as a whole hash.
-if old.status ~= 'active' then return reused(old.client_id, old.family, old.user_id, nil) end
-if is_revoked(old.family, old.grant_id) then return {'invalid'} end
-local iat = tonumber(ARGV[3])
-local family_end = tonumber(old.fexp) or iat + tonumber(ARGV[10])
-if iat >= family_end then return {'expired'} end
-local narrowing = ARGV[9] == '1'
-if narrowing then
-  local missing = lacking(ARGV[2], old.scope)
-  if ARGV[2] == '' or missing ~= '' then return {'beyond_grant', missing} end
-end
-if keep_client(KEYS[3], ARGV[7], ARGV[8], ARGV[6]) ~= 'active' then return {'suspended'} end
-local wait = take_slot(KEYS[6], ARGV[11], ARGV[12])
-if wait > 0 then return {'slow_down', wait} end
-local left = redis.call('PTTL', KEYS[1])
-redis.call('DEL', KEYS[1])
-if left > 0 then
-  redis.call('SET', KEYS[2], old.client_id .. ' ' .. old.family .. ' ' .. old.user_id, 'PX', left)
-end
-local common = {'client_id', old.client_id, 'user_id', old.user_id, 'grant_id', old.grant_id,
-                'family', old.family, 'iat', iat}
-for _, name in ipairs({'auth_time', 'amr'}) do  -- the sign-in, kept for refreshed ID tokens
-  if old[name] then common[#common + 1] = name; common[#common + 1] = old[name] end
-end
-redis.call('HSET', KEYS[4], unpack(common))
-local scope = narrowing and ARGV[2] or old.scope
-redis.call('HSET', KEYS[4], 'scope', scope, 'exp', iat + tonumber(ARGV[4]))
-redis.call('EXPIRE', KEYS[4], ARGV[4])
-local refresh_ttl = math.min(tonumber(ARGV[5]), family_end - iat)
-redis.call('HSET', KEYS[5], unpack(common))
-redis.call('HSET', KEYS[5], 'scope', old.scope, 'exp', iat + refresh_ttl, 'status', 'active', 'fexp', family_end)
-redis.call('EXPIRE', KEYS[5], refresh_ttl)
-return {'ok', scope, old.user_id, old.auth_time or '', old.amr or ''}
-"""
+_REVOKE_REFRESH = _script(
+    "revoke_refresh",
+    keys="refresh spent",
+    args="client_id marker_ttl family_revoked_prefix",
+    libraries=(_LIBRARY,),
 )
-
-# KEYS: rt key, its spent marker. ARGV: client_id, marker ttl.
-# Revokes the family of a refresh token, live or spent; 1 if it was that client's.
-_REVOKE_REFRESH = LuaScript(
-    _KEY_PREFIXES_LUA
-    + _TO_TABLE_LUA
-    + _REVOCATION_LUA
-    + _SPENT_LUA
-    + """
-local client_id, family
-local flat = redis.call('HGETALL', KEYS[1])
-if #flat > 0 then
-  local t = to_table(flat)
-  client_id, family = t.client_id, t.family
-else
-  local marker = redis.call('GET', KEYS[2])
-  if not marker then return 0 end
-  client_id, family = spent_parts(marker)
-end
-if client_id ~= ARGV[1] then return 0 end
-if family == '' then redis.call('DEL', KEYS[1]) else revoke_family(family, ARGV[2]) end
-return 1
-"""
+_LOOKUP = _script(
+    "lookup_token",
+    keys="token",
+    args="refresh family_revoked_prefix grant_revoked_prefix client_state_prefix",
+    libraries=(_LIBRARY,),
 )
-
-# KEYS: at: or rt: key. ARGV: '1' when the token must be an active (not rotated) refresh token.
-# Returns the token's fields if it is live: its family and grant not revoked, its client active.
-# (The marker and client keys are derived inside the script: one round trip.)
-_LOOKUP = LuaScript(
-    _KEY_PREFIXES_LUA
-    + _TO_TABLE_LUA
-    + _REVOCATION_LUA
-    + """
-local flat = redis.call('HGETALL', KEYS[1])
-if #flat == 0 then return false end
-local t = to_table(flat)
-if ARGV[1] == '1' and t.status ~= 'active' then return false end
-if is_revoked(t.family, t.grant_id) then return false end
-if redis.call('HGET', CLIENT_STATE_PREFIX .. t.client_id, 'status') ~= 'active' then return false end
-return flat
-"""
-)
-
-# KEYS: at key. ARGV: client_id. Deletes the access token only if it is that client's.
-_REVOKE_ACCESS = LuaScript(
-    """
-if redis.call('HGET', KEYS[1], 'client_id') ~= ARGV[1] then return 0 end
-return redis.call('DEL', KEYS[1])
-"""
-)
+_REVOKE_ACCESS = _script("revoke_access", keys="access", args="client_id")
 
 
 class TokenError(Exception):
@@ -422,11 +224,11 @@ def new_family() -> str:
     return secrets.token_hex(16)
 
 
-def _rate_limit(client_id: str, token_rate: int | None) -> tuple[str, list]:
-    """The rate key and its ARGV pair for a request counted at `token_rate` (None: not counted here)."""
+def _rate_limit(client_id: str, token_rate: int | None) -> dict:
+    """The scripts' `rate`, `token_rate` and `burst` for a request counted at `token_rate` (None: not counted here)."""
     if token_rate is None:
-        return "", [0, 0]
-    return token_rate_key(client_id), [token_rate, burst(token_rate)]
+        return {"rate": "", "token_rate": 0, "burst": 0}
+    return {"rate": token_rate_key(client_id), "token_rate": token_rate, "burst": burst(token_rate)}
 
 
 def _refused(reply: list) -> None:
@@ -496,8 +298,14 @@ def redeem_code(r: redis.Redis, code: str, family: str, *, client_id: str = "", 
     """
     if not credentials.is_well_formed(code, credentials.CODE_PREFIX):
         raise TokenError("invalid")
-    rate_key, rate_args = _rate_limit(client_id, token_rate)
-    reply = _REDEEM_CODE(r, [code_key(code), rate_key], [family, MARKER_TTL, *rate_args])
+    reply = _REDEEM_CODE(
+        r,
+        code=code_key(code),
+        family=family,
+        marker_ttl=MARKER_TTL,
+        family_revoked_prefix=FAMILY_REVOKED_PREFIX,
+        **_rate_limit(client_id, token_rate),
+    )
     if reply[0] != "ok":
         _refused(reply)
     data = json.loads(reply[1])
@@ -549,28 +357,24 @@ def issue(
         "exp": iat + access_ttl,
         **(sign_in.fields() if sign_in else {}),
     }
-    rate_key, rate_args = _rate_limit(client_id, token_rate)
-    keys = [
-        client_state_key(client_id),
-        access_key(access_token),
-        refresh_key(refresh_token) if refresh_token else "",
-        family_revoked_key(family) if family else "",
-        grant_revoked_key(grant_id) if grant_id is not None else "",
-        rate_key,
-        machine_tokens_key(client_id) if user_id is None else "",
-    ]
-    args = [
-        json.dumps(fields),
-        access_ttl,
-        min(REFRESH_TOKEN_TTL, family_lifetime),
-        CLIENT_STATE_TTL,
-        client["status"],
-        client["rate_limit"],
-        iat + family_lifetime,
-        *rate_args,
-        machine_token_cap,
-    ]
-    reply = _ISSUE(r, keys, args)
+    reply = _ISSUE(
+        r,
+        client=client_state_key(client_id),
+        access=access_key(access_token),
+        refresh=refresh_key(refresh_token) if refresh_token else "",
+        family_marker=family_revoked_key(family) if family else "",
+        grant_marker=grant_revoked_key(grant_id) if grant_id is not None else "",
+        machine_tokens=machine_tokens_key(client_id) if user_id is None else "",
+        fields=json.dumps(fields),
+        access_ttl=access_ttl,
+        refresh_ttl=min(REFRESH_TOKEN_TTL, family_lifetime),
+        client_ttl=CLIENT_STATE_TTL,
+        status=client["status"],
+        rate_limit=client["rate_limit"],
+        family_end=iat + family_lifetime,
+        machine_token_cap=machine_token_cap,
+        **_rate_limit(client_id, token_rate),
+    )
     if reply[0] != "ok":
         _refused(reply)
     return IssuedTokens(access_token, access_ttl, scope, refresh_token, sign_in)
@@ -600,7 +404,7 @@ def rotate(
     if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
         raise TokenError("invalid")
     rotation = _Rotation(token, client, access_scope, min(access_ttl, MAX_ACCESS_TTL), family_lifetime, token_rate)
-    return rotation.result(_ROTATE(r, rotation.keys, rotation.args))
+    return rotation.result(_ROTATE(r, **rotation.named))
 
 
 def rotate_chain(r: redis.Redis, token: str, client: dict, refreshes: int, access_ttl: int) -> list[str]:
@@ -618,7 +422,7 @@ def rotate_chain(r: redis.Redis, token: str, client: dict, refreshes: int, acces
         rotations = []
         for _ in range(min(_CHAIN_BATCH, refreshes - start)):
             rotation = _Rotation(chain[-1], client, None, access_ttl, FAMILY_LIFETIME, None)
-            _ROTATE(pipe, rotation.keys, rotation.args)
+            _ROTATE.queue(pipe, **rotation.named)
             rotations.append(rotation)
             chain.append(rotation.refresh_token)
         for rotation, reply in zip(rotations, pipe.execute(), strict=True):
@@ -645,28 +449,26 @@ class _Rotation:
         self.access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
         self.refresh_token = credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX)
         client_id = client["client_id"]
-        rate_key, rate_args = _rate_limit(client_id, token_rate)
-        self.keys = [
-            refresh_key(token),
-            spent_refresh_key(token),
-            client_state_key(client_id),
-            access_key(self.access_token),
-            refresh_key(self.refresh_token),
-            rate_key,
-        ]
-        self.args = [
-            client_id,
-            access_scope or "",
-            _now(),
-            access_ttl,
-            REFRESH_TOKEN_TTL,
-            MARKER_TTL,
-            client["status"],
-            client["rate_limit"],
-            "0" if access_scope is None else "1",
-            family_lifetime,
-            *rate_args,
-        ]
+        self.named = {
+            "old": refresh_key(token),
+            "spent": spent_refresh_key(token),
+            "client": client_state_key(client_id),
+            "access": access_key(self.access_token),
+            "refresh": refresh_key(self.refresh_token),
+            "client_id": client_id,
+            "access_scope": access_scope or "",
+            "iat": _now(),
+            "access_ttl": access_ttl,
+            "refresh_ttl": REFRESH_TOKEN_TTL,
+            "marker_ttl": MARKER_TTL,
+            "status": client["status"],
+            "rate_limit": client["rate_limit"],
+            "narrowing": "0" if access_scope is None else "1",
+            "family_lifetime": family_lifetime,
+            "family_revoked_prefix": FAMILY_REVOKED_PREFIX,
+            "grant_revoked_prefix": GRANT_REVOKED_PREFIX,
+            **_rate_limit(client_id, token_rate),
+        }
 
     def result(self, reply: list) -> IssuedTokens:
         if reply[0] == "beyond_grant":
@@ -684,18 +486,26 @@ def lookup_access_token(r: redis.Redis, token: str) -> dict | None:
     """The fields of a live access token (its family and grant not revoked) whose client is active, else None."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         return None
-    return _fields(_LOOKUP(r, [access_key(token)], ["0"]))
+    return _lookup(r, access_key(token), refresh="0")
 
 
 def lookup_refresh_token(r: redis.Redis, token: str) -> dict | None:
     """The fields of a usable refresh token (not spent, not revoked) whose client is active, else None."""
     if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
         return None
-    return _fields(_LOOKUP(r, [refresh_key(token)], ["1"]))
+    return _lookup(r, refresh_key(token), refresh="1")
 
 
-def _fields(flat: list | None) -> dict | None:
-    """A flat HGETALL reply from Lua as a dict (None for nothing)."""
+def _lookup(r: redis.Redis, key: str, refresh: str) -> dict | None:
+    """The lookup script's reply, a flat HGETALL, as a dict (None for nothing)."""
+    flat = _LOOKUP(
+        r,
+        token=key,
+        refresh=refresh,
+        family_revoked_prefix=FAMILY_REVOKED_PREFIX,
+        grant_revoked_prefix=GRANT_REVOKED_PREFIX,
+        client_state_prefix=CLIENT_STATE_PREFIX,
+    )
     return dict(zip(flat[0::2], flat[1::2], strict=True)) if flat else None
 
 
@@ -703,15 +513,23 @@ def revoke_access_token(r: redis.Redis, token: str, client_id: str) -> bool:
     """Revoke one access token of `client_id` (another client's token is left alone)."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         return False
-    return bool(_REVOKE_ACCESS(r, [access_key(token)], [client_id]))
+    return bool(_REVOKE_ACCESS(r, access=access_key(token), client_id=client_id))
 
 
 def revoke_refresh_token(r: redis.Redis, token: str, client_id: str) -> bool:
     """Revoke a refresh token of `client_id`, live or spent, and its whole family (its access tokens too)."""
     if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
         return False
-    keys = [refresh_key(token), spent_refresh_key(token)]
-    return bool(_REVOKE_REFRESH(r, keys, [client_id, MARKER_TTL]))
+    return bool(
+        _REVOKE_REFRESH(
+            r,
+            refresh=refresh_key(token),
+            spent=spent_refresh_key(token),
+            client_id=client_id,
+            marker_ttl=MARKER_TTL,
+            family_revoked_prefix=FAMILY_REVOKED_PREFIX,
+        )
+    )
 
 
 def revoke_grant(r: redis.Redis, grant_id: int) -> None:

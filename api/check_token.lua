@@ -1,0 +1,40 @@
+-- Check a bearer token, count the call, note the use, read the profile: the API's one round trip.
+-- Libraries: rate_limit.lua, usage.lua, profiles.lua.
+-- KEYS: token (at:<digest>)
+-- ARGV: window (seconds), with_profile ('1': read the user's cached profile), default_limit,
+--       flush_seconds, last_used_ttl, family_revoked_prefix, grant_revoked_prefix,
+--       client_state_prefix, counter_prefix, last_used_prefix, profile_prefix
+-- Reply: one newline-separated string (one bulk reply parses much faster than an array):
+--   gone (the token expired or was revoked, or its family or grant was: for good)
+--   | invalid (its app's state is not active) | suspended
+--   | limited <limit> <now>
+--   | ok <client_id> <user_id> <grant_id> <limit> <used> <recorded> <now> <scope> <profile json>
+-- Numbers go back as the text Redis gave them where it can: Lua's number
+-- formatting ('%.14g') cost 1 to 2.5 of the script's 20 µs.
+local token = redis.call('HMGET', KEYS[1], 'client_id', 'user_id', 'scope', 'grant_id', 'exp', 'family')
+local client_id = token[1]
+if not client_id then return 'gone' end
+local clock = redis.call('TIME')[1]
+local now = tonumber(clock)
+if (tonumber(token[5]) or 0) <= now then return 'gone' end  -- no exp: fail closed
+local grant_id, family = token[4] or '', token[6] or ''
+if (grant_id ~= '' or family ~= '') and redis.call('EXISTS', ARGV[6] .. family, ARGV[7] .. grant_id) > 0 then
+  return 'gone'
+end
+local client = redis.call('HMGET', ARGV[8] .. client_id, 'status', 'rate_limit')
+if client[1] ~= 'active' then
+  if client[1] == 'suspended' then return 'suspended' end
+  return 'invalid'
+end
+local limit_text = client[2]
+local limit = tonumber(limit_text)
+if not limit then limit, limit_text = tonumber(ARGV[3]), ARGV[3] end
+local allowed, used = count_call(ARGV[9] .. client_id .. ':', limit, now, tonumber(ARGV[1]))
+if not allowed then return 'limited\n' .. limit_text .. '\n' .. clock end
+local grant_key = grant_id ~= '' and ARGV[10] .. grant_id or ''
+local recorded = note_use(grant_key, now, tonumber(ARGV[4]), ARGV[5]) and '1' or '0'
+local profile = ''
+if ARGV[2] == '1' and token[2] ~= '' then profile = cached_profile(ARGV[11] .. token[2]) end
+local used_text = string.format('%d', used)
+local reply = {'ok', client_id, token[2], token[4], limit_text, used_text, recorded, clock, token[3], profile}
+return table.concat(reply, '\n')

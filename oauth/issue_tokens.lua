@@ -1,0 +1,24 @@
+-- Write an access token (and optionally a refresh token) into a family.
+-- Libraries: token_store.lua, token_limits.lua.
+-- KEYS: client (its state), access, refresh or '', family_marker or '', grant_marker or '',
+--       rate (the token rate's bucket) or '' (not counted here), machine_tokens or '' (not capped)
+-- ARGV: fields (json), access_ttl, refresh_ttl, client_ttl, status and rate_limit (the client's
+--       row, should its state be missing), family_end (refresh only), token_rate, burst, machine_token_cap
+-- Reply: {'ok'} | {'revoked'} | {'suspended'} | {'slow_down', microseconds to wait}
+local client, at, rt, famrevoked, grantrevoked, rate, machine = unpack(KEYS)
+if redis.call('EXISTS', famrevoked, grantrevoked) > 0 then return {'revoked'} end
+if keep_client(client, ARGV[5], ARGV[6], ARGV[4]) ~= 'active' then return {'suspended'} end
+local wait = take_slot(rate, ARGV[8], ARGV[9])
+if wait > 0 then return {'slow_down', wait} end
+local fields = cjson.decode(ARGV[1])
+local flat = {}
+for name, value in pairs(fields) do flat[#flat + 1] = name; flat[#flat + 1] = value end
+redis.call('HSET', at, unpack(flat))
+redis.call('EXPIRE', at, ARGV[2])
+if rt ~= '' then
+  redis.call('HSET', rt, unpack(flat))
+  redis.call('HSET', rt, 'status', 'active', 'exp', fields.iat + tonumber(ARGV[3]), 'fexp', ARGV[7])
+  redis.call('EXPIRE', rt, ARGV[3])
+end
+cap_machine_tokens(machine, at, ARGV[2], ARGV[10])
+return {'ok'}

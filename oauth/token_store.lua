@@ -1,0 +1,37 @@
+-- Functions the token scripts share (oauth/token_store.py declares this file
+-- before each of its scripts). None of them builds a key: each is given one.
+
+-- A hash's HGETALL reply as a table.
+local function to_table(flat)
+  local t = {}
+  for i = 1, #flat, 2 do t[flat[i]] = flat[i + 1] end
+  return t
+end
+
+-- Whether a token's family or grant is dead: one command for both markers.
+local function is_revoked(family_marker, grant_marker)
+  return redis.call('EXISTS', family_marker, grant_marker) > 0
+end
+
+-- The family is dead from now on; its members are left to expire.
+local function revoke_family(family_marker, ttl)
+  redis.call('SET', family_marker, '1', 'EX', ttl)
+end
+
+-- A spent refresh token's marker, "<client_id> <family> <user_id>", as its three parts.
+local function spent_parts(marker)
+  return string.match(marker, '^(%S+) (%S*) (%S*)$')
+end
+
+-- The client's state as every token reads it, kept alive (and refilled
+-- from PostgreSQL's row should Redis have lost it) by every issue and
+-- rotation, so it lasts as long as the client's newest token. Returns the
+-- status. A status already there wins over the row: a suspension or
+-- deletion written meanwhile is never undone by a request that read the
+-- row just before.
+local function keep_client(key, status, rate_limit, ttl)
+  redis.call('HSETNX', key, 'status', status)
+  redis.call('HSETNX', key, 'rate_limit', rate_limit)
+  redis.call('EXPIRE', key, ttl)
+  return redis.call('HGET', key, 'status')
+end
