@@ -44,7 +44,7 @@ def register_app_as_developer(browser, base_url: str) -> tuple[str, str]:
     page.get_by_label("Name", exact=True).fill("Photo Printer")
     page.get_by_label("Description").fill("Prints the photos in your account.")
     page.get_by_label("Homepage URL").fill("https://photos.example.com")
-    page.get_by_label("Redirect URIs").fill(CALLBACK)
+    page.get_by_label("Redirect URIs", exact=True).fill(CALLBACK)
     for scope in ("read:profile", "read:data", "write:data"):
         page.get_by_label(scope).check()
     page.get_by_role("button", name="Register app").click()

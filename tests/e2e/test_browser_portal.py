@@ -32,7 +32,9 @@ def test_developer_registers_an_app_in_a_browser_and_its_secret_works(browser, l
     page.get_by_label("Name", exact=True).fill("Browser App")
     page.get_by_label("Description").fill("Registered from a real browser.")
     page.get_by_label("Homepage URL").fill("https://browser.example.com")
-    page.get_by_label("Redirect URIs").fill("https://browser.example.com/callback\nhttp://localhost:8080/callback")
+    page.get_by_label("Redirect URIs", exact=True).fill(
+        "https://browser.example.com/callback\nhttp://localhost:8080/callback"
+    )
     page.get_by_label("read:profile").check()
     page.get_by_label("client_credentials").check()
     page.get_by_role("button", name="Register app").click()

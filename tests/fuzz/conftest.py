@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from stores import postgres
+from stores import migrations, postgres
 from tests.fuzz import harness, profiles
 from tests.support.accounts import SECOND_FACTOR_PATH, USER_PASSWORD, AuthActions, csrf_token, find_or_create_user
 from tests.support.api import Issued, issue_client_token, issue_user_token
@@ -81,7 +81,7 @@ def fuzz_app(store_urls):
     app = make_app(store_urls)
     with app.app_context():
         conn = postgres.get_connection()
-        postgres.apply_schema(conn)
+        migrations.migrate(conn)  # schema.sql, then migrations/ in order, as db init does
         with postgres.transaction(conn) as cur:
             cur.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
     clear_redis(store_urls["REDIS_URL"])
