@@ -33,19 +33,18 @@ _CHECK = LuaScript(
     args="window with_profile default_limit flush_seconds last_used_ttl family_revoked_prefix grant_revoked_prefix"
     " client_state_prefix counter_prefix last_used_prefix profile_prefix",
     libraries=(rate_limit.LIBRARY, usage.LIBRARY, profiles.LIBRARY),
+    constants={
+        "default_limit": DEFAULT_LIMIT,
+        "flush_seconds": usage.FLUSH_SECONDS,
+        "last_used_ttl": usage.LAST_USED_TTL,
+        "family_revoked_prefix": FAMILY_REVOKED_PREFIX,
+        "grant_revoked_prefix": GRANT_REVOKED_PREFIX,
+        "client_state_prefix": CLIENT_STATE_PREFIX,
+        "counter_prefix": rate_limit.COUNTER_PREFIX,
+        "last_used_prefix": usage.LAST_USED_PREFIX,
+        "profile_prefix": profiles.PROFILE_PREFIX,
+    },
 )
-# The arguments every check passes alike.
-_CONSTANTS = {
-    "default_limit": DEFAULT_LIMIT,
-    "flush_seconds": usage.FLUSH_SECONDS,
-    "last_used_ttl": usage.LAST_USED_TTL,
-    "family_revoked_prefix": FAMILY_REVOKED_PREFIX,
-    "grant_revoked_prefix": GRANT_REVOKED_PREFIX,
-    "client_state_prefix": CLIENT_STATE_PREFIX,
-    "counter_prefix": rate_limit.COUNTER_PREFIX,
-    "last_used_prefix": usage.LAST_USED_PREFIX,
-    "profile_prefix": profiles.PROFILE_PREFIX,
-}
 
 
 # Named tuples rather than dataclasses: made on every API call, and a tuple is several times cheaper.
@@ -80,7 +79,7 @@ def check_token(r: redis.Redis, token: str, window_seconds: int, with_profile: b
     key = access_key(token)
     if dead_tokens.is_known_dead(key):
         return TokenCheck("invalid")
-    reply = _CHECK(r, token=key, window=window_seconds, with_profile=1 if with_profile else 0, **_CONSTANTS)
+    reply = _CHECK(r, token=key, window=window_seconds, with_profile=1 if with_profile else 0)
     status, _, rest = reply.partition("\n")
     if status == "gone":
         dead_tokens.remember_dead(key)
