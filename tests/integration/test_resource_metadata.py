@@ -21,7 +21,8 @@ def test_the_document_describes_the_api(client):
     assert document["authorization_servers"] == [server["issuer"]]
     assert document["bearer_methods_supported"] == ["header"]
     # Exactly the scopes API calls require, each one the authorization server offers.
-    assert document["scopes_supported"] == ["read:profile", "write:profile", "read:data", "write:data", "read:billing"]
+    api_scopes = ["read:profile", "write:profile", "read:data", "write:data", "read:billing", "webhooks"]
+    assert document["scopes_supported"] == api_scopes
     assert set(document["scopes_supported"]) <= set(server["scopes_supported"])
     assert client.get(document["resource_documentation"].removeprefix("http://localhost")).status_code == 200
 
