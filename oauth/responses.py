@@ -8,6 +8,7 @@
 """
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request
+from werkzeug.urls import iri_to_uri
 
 from oauth.errors import FatalAuthorizationError, OAuthError
 from oauth.metadata import INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH
@@ -53,7 +54,14 @@ def redirect_back(redirect_uri: str, params: dict[str, str | None]):
     303 after the consent form's POST, so the browser follows with a GET and
     never re-posts the form to the client (RFC 9700 §4.12).
     """
-    return redirect(with_query(redirect_uri, {**params, "iss": issuer()}), 303 if request.method == "POST" else 302)
+    location = with_query(redirect_uri, {**params, "iss": issuer()})
+    try:
+        # Werkzeug encodes the Location header after the view returns, where a failure is a bare 500.
+        location = iri_to_uri(location)
+    except UnicodeError:
+        # Registered before hosts were held to IDNA 2008: nothing can reach it, and the developer must fix it.
+        return _error_page(400, "This app's redirect address is not a valid host name. Tell the app's developer.")
+    return redirect(location, 303 if request.method == "POST" else 302)
 
 
 def token_json(tokens: IssuedTokens):

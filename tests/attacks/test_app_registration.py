@@ -13,7 +13,7 @@ from oauth import clients
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from tests.support.accounts import create_user
-from tests.support.oauth import register_client
+from tests.support.oauth import authorize_url, decide, pkce_pair, register_client
 from tests.support.portal import TEST_ACTOR, VALID_APP, register_and_read, register_app, settings_of, submit
 
 BAD_REDIRECT_URIS = [
@@ -173,3 +173,26 @@ def _fields() -> dict:
         "scopes": ["read:data"],
         "grant_types": ["authorization_code"],
     }
+
+
+@pytest.mark.parametrize("legacy_uri", ["https://a..b/cb", f"https://{'a' * 64}.example/cb"])
+def test_a_redirect_uri_stored_before_the_host_rules_gets_a_page_not_a_500(app, client, auth, legacy_uri):
+    registered, _secret = register_client(app)
+    with app.app_context():
+        conn = get_connection()
+        with conn.cursor() as cur:  # as an older release stored it, past today's rules
+            cur.execute(
+                "UPDATE clients SET redirect_uris = ARRAY[%(uri)s] WHERE client_id = %(id)s",
+                {"uri": legacy_uri, "id": registered["client_id"]},
+            )
+        conn.commit()
+    legacy = {**registered, "redirect_uris": [legacy_uri]}
+    auth.sign_in_as()
+    _verifier, challenge = pkce_pair()
+    consent = client.get(authorize_url(legacy, code_challenge=challenge))
+    assert consent.status_code == 200
+    answer = decide(client, consent.text)
+    assert answer.status_code == 400
+    assert "not a valid host name" in answer.text
+    refused = client.get(authorize_url(legacy, code_challenge=challenge, scope="no-such-scope"))  # an error redirect
+    assert refused.status_code == 400 and "Location" not in refused.headers
