@@ -4,6 +4,7 @@ import json
 import signal
 
 import pytest
+import redis
 
 from stores import postgres
 from tests.support.api import user_with_token, withdraw_consent
@@ -206,6 +207,32 @@ def test_a_worker_killed_mid_delivery_loses_nothing(hooks_app, hooks, store_urls
     assert delivery_rows(hooks_app)[0]["attempts"] == 1
     assert second.returncode == 0
     assert json.loads(out.strip().splitlines()[-1]) == {"worker": "stopped"}
+
+
+def test_redis_restarted_between_event_and_delivery_loses_nothing(app, store_urls, own_redis):
+    """The queue is in PostgreSQL: a Redis that comes back empty (no persistence) still gets the event out."""
+    on_own_redis = {**store_urls, "REDIS_URL": own_redis.url}
+    restarted = make_app(on_own_redis, **FAST_WORKER_SETTINGS)
+    client = restarted.test_client()
+    issued = user_with_token(restarted, "alice@example.com", ["webhooks", "write:data"])
+    with Receiver() as receiver:
+        secret = subscribe(client, issued, receiver.url)["secret"]
+        item = client.post("/api/v1/data", headers=issued.headers, json={"title": "First"}).json
+        own_redis.stop()
+        own_redis.start()
+        assert redis.Redis.from_url(own_redis.url).dbsize() == 0  # it kept nothing
+        worker = worker_process(on_own_redis)
+        try:
+            [request] = receiver.wait_for(1)
+            wait_until(lambda: delivery_rows(restarted)[0]["status"] == "delivered")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.communicate(timeout=15)
+    assert verify_signature(secret, request.headers["Platform-Signature"], request.body)
+    assert request.event["data"] == {**item, "user_id": issued.user_id}
+    assert delivery_rows(restarted)[0]["attempts"] == 1
+    restarted.extensions["redis"].close()
+    restarted.extensions["postgres"].close()
 
 
 def test_delivery_time_check_refuses_a_private_address(app, store_urls, hooks_app, hooks):
