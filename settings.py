@@ -64,6 +64,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         # Deliveries one `flask worker` makes at once, and how often an idle worker looks for new ones.
         "WEBHOOK_WORKER_THREADS": number("WEBHOOK_WORKER_THREADS", 4),
         "WEBHOOK_POLL_SECONDS": number("WEBHOOK_POLL_SECONDS", 0.5),
+        # Days a finished delivery stays listed in the portal before the worker deletes it.
+        "WEBHOOK_DELIVERY_RETENTION_DAYS": number("WEBHOOK_DELIVERY_RETENTION_DAYS", 7.0),
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
     }

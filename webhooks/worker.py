@@ -31,7 +31,7 @@ from flask import Flask
 from observability.metrics import WEBHOOK_DELIVERIES
 from stores import StoreUnavailable, sealing
 from stores.postgres import Connection, transaction
-from webhooks import deliveries, sender, subscriptions
+from webhooks import deliveries, housekeeping, sender, subscriptions
 from webhooks.deliveries import Due
 from webhooks.sender import Answer
 from webhooks.signing import HEADER, signature
@@ -166,11 +166,14 @@ def work_until_stopped(app: Flask, stop: threading.Event) -> None:
 
 
 def run(app: Flask, threads: int, stop: threading.Event) -> None:
-    """Run `threads` worker threads until `stop` is set; each finishes the delivery in hand first."""
+    """Run `threads` worker threads and the housekeeping until `stop` is set; each finishes the work in hand first."""
     workers = [
         threading.Thread(target=work_until_stopped, args=(app, stop), name=f"webhooks-{n}", daemon=True)
         for n in range(threads)
     ]
+    workers.append(
+        threading.Thread(target=housekeeping.sweep_every_minute, args=(app, stop), name="housekeeping", daemon=True)
+    )
     for worker in workers:
         worker.start()
     # Woken often, so that the signal handler that sets `stop` gets to run in this thread.
