@@ -14,7 +14,14 @@ import audit
 from accounts import user_admin, users
 from accounts.cli import emit, fail, user_or_fail, users_cli
 from oauth import clients, user_access
-from oauth.client_rules import CLIENT_TYPES, DEFAULT_GRANT_TYPES, GRANT_TYPES, registration_problems
+from oauth.client_rules import (
+    CLIENT_TYPES,
+    DEFAULT_GRANT_TYPES,
+    DEFAULT_ID_TOKEN_SIGNING_ALG,
+    GRANT_TYPES,
+    ID_TOKEN_SIGNING_ALGS,
+    registration_problems,
+)
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 
@@ -40,6 +47,12 @@ clients_cli = AppGroup("clients", help="Registered apps (OAuth clients).")
     type=click.Choice(GRANT_TYPES),
     help=f"Repeat for each grant type [default: {' '.join(DEFAULT_GRANT_TYPES)}].",
 )
+@click.option(
+    "--id-token-signed-response-alg",
+    default=DEFAULT_ID_TOKEN_SIGNING_ALG,
+    show_default=True,
+    help=f"How the app's ID tokens are signed: {' or '.join(ID_TOKEN_SIGNING_ALGS)}.",
+)
 @click.option("--rate-limit", type=click.IntRange(min=1), default=1000, show_default=True, help="API calls per hour.")
 @click.option("--resource-server", is_flag=True, help="May introspect every client's tokens.")
 @click.option("--description", default="")
@@ -52,6 +65,7 @@ def create_client(
     post_logout_redirect_uris: tuple[str, ...],
     scopes: tuple[str, ...],
     grant_types: tuple[str, ...],
+    id_token_signed_response_alg: str,
     rate_limit: int,
     resource_server: bool,
     description: str,
@@ -69,6 +83,7 @@ def create_client(
         "post_logout_redirect_uris": list(post_logout_redirect_uris),
         "scopes": list(scopes),
         "grant_types": list(grant_types or DEFAULT_GRANT_TYPES),
+        "id_token_signed_response_alg": id_token_signed_response_alg,
         "description": description,
         "homepage_url": homepage_url,
     }

@@ -16,6 +16,10 @@ from oauth.scopes import CATALOGUE
 CLIENT_TYPES = ("confidential", "public")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 DEFAULT_GRANT_TYPES = ("authorization_code", "refresh_token")
+# How an app's ID tokens may be signed (OIDC Registration §2, id_token_signed_response_alg): RS256 unless
+# it opts in to ES256. Never "none" or an HMAC: oauth.signing_keys keeps a private key for each of these.
+ID_TOKEN_SIGNING_ALGS = ("RS256", "ES256")
+DEFAULT_ID_TOKEN_SIGNING_ALG = "RS256"
 MAX_REDIRECT_URIS = 10
 MAX_REDIRECT_URI_LENGTH = 2000
 MAX_NAME_LENGTH = 80
@@ -83,6 +87,7 @@ class Registration:
     # The name a developer's app may not claim; None when the platform's operator registers (the CLI).
     platform_name: str | None = None
     post_logout_redirect_uris: list[str] = field(default_factory=list)
+    id_token_signed_response_alg: str = DEFAULT_ID_TOKEN_SIGNING_ALG
 
 
 def registration_problems(
@@ -96,6 +101,7 @@ def registration_problems(
     homepage_url: str = "",
     platform_name: str | None = None,
     post_logout_redirect_uris: Sequence[str] = (),
+    id_token_signed_response_alg: str = DEFAULT_ID_TOKEN_SIGNING_ALG,
 ) -> dict[str, list[str]]:
     """Every problem with a registration, keyed by field name (none: it is valid).
 
@@ -112,6 +118,7 @@ def registration_problems(
         homepage_url,
         platform_name,
         list(post_logout_redirect_uris),
+        id_token_signed_response_alg,
     )
     found = {field: rule(registration) for field, rule in FIELD_RULES.items()}
     return {field: messages for field, messages in found.items() if messages}
@@ -214,6 +221,12 @@ def _uri_list_problems(uris: list[str], client_type: str, what: str) -> list[str
     return problems
 
 
+def validate_id_token_signed_response_alg(registration: Registration) -> list[str]:
+    if registration.id_token_signed_response_alg in ID_TOKEN_SIGNING_ALGS:
+        return []
+    return [f"ID tokens are signed with {' or '.join(ID_TOKEN_SIGNING_ALGS)}."]
+
+
 def validate_scopes(registration: Registration) -> list[str]:
     problems = [] if registration.scopes else ["Choose at least one scope."]
     return problems + [f"Unknown scope {scope}." for scope in registration.scopes if scope not in CATALOGUE]
@@ -229,4 +242,5 @@ FIELD_RULES: dict[str, Callable[[Registration], list[str]]] = {
     "redirect_uris": validate_redirect_uris,
     "post_logout_redirect_uris": validate_post_logout_redirect_uris,
     "scopes": validate_scopes,
+    "id_token_signed_response_alg": validate_id_token_signed_response_alg,
 }

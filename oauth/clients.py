@@ -17,13 +17,14 @@ import redis
 import audit
 from audit import Actor
 from oauth import browser_origins, credentials, token_store
+from oauth.client_rules import DEFAULT_ID_TOKEN_SIGNING_ALG
 from oauth.token_limits import DEFAULT_TOKEN_RATE
 from oauth.token_store import CLIENT_STATE_TTL, client_state_key
 from stores.postgres import Connection, transaction
 
 CLIENT_COLUMNS = """client_id, owner_id, name, description, homepage_url, client_type, redirect_uris,
     scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at,
-    token_rate, verified_at, post_logout_redirect_uris"""
+    token_rate, verified_at, post_logout_redirect_uris, id_token_signed_response_alg"""
 # Changing what the platform vouched for (the name and website people see) withdraws its verification.
 VOUCHED_FIELDS = ("name", "homepage_url")
 
@@ -49,6 +50,7 @@ class Client(TypedDict):
     updated_at: datetime
     verified_at: datetime | None  # when the platform vouched for the app (`clients verify`); None: unverified
     post_logout_redirect_uris: list[str]  # where RP-initiated logout may send the browser back (oauth/end_session.py)
+    id_token_signed_response_alg: str  # "RS256" or "ES256": how its ID tokens are signed (oauth/signing_keys.py)
 
 
 class AppLimitReached(Exception):
@@ -90,6 +92,7 @@ EDITABLE_FIELDS = (
     "post_logout_redirect_uris",
     "scopes",
     "grant_types",
+    "id_token_signed_response_alg",
 )
 
 
@@ -107,6 +110,7 @@ def create_client(
     description: str = "",
     homepage_url: str = "",
     post_logout_redirect_uris: Sequence[str] = (),
+    id_token_signed_response_alg: str = DEFAULT_ID_TOKEN_SIGNING_ALG,
     rate_limit: int = 1000,
     is_resource_server: bool = False,
     token_rate: int = DEFAULT_TOKEN_RATE,
@@ -126,10 +130,11 @@ def create_client(
         cur.execute(
             f"""INSERT INTO clients (client_id, owner_id, name, description, homepage_url, client_type,
                     redirect_uris, scopes, grant_types, is_resource_server, rate_limit, token_rate,
-                    post_logout_redirect_uris)
+                    post_logout_redirect_uris, id_token_signed_response_alg)
                 VALUES (%(client_id)s, %(owner_id)s, %(name)s, %(description)s, %(homepage_url)s,
                     %(client_type)s, %(redirect_uris)s, %(scopes)s, %(grant_types)s,
-                    %(is_resource_server)s, %(rate_limit)s, %(token_rate)s, %(post_logout_redirect_uris)s)
+                    %(is_resource_server)s, %(rate_limit)s, %(token_rate)s, %(post_logout_redirect_uris)s,
+                    %(id_token_signed_response_alg)s)
                 RETURNING {CLIENT_COLUMNS}""",
             {
                 "client_id": client_id,
@@ -145,6 +150,7 @@ def create_client(
                 "rate_limit": rate_limit,
                 "token_rate": token_rate,
                 "post_logout_redirect_uris": list(post_logout_redirect_uris),
+                "id_token_signed_response_alg": id_token_signed_response_alg,
             },
         )
         client = cur.fetchone()
@@ -226,7 +232,8 @@ def count_authorized_users(conn: Connection, client_id: str) -> int:
 
 
 def update_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str, **fields) -> Client | None:
-    """Change editable settings (name, description, homepage, redirect URIs of both kinds, scopes, grant types).
+    """Change editable settings (name, description, homepage, redirect URIs of both kinds, scopes, grant types,
+    the ID-token signing algorithm).
 
     A new name or homepage withdraws the platform's verification (audited):
     it vouched for what people saw, not for whatever the app is renamed to.

@@ -27,7 +27,7 @@ def openid_configuration():
 @bp.get(metadata.JWKS)
 def jwks():
     conn = get_connection()
-    signing_keys.key_ring().current(conn)  # made on first use: the JWKS never lacks the key that will sign
+    signing_keys.key_ring().current_keys(conn)  # made on first use: the JWKS never lacks a key that will sign
     response = jsonify(keys=signing_keys.published_keys(conn))
     response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
     response.add_etag()

@@ -1,7 +1,8 @@
 """OpenID Connect ID tokens (Core 1.0 §2, §3.1.3.6, §12.2): their claims, and the JWS that carries them.
 
-The claims are built from plain values; PyJWT signs them (RS256, the key's
-`kid` in the header) with a key from oauth.signing_keys. Only the claims
+The claims are built from plain values; PyJWT signs them (RS256, or ES256
+for an app registered for it; the key's `kid` in the header) with a key
+from oauth.signing_keys. Only the claims
 about the sign-in are here: `profile` and `email` claims come from
 userinfo (Core §5.4), so an ID token says no more than who signed in,
 when, how, and for which app.

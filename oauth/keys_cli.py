@@ -1,4 +1,4 @@
-"""`flask keys rotate`: a new ID-token signing key that signs from now on (oauth/signing_keys.py)."""
+"""`flask keys rotate`: new ID-token signing keys, RS256 and ES256, that sign from now on (oauth/signing_keys.py)."""
 
 from flask.cli import AppGroup
 
@@ -11,7 +11,7 @@ keys_cli = AppGroup("keys", help="ID-token signing keys.")
 
 @keys_cli.command("rotate")
 def rotate() -> None:
-    """Add a signing key; the old public key stays in the JWKS until every ID token it signed has expired."""
+    """Add a signing key per algorithm; old public keys stay in the JWKS until the ID tokens they signed expire."""
     conn = get_connection()
     rotated = signing_keys.key_ring().rotate(conn)
     emit({**rotated, "published": [jwk["kid"] for jwk in signing_keys.published_keys(conn)]})

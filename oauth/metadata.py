@@ -4,9 +4,8 @@ Both documents name the same endpoints; the OpenID one adds what an
 OpenID Connect relying party needs besides, and only what the server does.
 """
 
-from oauth.client_rules import GRANT_TYPES
+from oauth.client_rules import GRANT_TYPES, ID_TOKEN_SIGNING_ALGS
 from oauth.scopes import ALL_SCOPES
-from oauth.signing_keys import ALGORITHM as ID_TOKEN_ALGORITHM
 
 AUTHORIZATION_PATH = "/oauth/authorize"
 TOKEN_PATH = "/oauth/token"
@@ -85,7 +84,7 @@ def openid_document(issuer: str) -> dict:
     return {
         **document(issuer),
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": [ID_TOKEN_ALGORITHM],
+        "id_token_signing_alg_values_supported": list(ID_TOKEN_SIGNING_ALGS),
         "claims_supported": CLAIMS_SUPPORTED,
         # Discovery §3 defaults request_uri_parameter_supported to true: say plainly that none is.
         "claims_parameter_supported": False,

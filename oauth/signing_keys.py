@@ -3,9 +3,11 @@
 Every host signs with the same key, so keys live in the database; the
 private half is sealed (stores.sealing, AES-GCM under a key derived from
 SECRET_KEY and bound to the key's `kid`) and never leaves this module in
-any form but a signature. One key per algorithm signs at a time (its
-`retired_at` is NULL); `rotate` retires it and adds a new one in one
-transaction, so every ID token from then on carries the new `kid`. A
+any form but a signature. Keys come per algorithm: RSA for RS256, which
+every app gets unless it registered otherwise, and EC P-256 for ES256, the
+opt-in (`id_token_signed_response_alg`). One key per algorithm signs at a
+time (its `retired_at` is NULL); `rotate` retires each and adds new ones
+in one transaction, so every ID token from then on carries a new `kid`. A
 retired key's public half stays in the JWKS for as long as an ID token it
 signed can live (`PUBLISHED_AFTER_RETIREMENT`), then its row goes.
 
@@ -32,18 +34,18 @@ import secrets
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from flask import Flask, current_app
-from jwt.algorithms import RSAAlgorithm
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from psycopg2.extras import Json
 
+from oauth.client_rules import DEFAULT_ID_TOKEN_SIGNING_ALG, ID_TOKEN_SIGNING_ALGS
 from stores import sealing
 from stores.postgres import Connection, transaction
 
 log = logging.getLogger(__name__)
 
-ALGORITHM = "RS256"
 RSA_BITS = 2048  # RFC 7518 §3.3: 2048 or larger
 ID_TOKEN_TTL = 3600  # how long an ID token is valid (its `exp`)
 # A token signed by a worker that read the key just before it was retired
@@ -68,34 +70,40 @@ class KeyRing:
         self._sealing_key = sealing.derive_key(secret_key, KEY_INFO)
         self._opened: dict[str, SigningKey] = {}
 
-    def current(self, conn: Connection) -> SigningKey:
-        """The key that signs now, made on first use."""
-        row = _current_row(conn) or self._create_first(conn)
-        return self._opening(row) or self._replace_unreadable(conn)
+    def current(self, conn: Connection, alg: str = DEFAULT_ID_TOKEN_SIGNING_ALG) -> SigningKey:
+        """The key that signs with `alg` now, made on first use."""
+        row = _current_row(conn, alg) or self._create_first(conn, alg)
+        return self._opening(row) or self._replace_unreadable(conn, alg)
+
+    def current_keys(self, conn: Connection) -> list[SigningKey]:
+        """The key of every algorithm, each made on first use: what the JWKS must never lack."""
+        return [self.current(conn, alg) for alg in ID_TOKEN_SIGNING_ALGS]
 
     def rotate(self, conn: Connection) -> dict:
-        """Retire the current key and add a new one that signs from now on; forget keys no token needs any more."""
+        """Retire the current key of each algorithm and add one that signs from now on; forget keys no token needs."""
         with transaction(conn) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _CREATE_LOCK})
-            retired = self._retire_current(cur)
-            kid = self._insert(cur)
+            rotated = [
+                {"alg": alg, "retired": self._retire_current(cur, alg), "kid": self._insert(cur, alg)}
+                for alg in ID_TOKEN_SIGNING_ALGS
+            ]
             cur.execute(
                 "DELETE FROM signing_keys WHERE retired_at < now() - make_interval(secs => %(keep)s) RETURNING kid",
                 {"keep": PUBLISHED_AFTER_RETIREMENT},
             )
             dropped = [row["kid"] for row in cur.fetchall()]
-        return {"kid": kid, "alg": ALGORITHM, "retired": retired, "dropped": dropped}
+        return {"rotated": rotated, "dropped": dropped}
 
-    def _replace_unreadable(self, conn: Connection) -> SigningKey:
+    def _replace_unreadable(self, conn: Connection, alg: str) -> SigningKey:
         """A key that signs, made anew when this SECRET_KEY cannot open the current one (under the lock: once)."""
         with transaction(conn) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _CREATE_LOCK})
-            row = _current_row_in(cur)
+            row = _current_row_in(cur, alg)
             opened = row and self._opening(row)  # another process may have replaced it while we waited
             if opened:
                 return opened
-            self._retire_current(cur)
-            kid = self._insert(cur)
+            self._retire_current(cur, alg)
+            kid = self._insert(cur, alg)
         log.error(
             "ID-token signing key %s cannot be opened with this SECRET_KEY (was SECRET_KEY changed?): "
             "retired it and made key %s; ID tokens it signed stay verifiable until they expire",
@@ -105,43 +113,43 @@ class KeyRing:
         return self._opened[kid]
 
     @staticmethod
-    def _retire_current(cur) -> list[str]:
+    def _retire_current(cur, alg: str) -> list[str]:
         cur.execute(
             """UPDATE signing_keys SET retired_at = now() WHERE alg = %(alg)s AND retired_at IS NULL
                RETURNING kid""",
-            {"alg": ALGORITHM},
+            {"alg": alg},
         )
         return [row["kid"] for row in cur.fetchall()]
 
-    def _create_first(self, conn: Connection) -> dict:
+    def _create_first(self, conn: Connection, alg: str) -> dict:
         with transaction(conn) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _CREATE_LOCK})
-            row = _current_row_in(cur)  # another host may have made it while we waited
+            row = _current_row_in(cur, alg)  # another host may have made it while we waited
             if row is None:
-                self._insert(cur)
-                row = _current_row_in(cur)
+                self._insert(cur, alg)
+                row = _current_row_in(cur, alg)
         return row
 
-    def _insert(self, cur) -> str:
-        """Make a new current key in the caller's transaction; return its kid."""
+    def _insert(self, cur, alg: str) -> str:
+        """Make a new current key for `alg` in the caller's transaction; return its kid."""
         kid = secrets.token_urlsafe(12)
-        private_key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
+        private_key, public_jwk = _new_key_pair(alg)
         pem = private_key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
         nonce, ciphertext = sealing.seal(self._sealing_key, pem, _associated_data(kid))
-        public_jwk = {
-            **RSAAlgorithm.to_jwk(private_key.public_key(), as_dict=True),
-            "kid": kid,
-            "alg": ALGORITHM,
-            "use": "sig",
-        }
         cur.execute(
             """INSERT INTO signing_keys (kid, alg, public_jwk, private_ciphertext, private_nonce)
                VALUES (%(kid)s, %(alg)s, %(jwk)s, %(ciphertext)s, %(nonce)s)""",
-            {"kid": kid, "alg": ALGORITHM, "jwk": Json(public_jwk), "ciphertext": ciphertext, "nonce": nonce},
+            {
+                "kid": kid,
+                "alg": alg,
+                "jwk": Json({**public_jwk, "kid": kid, "alg": alg, "use": "sig"}),
+                "ciphertext": ciphertext,
+                "nonce": nonce,
+            },
         )
-        self._opened[kid] = SigningKey(kid, ALGORITHM, private_key)
+        self._opened[kid] = SigningKey(kid, alg, private_key)
         return kid
 
     def _opening(self, row: dict) -> SigningKey | None:
@@ -158,6 +166,15 @@ class KeyRing:
         return self._opened[kid]
 
 
+def _new_key_pair(alg: str) -> tuple[PrivateKeyTypes, dict]:
+    """A fresh private key for `alg` and its public JWK (with `crv` for EC, RFC 7518 §6.2.1)."""
+    if alg == "ES256":
+        private_key = ec.generate_private_key(ec.SECP256R1())  # RFC 7518 §3.4: ES256 is P-256 with SHA-256
+        return private_key, ECAlgorithm.to_jwk(private_key.public_key(), as_dict=True)
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
+    return private_key, RSAAlgorithm.to_jwk(private_key.public_key(), as_dict=True)
+
+
 def published_keys(conn: Connection) -> list[dict]:
     """The public JWKs that verify any ID token still valid: the current keys and those retired recently."""
     with conn.cursor() as cur:
@@ -170,16 +187,16 @@ def published_keys(conn: Connection) -> list[dict]:
         return [row["public_jwk"] for row in cur.fetchall()]
 
 
-def _current_row(conn: Connection) -> dict | None:
+def _current_row(conn: Connection, alg: str) -> dict | None:
     with conn.cursor() as cur:
-        return _current_row_in(cur)
+        return _current_row_in(cur, alg)
 
 
-def _current_row_in(cur) -> dict | None:
+def _current_row_in(cur, alg: str) -> dict | None:
     cur.execute(
         """SELECT kid, alg, private_ciphertext, private_nonce FROM signing_keys
            WHERE alg = %(alg)s AND retired_at IS NULL""",
-        {"alg": ALGORITHM},
+        {"alg": alg},
     )
     return cur.fetchone()
 

@@ -172,7 +172,8 @@ def with_id_token(
         now=int(time.time()),
         nonce=nonce,
     )
-    return replace(tokens, id_token=id_tokens.sign(policy.keys.current(conn), claims))
+    key = policy.keys.current(conn, client["id_token_signed_response_alg"])
+    return replace(tokens, id_token=id_tokens.sign(key, claims))
 
 
 def record_misuse(conn: Connection, action: str, error: TokenError, presented_by: str) -> None:

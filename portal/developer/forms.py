@@ -8,7 +8,15 @@ import secrets
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, URLField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -27,6 +35,10 @@ GRANT_TYPE_CHOICES = {
     "refresh_token": "Stay connected without asking people again",
     "client_credentials": "Server to server, acting for your app itself (confidential apps only)",
 }
+ID_TOKEN_SIGNING_ALG_CHOICES = {
+    "RS256": "RS256 (RSA): what every OpenID Connect library expects",
+    "ES256": "ES256 (ECDSA P-256): shorter tokens, for libraries that support it",
+}
 SCOPE_CHOICES = {scope.name: scope.description for scope in CATALOGUE.values()}
 
 
@@ -43,6 +55,10 @@ class CheckboxesField(_RulesDecide, SelectMultipleField):
 
 
 class ChoiceRadioField(_RulesDecide, RadioField):
+    pass
+
+
+class ChoiceSelectField(_RulesDecide, SelectField):
     pass
 
 
@@ -74,6 +90,12 @@ class AppSettingsForm(FlaskForm):
     )
     scopes = CheckboxesField("Scopes", choices=SCOPE_CHOICES)
     grant_types = CheckboxesField("Grant types", choices=GRANT_TYPE_CHOICES)
+    id_token_signed_response_alg = ChoiceSelectField(
+        "ID token signing algorithm",
+        choices=ID_TOKEN_SIGNING_ALG_CHOICES,
+        default=client_rules.DEFAULT_ID_TOKEN_SIGNING_ALG,
+        description="Only for sign-in with OpenID Connect (scope openid); the key is published in the JWKS.",
+    )
 
     stored_name: str | None = None  # the app's name as registered; None for a new app
 
@@ -97,6 +119,7 @@ class AppSettingsForm(FlaskForm):
             "post_logout_redirect_uris": _lines(self.post_logout_redirect_uris.data),
             "scopes": list(self.scopes.data or []),
             "grant_types": list(self.grant_types.data or []),
+            "id_token_signed_response_alg": self.id_token_signed_response_alg.data or "",
         }
 
     def changes_to(self, client: Client) -> dict:
@@ -127,6 +150,7 @@ class AppSettingsForm(FlaskForm):
                 "post_logout_redirect_uris": "\n".join(client["post_logout_redirect_uris"]),
                 "scopes": client["scopes"],
                 "grant_types": client["grant_types"],
+                "id_token_signed_response_alg": client["id_token_signed_response_alg"],
             },
             **kwargs,
         )

@@ -198,7 +198,8 @@ def _sign_in_step(urls: dict[str, str], client: Client) -> Step:
             f'jwks = jwt.PyJWKClient("{urls["jwks"]}")\n'
             "key = jwks.get_signing_key_from_jwt(id_token)\n"
             "claims = jwt.decode(\n"
-            f'    id_token, key, algorithms=["RS256"], audience="{client["client_id"]}", issuer="{urls["issuer"]}"\n'
+            f'    id_token, key, algorithms=["{client["id_token_signed_response_alg"]}"], '
+            f'audience="{client["client_id"]}", issuer="{urls["issuer"]}"\n'
             ")\n"
             'assert claims["nonce"] == nonce  # the one you sent\n'
             'person_id = claims["sub"]'

@@ -8,10 +8,10 @@ import json
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tests.support.oauth import register_client
-from tests.support.oidc import SIGNED_OUT_APP_PAGE, end_session, is_signed_in, kid_of, published_jwks
+from tests.support.oidc import SIGNED_OUT_APP_PAGE, end_session, is_signed_in, kid_of, published_jwks, sign_in_with
 
 CONFIRMATION = "Sign out of Platform Accounts?"
 
@@ -22,7 +22,8 @@ def b64(data: dict) -> str:
 
 def hs256_with_public_key(claims: dict, kid: str, client) -> str:
     """The classic algorithm confusion: an HMAC keyed with the server's public key, as PEM, which anyone has."""
-    public_pem = jwt.PyJWK(published_jwks(client)["keys"][0]).key.public_bytes(
+    (published,) = [key for key in published_jwks(client)["keys"] if key["kid"] == kid]
+    public_pem = jwt.PyJWK(published).key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     signing_input = f"{b64({'alg': 'HS256', 'kid': kid})}.{b64(claims)}"
@@ -63,11 +64,47 @@ def forgeries(logout_hint: str, client) -> dict[str, str]:
     ],
 )
 def test_a_forged_or_foreign_hint_gets_the_confirmation_page(client, logout_hint, kind):
-    hint = forgeries(logout_hint, client)[kind]
+    assert_only_asked(client, forgeries(logout_hint, client)[kind])
+
+
+def assert_only_asked(client, hint: str) -> None:
+    """A hint we did not sign leads to the confirmation page: no redirect, the person still signed in."""
     response = end_session(client, "POST", id_token_hint=hint, post_logout_redirect_uri=SIGNED_OUT_APP_PAGE)
     assert response.status_code == 200 and CONFIRMATION in response.text
     assert "Location" not in response.headers
     assert is_signed_in(client)
+
+
+@pytest.fixture
+def es256_hint(app, client, signed_in_user) -> str:
+    """An ID token of an app that opted in to ES256, for the signed-in user."""
+    app_client, secret = register_client(
+        app, name="EC App", id_token_signed_response_alg="ES256", post_logout_redirect_uris=[SIGNED_OUT_APP_PAGE]
+    )
+    return sign_in_with(client, app_client, secret)["id_token"]
+
+
+def es256_forgeries(es256_hint: str, client) -> dict[str, str]:
+    """Hints made against the EC key: the attacker's own P-256 key, an HMAC of our public key, RS256 on our EC kid."""
+    claims = jwt.decode(es256_hint, options={"verify_signature": False})
+    kid = kid_of(es256_hint)
+    return {
+        "another P-256 key, our kid": jwt.encode(
+            claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": kid}
+        ),
+        "HS256 with the EC public key": hs256_with_public_key(claims, kid, client),
+        "RS256 on our EC kid": jwt.encode(
+            claims,
+            rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            algorithm="RS256",
+            headers={"kid": kid},
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", ["another P-256 key, our kid", "HS256 with the EC public key", "RS256 on our EC kid"])
+def test_a_forged_es256_hint_gets_the_confirmation_page(client, es256_hint, kind):
+    assert_only_asked(client, es256_forgeries(es256_hint, client)[kind])
 
 
 def test_a_copied_session_cookie_opens_nothing_after_logout(app, client, logout_hint):

@@ -185,3 +185,32 @@ def test_demo_data_creates_the_demo_app_once(app, client):
     assert demo["owner_email"] == DEMO_EMAIL
     response = token_request(client, demo, first["client"]["client_secret"], grant_type="client_credentials")
     assert response.status_code == 200
+
+
+def test_create_with_es256_id_tokens(runner, owner):
+    body = created(
+        create(
+            runner,
+            *("--redirect-uri", "https://a.example/cb", "--scope", "openid"),
+            "--id-token-signed-response-alg",
+            "ES256",
+        )
+    )
+    assert body["id_token_signed_response_alg"] == "ES256"
+    assert (
+        created(create(runner, "--redirect-uri", "https://a.example/cb", "--scope", "openid"))[
+            "id_token_signed_response_alg"
+        ]
+        == "RS256"
+    )
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256", "RS512", "es256", ""])
+def test_create_refuses_an_id_token_algorithm_other_than_rs256_or_es256(app, runner, owner, alg):
+    result = create(
+        runner, *("--redirect-uri", "https://a.example/cb", "--scope", "openid"), "--id-token-signed-response-alg", alg
+    )
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "RS256 or ES256" in json.loads(result.stderr)["error"]
+    with app.app_context():
+        assert clients.list_clients(get_connection()) == []

@@ -218,6 +218,7 @@ def test_registration_form_labels_every_input(client, developer):
         "client_type-0",
         "scopes-0",
         "grant_types-0",
+        "id_token_signed_response_alg",
     ):
         assert f'for="{input_id}"' in page
     assert "See your name and email address" in page  # scopes come with their descriptions
@@ -472,3 +473,27 @@ def test_calls_this_hour_count_in_the_window_the_api_enforces(app, store_urls):
         assert client.get("/api/v1/me", headers=issued.headers).status_code == 200
     AuthActions(client, half_hour).login(email="owner@example.com")
     assert "3 of 50" in client.get("/developer/apps").text
+
+
+def test_id_token_signing_is_rs256_unless_the_form_chooses_es256(client, developer, app):
+    default_id, _ = register_and_read(client)
+    assert stored_client(app, default_id)["id_token_signed_response_alg"] == "RS256"
+    es256_id, _ = register_and_read(client, name="Acme Sign-in", id_token_signed_response_alg="ES256")
+    assert stored_client(app, es256_id)["id_token_signed_response_alg"] == "ES256"
+    page = f"/developer/apps/{default_id}"
+    assert submit(client, page, data=settings_of(id_token_signed_response_alg="ES256")).status_code == 302
+    assert stored_client(app, default_id)["id_token_signed_response_alg"] == "ES256"
+    assert '<option selected value="ES256">' in client.get(page).text  # shown back in the settings select
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256", "RS512"])
+def test_the_forms_refuse_an_id_token_algorithm_other_than_rs256_or_es256(client, developer, app, alg):
+    refused = register_app(client, id_token_signed_response_alg=alg)
+    assert refused.status_code == 400 and all_clients(app) == []
+    client_id, _ = register_and_read(client)
+    page = f"/developer/apps/{client_id}"
+    for response in (refused, submit(client, page, data=settings_of(id_token_signed_response_alg=alg))):
+        errors = response.text.split('id="id_token_signed_response_alg-errors"', 1)
+        assert len(errors) == 2, "no error shown next to the algorithm"
+        assert "RS256 or ES256" in errors[1].split("</ul>", 1)[0]
+    assert stored_client(app, client_id)["id_token_signed_response_alg"] == "RS256"

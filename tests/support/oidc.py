@@ -38,15 +38,17 @@ def published_jwks(http) -> dict:
     return response.get_json()
 
 
-def verify_id_token(http, id_token: str, client: dict, *, jwks: dict | None = None, issuer: str = ISSUER) -> dict:
-    """The claims of `id_token` once PyJWT has checked its RS256 signature against the JWKS, iss, aud and exp."""
+def verify_id_token(
+    http, id_token: str, client: dict, *, jwks: dict | None = None, issuer: str = ISSUER, alg: str = "RS256"
+) -> dict:
+    """The claims of `id_token` once PyJWT has checked its `alg` signature against the JWKS, iss, aud and exp."""
     header = jwt.get_unverified_header(id_token)
-    assert header["alg"] == "RS256"
+    assert header["alg"] == alg
     key = jwt.PyJWKSet.from_dict(jwks or published_jwks(http))[header["kid"]]
     return jwt.decode(
         id_token,
         key=key,
-        algorithms=["RS256"],
+        algorithms=[alg],
         audience=client["client_id"],
         issuer=issuer,
         options={"require": REQUIRED_CLAIMS},
@@ -61,6 +63,11 @@ def at_hash(access_token: str) -> str:
 
 def kid_of(id_token: str) -> str:
     return jwt.get_unverified_header(id_token)["kid"]
+
+
+def rotated_kids(rotation: dict) -> dict[str, str]:
+    """`keys rotate`'s output as {alg: the kid that signs from now on}."""
+    return {key["alg"]: key["kid"] for key in rotation["rotated"]}
 
 
 def is_signed_in(http) -> bool:

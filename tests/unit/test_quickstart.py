@@ -15,6 +15,7 @@ PUBLIC_APP = {
     "redirect_uris": ["com.example.acme:/cb"],
     "scopes": ["read:data", "read:profile"],
     "grant_types": ["authorization_code", "refresh_token"],
+    "id_token_signed_response_alg": "RS256",
 }
 
 
@@ -71,6 +72,13 @@ def test_an_app_with_openid_gets_a_nonce_and_a_sign_in_step():
     assert "https://id.example.com/.well-known/openid-configuration" in sign_in.code
     assert 'audience="pa_client_abc", issuer="https://id.example.com"' in sign_in.python
     compile(sign_in.python, "quickstart", "exec")  # pasted as is, it is valid Python
+
+
+def test_the_sign_in_step_checks_the_algorithm_the_app_registered():
+    for alg in ("RS256", "ES256"):
+        app = {**PUBLIC_APP, "scopes": ["openid"], "id_token_signed_response_alg": alg}
+        (sign_in,) = [step for step in quickstart.build_steps("https://id.example.com", app) if "jwt" in step.python]
+        assert f'algorithms=["{alg}"]' in sign_in.python
 
 
 def test_an_app_without_openid_gets_no_sign_in_step_or_nonce():
