@@ -10,6 +10,7 @@ import requests
 
 from oauth import credentials
 from serve import GUNICORN_CONFIG, gunicorn_command
+from tests.support.apps import wait_until_serving
 from tests.support.stores import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,22 +26,11 @@ def gunicorn(app, store_urls, tmp_path):
     server = subprocess.Popen(gunicorn_command(port, 1, "--access-logfile", str(log)), cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base)
+        wait_until_serving(base)
         yield base, log
     finally:
         server.terminate()
         server.wait(30)
-
-
-def _wait_until_up(base: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/healthz", timeout=5)
-            return
-        except requests.RequestException:  # not listening yet, or the worker still starting
-            time.sleep(0.1)
-    raise AssertionError("gunicorn did not start")
 
 
 def test_the_access_log_never_holds_a_query_string_or_a_referrer(gunicorn):

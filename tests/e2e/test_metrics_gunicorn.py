@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import requests
 from prometheus_client.mmap_dict import MmapedDict
 
 from serve import gunicorn_command
+from tests.support.apps import wait_until_serving
 from tests.support.metrics import sample
 from tests.support.stores import free_port
 
@@ -35,22 +35,11 @@ def two_workers(app, store_urls, tmp_path):
         server = subprocess.Popen(gunicorn_command(port, 2), cwd=ROOT, env=env, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base)
+        wait_until_serving(base)
         yield base, folder
     finally:
         server.terminate()
         server.wait(30)
-
-
-def _wait_until_up(base: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/livez", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise AssertionError("gunicorn did not start")
 
 
 def livez_counts_by_process(folder: Path) -> dict[str, float]:

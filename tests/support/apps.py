@@ -1,6 +1,7 @@
 """Apps for tests: made on the test stores, closed at the end of the session, served over real HTTP."""
 
 import threading
+import time
 
 from app import create_app
 from tests.support.mail import OUTBOX
@@ -50,3 +51,18 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(10)
+
+
+def wait_until_serving(base: str, timeout: float = 30) -> None:
+    """Return once a server started elsewhere (gunicorn) answers GET /livez at `base`."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/livez", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or the worker still starting
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"nothing served at {base}")
