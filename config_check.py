@@ -4,10 +4,12 @@
 server is reachable by name or address from elsewhere, people and apps
 depend on it. There an error is a setting that would leak or lose
 something (an `http://` issuer, a key generated per host, embedded stores
-under instance/, the benchmark's endpoint) and gunicorn's workers refuse to
-start on it (wsgi.py); a warning is a weaker choice an operator may make on
-purpose. Outside production only settings that are wrong anywhere (a short
-SECRET_KEY, a number out of range) are errors.
+under instance/, the benchmark's endpoint) and gunicorn refuses to start on
+it (gunicorn.conf.py in the master, wsgi.py in a worker); a warning is a
+weaker choice an operator may make on purpose. Outside production only
+settings that are wrong anywhere (a short SECRET_KEY, a number out of range,
+text where a number belongs) are errors, and only the last refuses start-up
+there too.
 """
 
 import ipaddress
