@@ -385,6 +385,45 @@ def test_oidcc_login_hint(client, registered):
     assert 'value="hinted@example.com"' in page.text
 
 
+def test_oidcc_ensure_other_scope_order_succeeds(client, registered, signed_in_user):
+    app_client, secret = registered
+    tokens = sign_in_with(client, app_client, secret, scope="email openid")
+    assert set(tokens["scope"].split()) == {"openid", "email"}
+    assert verify_id_token(client, tokens["id_token"], app_client)["sub"]
+
+
+def test_oidcc_response_type_missing(client, registered, signed_in_user):
+    app_client, _ = registered
+    response = client.get(authorize_url(app_client, scope="openid", response_type=None))
+    assert response.status_code == 302 and response.headers["Location"].startswith(REDIRECT_URI)
+    params = redirect_params(response)
+    assert params["error"] in ("invalid_request", "unsupported_response_type") and "code" not in params
+    assert params["state"] == STATE
+
+
+def test_oidcc_ensure_registered_redirect_uri(client, registered, signed_in_user):
+    app_client, _ = registered
+    response = client.get(authorize_url(app_client, scope="openid", redirect_uri="https://evil.example/callback"))
+    assert response.status_code == 400 and "Location" not in response.headers  # a page, never a redirect
+
+
+def test_oidcc_prompt_none_not_logged_in(client, registered):
+    app_client, _ = registered
+    response = client.get(authorize_url(app_client, scope="openid", prompt="none"))
+    assert response.status_code == 302 and response.headers["Location"].startswith(REDIRECT_URI)
+    params = redirect_params(response)
+    assert params["error"] == "login_required" and params["state"] == STATE and "code" not in params
+
+
+def test_oidcc_server_client_secret_post(client, registered, signed_in_user):
+    app_client, secret = registered
+    code, verifier = authorize_and_get_code(client, app_client, scope="openid", nonce=NONCE)
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "code_verifier": verifier}
+    response = client.post("/oauth/token", data={**form, "client_id": app_client["client_id"], "client_secret": secret})
+    assert response.status_code == 200, response.text
+    assert verify_id_token(client, response.get_json()["id_token"], app_client)["nonce"] == NONCE
+
+
 def test_client_credentials_never_carry_identity_scopes(client, registered):
     app_client, secret = registered
     from tests.support.oauth import token_request
