@@ -8,7 +8,16 @@ import pytest
 from accounts import sessions
 from portal.sudo import SUDO_SECONDS
 from tests.support.accounts import USER_EMAIL, USER_PASSWORD, create_user, csrf_token
-from tests.support.oauth import authorize_url, decide, form_fields, redirect_params, register_client
+from tests.support.oauth import (
+    authorize_url,
+    decide,
+    exchange_code,
+    form_fields,
+    pkce_pair,
+    redirect_params,
+    register_client,
+)
+from tests.support.oidc import sign_in_with, verify_id_token
 from tests.support.portal import stored_client, words
 
 
@@ -144,3 +153,34 @@ def test_an_admin_action_needs_a_recent_password(app, client, admin, r):
     assert refused.status_code == 302
     assert "reauth=1" in refused.headers["Location"]
     assert stored_client(app, registered["client_id"])["status"] == "active"
+
+
+def id_token_after_password(client, app_client: dict, secret: str, **params) -> dict:
+    """An authorization request that asks for the password again, answered; the claims of its ID token."""
+    verifier, challenge = pkce_pair()
+    asked = client.get(authorize_url(app_client, scope="openid", code_challenge=challenge, **params))
+    assert asked.status_code == 302 and asked.headers["Location"].startswith("/login?")
+    answer = client.get(confirm_password(client, asked).headers["Location"])
+    if answer.status_code == 200:  # the consent page
+        answer = decide(client, answer.text)
+    tokens = exchange_code(client, app_client, secret, redirect_params(answer)["code"], verifier).get_json()
+    return verify_id_token(client, tokens["id_token"], app_client)
+
+
+def assert_the_password_was_asked_again(app, client, auth, r, **params) -> None:
+    """The modules' failure conditions: the password is asked again, and the new auth_time is later than the first."""
+    create_user(app)
+    auth.login()
+    app_client, secret = register_client(app)
+    age_the_sign_in(client, r, 5)
+    first = verify_id_token(client, sign_in_with(client, app_client, secret)["id_token"], app_client)
+    again = id_token_after_password(client, app_client, secret, **params)
+    assert again["sub"] == first["sub"] and again["auth_time"] > first["auth_time"]
+
+
+def test_oidcc_prompt_login(app, client, auth, r):
+    assert_the_password_was_asked_again(app, client, auth, r, prompt="login")
+
+
+def test_oidcc_max_age_1(app, client, auth, r):
+    assert_the_password_was_asked_again(app, client, auth, r, max_age="1")
