@@ -184,3 +184,14 @@ def test_oidcc_prompt_login(app, client, auth, r):
 
 def test_oidcc_max_age_1(app, client, auth, r):
     assert_the_password_was_asked_again(app, client, auth, r, max_age="1")
+
+
+def test_oidcc_max_age_10000(app, client, auth, r):
+    """A sign-in younger than max_age is not asked again: the code comes at once, with the same auth_time."""
+    create_user(app)
+    auth.login()
+    app_client, secret = register_client(app)
+    age_the_sign_in(client, r, 5)
+    first = verify_id_token(client, sign_in_with(client, app_client, secret)["id_token"], app_client)
+    again = verify_id_token(client, sign_in_with(client, app_client, secret, max_age="10000")["id_token"], app_client)
+    assert again["auth_time"] == first["auth_time"] and again["sub"] == first["sub"]
