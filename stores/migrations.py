@@ -104,12 +104,14 @@ def _apply(conn: Connection, migration: Migration) -> None:
     sql = migration.path.read_text()
     try:
         if sql.startswith(NO_TRANSACTION):
-            conn.autocommit = True
+            # The app's pooled connections are autocommit already; a connection of
+            # another kind gets its own mode back, never one this function chose.
+            was_autocommit, conn.autocommit = conn.autocommit, True
             try:
                 with conn.cursor() as cur:
                     cur.execute(sql)
             finally:
-                conn.autocommit = False
+                conn.autocommit = was_autocommit
             _record(conn, migration.version, migration.path.name)
         else:
             with transaction(conn) as cur:

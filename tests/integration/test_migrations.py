@@ -68,6 +68,17 @@ def test_running_twice_applies_nothing_the_second_time(database, tmp_path):
     assert versions(conn) == [1, 2]
 
 
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_a_migration_outside_a_transaction_leaves_the_connection_in_its_own_mode(database, tmp_path, autocommit):
+    # The app migrates on its pooled connections, which are autocommit: left otherwise, every
+    # later read on them would sit in an open transaction.
+    write(tmp_path, "0002_index.sql", "-- migrate: no-transaction\nCREATE INDEX CONCURRENTLY i ON users (name);\n")
+    conn = connect(database)
+    conn.autocommit = autocommit
+    assert migrations.migrate(conn, tmp_path) == [1, 2]
+    assert conn.autocommit is autocommit
+
+
 def test_two_hosts_at_once_apply_each_migration_once(database, tmp_path):
     # Not idempotent on purpose: a second application would fail.
     write(tmp_path, "0002_slow.sql", "SELECT pg_sleep(0.5);\nCREATE TABLE applied_once (id int);\n")
