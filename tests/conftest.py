@@ -16,7 +16,7 @@ import redis
 
 from stores import embedded, migrations, postgres
 from tests.support.accounts import AuthActions
-from tests.support.apps import TABLES, LiveServer, made_apps, make_app
+from tests.support.apps import TABLES, LiveServer, close_stores, made_apps, make_app
 from tests.support.browser import open_browser
 from tests.support.mail import Outbox, SmtpServer
 from tests.support.oauth import register_client
@@ -41,8 +41,7 @@ def store_urls(tmp_path_factory):
 def _close_made_apps():
     yield
     for made in made_apps:
-        made.extensions["redis"].close()
-        made.extensions["postgres"].close()
+        close_stores(made)
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +68,21 @@ def clean_stores(request):
             cur.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
     clear_redis(request.getfixturevalue("store_urls")["REDIS_URL"])
     yield
+
+
+@pytest.fixture(autouse=True)
+def _close_apps_made_by_the_test(clean_stores):
+    """Close the stores of every app a test (or its own fixtures) made once it ends.
+
+    Each app keeps up to DB_POOL_MAX PostgreSQL connections: held to the end
+    of the run, a few hundred such apps use up the server's connection limit.
+    Asking for `clean_stores` first keeps the shared session app out of it.
+    """
+    first = len(made_apps)
+    yield
+    for made in made_apps[first:]:
+        close_stores(made)
+    del made_apps[first:]
 
 
 @pytest.fixture

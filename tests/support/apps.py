@@ -32,6 +32,16 @@ def make_app(store_urls: dict, **overrides):
     return app
 
 
+def close_stores(app) -> None:
+    """Close `app`'s PostgreSQL pool and Redis client now rather than at the session's end.
+
+    Every app holds its pool's connections until then: a test that makes its
+    own apps closes them, so that a long run stays under PostgreSQL's limit.
+    """
+    app.extensions["postgres"].close()
+    app.extensions["redis"].close()
+
+
 class LiveServer:
     """The app served over real HTTP on 127.0.0.1 from a background thread."""
 
