@@ -45,6 +45,7 @@ bench: $(BIN)/.installed  ## load the API hot path and compare it with one Redis
 		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
 		echo "wrk is not available: using the Python load generator"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/instrumentation.py
 
 bench-tokens: $(BIN)/.installed  ## Redis bytes per grant as a family grows, and the time of revoking one
 	$(BIN)/python bench/token_growth.py

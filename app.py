@@ -30,7 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     from web import request_log
 
     logs.configure(app.config["LOG_FORMAT"])
-    request_log.init_app(app)  # outside ProxyFix: it logs the address ProxyFix settled on
+    if not app.config["BENCH_UNINSTRUMENTED"]:
+        request_log.init_app(app)  # outside ProxyFix: it logs the address ProxyFix settled on
 
     from stores import postgres, redis_client
 

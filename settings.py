@@ -68,6 +68,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "WEBHOOK_DELIVERY_RETENTION_DAYS": number("WEBHOOK_DELIVERY_RETENTION_DAYS", 7.0),
         # The benchmark's one-Redis-GET endpoint: never on in production.
         "BENCH_ENDPOINTS": env.get("BENCH_ENDPOINTS") == "1",
+        # With BENCH_ENDPOINTS only: no request log line and no request metrics, for the
+        # benchmark's figure of what they cost (bench/instrumentation.py).
+        "BENCH_UNINSTRUMENTED": env.get("BENCH_ENDPOINTS") == "1" and env.get("BENCH_UNINSTRUMENTED") == "1",
     }
     settings[UNREADABLE] = number.unreadable
     return settings
