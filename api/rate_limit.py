@@ -6,11 +6,15 @@ Algorithm: a fixed window, aligned to the epoch, counted in Redis.
   server's clock (TIME), so every host agrees on the window whatever its own
   clock says. The counter key is `rl:<client_id>:<window index>`.
 - Each call increments the counter; a call that takes it past the client's
-  limit is refused and its increment undone (one command on the common
-  path, two on a refusal), so the counter says how many calls were served.
-- The expiry is set once, when INCR creates the counter, and is never touched
+  limit is refused, its increment undone and counted on
+  `rl:<client_id>:<window index>:refused` instead (one command on the common
+  path, three on a refusal), so the counter says how many calls were served
+  and the other how many were refused, as the app's page shows them.
+- The expiry is set once, when INCR creates a counter, and is never touched
   again: steady traffic cannot keep a window open, and because the window
   index is part of the key a new window always starts from zero anyway.
+  It is KEPT_WINDOWS windows, not one, so that the app's page can chart
+  the day's windows (24 small keys per busy app and hour of history).
 - The limit is read from the `client:<id>` hash on every call, so a limit
   changed by an operator applies to the very next call.
 - Reset is the number of seconds until the window ends; a refused call gets
@@ -41,6 +45,9 @@ from werkzeug.datastructures import Headers
 WINDOW_SECONDS = 3600
 DEFAULT_LIMIT = 1000
 COUNTER_PREFIX = "rl:"
+REFUSED_SUFFIX = ":refused"
+# Windows a counter outlives its own by (it is created in its window): a day of hourly windows.
+KEPT_WINDOWS = 24
 
 # The Lua function that counts a call (count_call), a library of the API guard's script.
 LIBRARY = Path(__file__).with_name("rate_limit.lua")
@@ -72,6 +79,48 @@ def window_index(now: float | None = None, window_seconds: int = WINDOW_SECONDS)
 
 def counter_key(client_id: str, index: int) -> str:
     return f"{COUNTER_PREFIX}{client_id}:{index}"
+
+
+def refused_key(client_id: str, index: int) -> str:
+    return counter_key(client_id, index) + REFUSED_SUFFIX
+
+
+class WindowCalls(NamedTuple):
+    """One window's calls: served (counted against the limit) and refused with a 429."""
+
+    start: int  # seconds since the epoch
+    served: int
+    refused: int
+
+
+class UsageHistory(NamedTuple):
+    """The last KEPT_WINDOWS windows of a client, oldest first, the current one last."""
+
+    windows: list[WindowCalls]
+    now: int  # the Redis clock
+    window_seconds: int
+
+    @property
+    def current(self) -> WindowCalls:
+        return self.windows[-1]
+
+    @property
+    def reset_in(self) -> int:
+        """Seconds until the current window ends and its quota comes back."""
+        return self.window_seconds - self.now % self.window_seconds
+
+
+def usage_history(r: redis.Redis, client_id: str, window_seconds: int = WINDOW_SECONDS) -> UsageHistory:
+    """A client's served and refused calls in each kept window, in one round trip after reading the clock."""
+    now = r.time()[0]  # the Redis clock, as the API guard counts by it
+    indexes = range(window_index(now, window_seconds) - KEPT_WINDOWS + 1, window_index(now, window_seconds) + 1)
+    keys = [key for index in indexes for key in (counter_key(client_id, index), refused_key(client_id, index))]
+    counts = [int(count or 0) for count in r.mget(keys)]
+    windows = [
+        WindowCalls(index * window_seconds, served, refused)
+        for index, served, refused in zip(indexes, counts[::2], counts[1::2], strict=True)
+    ]
+    return UsageHistory(windows, now, window_seconds)
 
 
 def calls_in_window(r: redis.Redis, client_ids: list[str], window_seconds: int = WINDOW_SECONDS) -> dict[str, int]:

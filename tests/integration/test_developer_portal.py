@@ -265,7 +265,7 @@ def test_app_page_shows_type_users_and_calls_against_the_limit(client, developer
         r.set(counter_key(client_id, window_index(r.time()[0])), 42)
     issue_user_token(app, stored_client(app, client_id), developer["id"], ["read:profile"])
     page = client.get(f"/developer/apps/{client_id}").text
-    assert "42 of 1000 allowed" in page
+    assert "42 of 1000 allowed calls served this hour" in page
     assert "<dt>Authorized users</dt><dd>1</dd>" in page
     assert "confidential" in page
 
