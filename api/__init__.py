@@ -5,11 +5,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     import api.webhook_routes  # noqa: F401  (its calls join routes.bp, which must not be registered before)
-    from api import resource_metadata, routes, userinfo
+    from api import openapi, resource_metadata, routes, userinfo
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(userinfo.bp)
     app.register_blueprint(resource_metadata.bp)
+    app.register_blueprint(openapi.bp)
     if app.config["BENCH_ENDPOINTS"]:
         from api import bench
 

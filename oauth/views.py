@@ -1,4 +1,4 @@
-"""The protocol's pages: the authorization endpoint and the integration guide.
+"""The protocol's pages: the authorization endpoint (the integration guide is portal.docs).
 
 Thin: parse, call one function, respond. Errors are raised as oauth.errors
 classes and rendered by oauth.responses. The machine endpoints live in
@@ -16,10 +16,8 @@ from werkzeug.exceptions import TooManyRequests
 from accounts import address_limits
 from oauth import authorization, clients, consent, consent_challenges, grants, metadata
 from oauth.errors import AccessDenied, FatalAuthorizationError, LoginRequired
-from oauth.responses import issuer, redirect_back
-from oauth.scopes import CATALOGUE
-from oauth.signing_keys import ID_TOKEN_TTL
-from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL, SignIn
+from oauth.responses import redirect_back
+from oauth.token_store import SignIn
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
@@ -164,22 +162,3 @@ def _sign_in_again(auth_request: authorization.AuthorizationRequest, params: dic
         params["prompt"] = [" ".join(prompt)]
     back_to = f"{metadata.AUTHORIZATION_PATH}?{urlencode(params, doseq=True)}"
     return redirect(url_for("auth.login", next=back_to, reauth=1))
-
-
-# Documentation -----------------------------------------------------------------
-
-
-@bp.get(metadata.DOCUMENTATION_PATH)
-def docs():
-    return render_template(
-        "oauth/docs.html",
-        issuer=issuer(),
-        endpoints=metadata.endpoints(issuer()),
-        metadata_url=issuer() + metadata.METADATA_PATH,
-        openid_configuration_url=issuer() + metadata.OPENID_CONFIGURATION_PATH,
-        id_token_ttl=ID_TOKEN_TTL,
-        scopes=CATALOGUE.values(),
-        access_token_ttl=current_app.config["ACCESS_TOKEN_TTL"],
-        refresh_token_ttl=REFRESH_TOKEN_TTL,
-        code_ttl=CODE_TTL,
-    )

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from portal.auth.two_factor_routes import bp as auth_two_factor_bp
     from portal.auth.verification_routes import bp as verification_bp
     from portal.developer.routes import bp as developer_bp
+    from portal.docs import bp as docs_bp
     from portal.home import bp as home_bp
 
     app.add_template_filter(formatting.when, "when")
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["security_actions"] = audit.SECURITY_ACTIONS
     for blueprint in (
         home_bp,
+        docs_bp,
         auth_bp,
         auth_two_factor_bp,
         sign_in_link_bp,

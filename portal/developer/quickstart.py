@@ -56,10 +56,10 @@ def endpoint_urls(issuer: str) -> dict[str, str]:
     }
 
 
-def endpoints(issuer: str) -> list[tuple[str, str]]:
-    """(name, URL) of every endpoint, for people to read."""
+def endpoints(issuer: str) -> list[tuple[str, str, bool]]:
+    """(name, URL, whether a person reads it in a browser) of every endpoint: the docs page is a link."""
     urls = endpoint_urls(issuer)
-    return [(label, urls[key]) for key, label in ENDPOINT_LABELS.items()]
+    return [(label, urls[key], key == "documentation") for key, label in ENDPOINT_LABELS.items()]
 
 
 def build_steps(issuer: str, client: Client) -> list[Step]:
