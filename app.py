@@ -70,6 +70,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     webhooks.init_app(app)
 
+    import worker
+
+    worker.init_app(app)  # `flask worker`: webhook deliveries and account mail
+
     from web import machine
 
     machine.init_app(app)  # last: it reads every registered blueprint

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 import audit
-from accounts import mail, password_changes, user_admin, users
+from accounts import password_changes, user_admin, users
 from stores import migrations, postgres
 from stores.redis_client import get_redis
 
@@ -60,14 +60,13 @@ def create_user(email: str, password: str, name: str, role: str) -> None:
 @click.argument("email")
 @click.option("--password", required=True, help="The password policy applies (at least 10 characters, not guessable).")
 def set_password(email: str, password: str) -> None:
-    """Set a user's password; every session of theirs ends and they are mailed about it."""
+    """Set a user's password; every session of theirs ends and a worker mails them about it."""
     try:
         user, ended = password_changes.set_by_operator(postgres.get_connection(), get_redis(), email, password)
     except password_changes.NoSuchUser:
         fail(f"no user has email {email}")
     except password_changes.WeakPassword as refused:
         fail(str(refused))
-    mail.drain()  # the "your password was changed" mail goes before the command returns
     emit({"id": user["id"], "email": user["email"], "password_changed": True, "sessions_ended": ended})
 
 

@@ -65,12 +65,25 @@ def issue(r: redis.Redis, purpose: Purpose, user_id: int, version: str) -> str:
 
 
 def send(
-    r: redis.Redis, purpose: Purpose, user: dict, version: str, subject: str, template: str, query: str = "", **context
+    cur,
+    r: redis.Redis,
+    purpose: Purpose,
+    user: dict,
+    version: str,
+    subject: str,
+    template: str,
+    query: str = "",
+    **context,
 ) -> None:
-    """Make a link for `user` and mail it to them; the mail's template gets `link` and `minutes` (its lifetime)."""
+    """Make a link for `user` and queue its mail in `cur`'s transaction; the template gets `link` and `minutes`.
+
+    A transaction that rolls back leaves a link in Redis that nobody holds
+    the token of: it expires unused.
+    """
     token = issue(r, purpose, user["id"], version)
     link = url(current_app.config["OAUTH_ISSUER"], purpose, token) + (f"?{query}" if query else "")
-    mail.send(user["email"], subject, template, user=user, link=link, minutes=purpose.ttl_seconds // 60, **context)
+    minutes = purpose.ttl_seconds // 60
+    mail.send(cur, user["email"], subject, template, user=user, link=link, minutes=minutes, **context)
 
 
 def url(issuer: str, purpose: Purpose, token: str) -> str:

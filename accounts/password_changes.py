@@ -4,7 +4,8 @@ Every change ends sessions (all of them, or every one but the changer's),
 spends every reset link made before it (links.RESET_PASSWORD is bound to
 `password_changed_at`), is audited, and is followed by a "your password was
 changed" mail, so a change its owner did not make does not go unnoticed.
-Mail goes out after the transaction commits.
+Mail is queued in the transaction of the change (accounts.mail): a change
+that rolls back mails nothing.
 """
 
 from dataclasses import dataclass
@@ -44,12 +45,14 @@ def request_reset(conn: Connection, r: redis.Redis, email: str, ip: str, next_ur
         _record(conn, "password.reset_requested", None, None, ip, {"email": email[:254], "mailed": False})
         return
     mailed = not address_limits.hit(r, address_limits.MAIL_PER_ACCOUNT, f"user:{user['id']}")
-    _record(conn, "password.reset_requested", None, user["id"], ip, {"mailed": mailed})
-    if not mailed:
-        return
     version = users.get_password_version(conn, user["id"])
     query = urlencode({"next": next_url}) if next_url else ""
-    links.send(r, links.RESET_PASSWORD, user, version, "Reset your password", "password_reset", query)
+    with transaction(conn) as cur:
+        audit.record(
+            cur, "password.reset_requested", subject_user_id=user["id"], ip_address=ip, details={"mailed": mailed}
+        )
+        if mailed:
+            links.send(cur, r, links.RESET_PASSWORD, user, version, "Reset your password", "password_reset", query)
 
 
 def account_for_reset(conn: Connection, r: redis.Redis, token: str) -> users.User | None:
@@ -77,8 +80,8 @@ def reset(conn: Connection, r: redis.Redis, token: str, new_password: str, ip: s
         if user is None:
             return None
         audit.record(cur, "password.reset", actor_id=user["id"], subject_user_id=user["id"], ip_address=ip)
+        _mail_changed(cur, user, "reset with a link sent to this address")
     sessions.end_all(r, user["id"])
-    _mail_changed(user, "reset with a link sent to this address")
     return user
 
 
@@ -102,8 +105,8 @@ def change(
     with transaction(conn) as cur:
         user = users.update_password(cur, user_id, new_password)
         audit.record(cur, "password.changed", actor_id=user_id, subject_user_id=user_id, ip_address=ip)
+        _mail_changed(cur, user, "changed while signed in")
     sessions.end_all(r, user_id, keep=keep)
-    _mail_changed(user, "changed while signed in")
     return Change(changed=True)
 
 
@@ -118,13 +121,13 @@ def set_by_operator(conn: Connection, r: redis.Redis, email: str, password: str)
     with transaction(conn) as cur:
         user = users.update_password(cur, user["id"], password)
         audit.record_as(cur, audit.CLI, "password.set_by_operator", subject_user_id=user["id"])
+        _mail_changed(cur, user, "set by an operator of this service")
     ended = sessions.end_all(r, user["id"])
-    _mail_changed(user, "set by an operator of this service")
     return user, ended
 
 
-def _mail_changed(user: users.User, how: str) -> None:
-    mail.send(user["email"], "Your password was changed", "password_changed", user=user, how=how)
+def _mail_changed(cur, user: users.User, how: str) -> None:
+    mail.send(cur, user["email"], "Your password was changed", "password_changed", user=user, how=how)
 
 
 def _record(

@@ -81,15 +81,17 @@ def sign_up(conn: Connection, r: redis.Redis, email: str, password: str, name: s
     """Create an unverified account and mail it a verification link; for a taken email, mail its owner instead.
 
     The caller answers the same either way, and both ways cost the same
-    slow hash (create_user makes it before it finds the email taken).
+    slow hash (made before the INSERT finds the email taken).
     """
+    password_hash = users.hash_password(password)
     try:
-        user = users.create_user(conn, email, password, name, verified=False)
+        # The account, its audit row and its verification mail commit together, or none of them does.
+        with transaction(conn) as cur:
+            user = users.insert_user(cur, email, password_hash, name, verified=False)
+            audit.record(cur, "signup", actor_id=user["id"], subject_user_id=user["id"], ip_address=ip)
+            verification.mail_link(cur, r, user)
     except users.EmailTaken:
         verification.mail_owner_of_taken_email(conn, r, email, ip)
-        return
-    _record(conn, "signup", user["id"], user["id"], ip, {})
-    verification.mail_link(r, user)
 
 
 def _record(

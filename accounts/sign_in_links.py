@@ -19,10 +19,10 @@ from stores.postgres import Connection, transaction
 
 def mail_link(conn: Connection, r: redis.Redis, user: users.User, ip: str) -> None:
     """The right password came from an address new to an account under attack: mail its owner a sign-in link."""
+    version = users.get_password_version(conn, user["id"])
     with transaction(conn) as cur:
         audit.record(cur, "signin.link_sent", subject_user_id=user["id"], ip_address=ip)
-    version = users.get_password_version(conn, user["id"])
-    links.send(r, links.SIGN_IN, user, version, "Your sign-in link", "sign_in_link", ip=ip)
+        links.send(cur, r, links.SIGN_IN, user, version, "Your sign-in link", "sign_in_link", ip=ip)
 
 
 def pending(conn: Connection, r: redis.Redis, token: str) -> users.User | None:

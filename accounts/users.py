@@ -64,26 +64,38 @@ def create_user(
     `verified`: the email counts as proven (accounts an operator makes);
     sign-up passes False until the person opens the link it mails.
     """
+    password_hash = hash_password(password)
+    with transaction(conn) as cur:
+        return insert_user(cur, email, password_hash, name, role, verified=verified)
+
+
+def hash_password(password: str) -> str:
+    """The slow (scrypt) hash stored for `password`."""
+    return generate_password_hash(password)
+
+
+def insert_user(
+    cur, email: str, password_hash: str, name: str = "", role: str = "user", *, verified: bool = True
+) -> User:
+    """create_user's INSERT, in the caller's transaction (which a taken email, EmailTaken, rolls back)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    password_hash = generate_password_hash(password)
     try:
-        with transaction(conn) as cur:
-            cur.execute(
-                f"""INSERT INTO users (email, name, role, password_hash, email_verified_at)
-                    VALUES (%(email)s, %(name)s, %(role)s, %(hash)s, CASE WHEN %(verified)s THEN now() END)
-                    RETURNING {USER_COLUMNS}""",
-                {
-                    "email": normalize_email(email),
-                    "name": name.strip(),
-                    "role": role,
-                    "hash": password_hash,
-                    "verified": verified,
-                },
-            )
-            return cur.fetchone()
+        cur.execute(
+            f"""INSERT INTO users (email, name, role, password_hash, email_verified_at)
+                VALUES (%(email)s, %(name)s, %(role)s, %(hash)s, CASE WHEN %(verified)s THEN now() END)
+                RETURNING {USER_COLUMNS}""",
+            {
+                "email": normalize_email(email),
+                "name": name.strip(),
+                "role": role,
+                "hash": password_hash,
+                "verified": verified,
+            },
+        )
     except psycopg2.errors.UniqueViolation as error:
         raise EmailTaken(email) from error
+    return cur.fetchone()
 
 
 def get_user(conn: Connection, user_id: int) -> User | None:

@@ -15,9 +15,9 @@ from accounts import address_limits, links, mail, users
 from stores.postgres import Connection, transaction
 
 
-def mail_link(r: redis.Redis, user: users.User) -> None:
-    """Mail `user` a fresh verification link (24 hours, single use)."""
-    links.send(r, links.VERIFY_EMAIL, user, _version(user["email"]), "Confirm your email address", "verify_email")
+def mail_link(cur, r: redis.Redis, user: users.User) -> None:
+    """Mail `user` a fresh verification link (24 hours, single use), queued in `cur`'s transaction."""
+    links.send(cur, r, links.VERIFY_EMAIL, user, _version(user["email"]), "Confirm your email address", "verify_email")
 
 
 def resend(conn: Connection, r: redis.Redis, user: users.User, ip: str) -> int:
@@ -27,7 +27,7 @@ def resend(conn: Connection, r: redis.Redis, user: users.User, ip: str) -> int:
         return wait
     with transaction(conn) as cur:
         audit.record(cur, "email.verification_sent", actor_id=user["id"], subject_user_id=user["id"], ip_address=ip)
-    mail_link(r, user)
+        mail_link(cur, r, user)
     return 0
 
 
@@ -39,9 +39,9 @@ def mail_owner_of_taken_email(conn: Connection, r: redis.Redis, email: str, ip: 
     mailed = not address_limits.hit(r, address_limits.MAIL_PER_ACCOUNT, f"user:{owner['id']}")
     with transaction(conn) as cur:
         audit.record(cur, "signup.email_taken", subject_user_id=owner["id"], ip_address=ip, details={"mailed": mailed})
-    if mailed:
-        issuer = current_app.config["OAUTH_ISSUER"]
-        mail.send(owner["email"], "You already have an account", "account_exists", user=owner, issuer=issuer)
+        if mailed:
+            issuer = current_app.config["OAUTH_ISSUER"]
+            mail.send(cur, owner["email"], "You already have an account", "account_exists", user=owner, issuer=issuer)
 
 
 def pending(conn: Connection, r: redis.Redis, token: str) -> users.User | None:

@@ -60,6 +60,8 @@ STORE_ROUND_TRIP = Histogram(
 WEBHOOK_DELIVERIES = Counter(
     PREFIX + "webhook_deliveries_total", "Webhook delivery attempts by what they came to", ["outcome"]
 )
+# Counted by `flask worker` the same way; outcomes (sent, retried, failed): accounts/mail/queue.py.
+MAIL_ATTEMPTS = Counter(PREFIX + "mail_attempts_total", "Account mail send attempts by what they came to", ["outcome"])
 
 # The protected API's hot path: the child is bound once, so a call costs one increment.
 API_CHECK_OK = API_CHECKS.labels(outcome="ok")

@@ -18,7 +18,7 @@ from stores import embedded, migrations, postgres
 from tests.support.accounts import AuthActions
 from tests.support.apps import TABLES, LiveServer, close_stores, made_apps, make_app
 from tests.support.browser import open_browser
-from tests.support.mail import Outbox, SmtpServer
+from tests.support.mail import MailWorker, Outbox, SmtpServer
 from tests.support.oauth import register_client
 from tests.support.oidc import SIGNED_OUT_APP_PAGE, sign_in_with
 from tests.support.stores import RestartableRedis, clear_redis, free_port
@@ -189,7 +189,9 @@ def live_server(app, store_urls):
     It shares the stores (and the per-test clean state) with the `app` fixture.
     """
     port = free_port()
-    with LiveServer(make_app(store_urls, OAUTH_ISSUER=f"http://127.0.0.1:{port}"), port) as server:
+    served = make_app(store_urls, OAUTH_ISSUER=f"http://127.0.0.1:{port}")
+    # Its mail is sent as `make run` sends it: by a worker beside the server.
+    with LiveServer(served, port) as server, MailWorker(served):
         yield server
 
 

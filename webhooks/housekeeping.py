@@ -10,19 +10,13 @@ Each batch is its own short transaction of at most `batch_size` rows, so
 the sweep never holds many locks or one long transaction beside the
 deliveries being made; a sweep stops after `max_batches` per kind and takes
 up the rest on its next turn. Each worker process sweeps at most once a
-minute; several workers sweeping at once only delete the same rows sooner.
+minute (worker/housekeeping.py); several workers sweeping at once only
+delete the same rows sooner.
 """
 
-import logging
-import threading
 from dataclasses import dataclass
 
-from flask import Flask
-
 from stores.postgres import Connection, transaction
-
-log = logging.getLogger("webhooks.housekeeping")
-SWEEP_INTERVAL_SECONDS = 60.0
 
 FINISHED_DELIVERIES = """
     DELETE FROM webhook_deliveries WHERE id IN (
@@ -70,21 +64,3 @@ def sweep(conn: Connection, retention_days: float, batch_size: int = 500, max_ba
 
     # Deliveries first: events and subscriptions are deleted once nothing points at them.
     return Swept(delete(FINISHED_DELIVERIES), delete(UNREFERENCED_EVENTS), delete(ENDED_SUBSCRIPTIONS))
-
-
-def sweep_every_minute(app: Flask, stop: threading.Event) -> None:
-    """The worker's housekeeping thread: a sweep at start, then one a minute, until `stop` is set."""
-    database = app.extensions["postgres"]
-    retention_days = app.config["WEBHOOK_DELIVERY_RETENTION_DAYS"]
-    while not stop.is_set():
-        try:
-            pool, conn = database.connect()
-            try:
-                swept = sweep(conn, retention_days)
-            finally:
-                database.release(pool, conn)
-            if swept != Swept(0, 0, 0):
-                log.info("housekeeping deleted %s", swept)
-        except Exception:  # PostgreSQL away, a lock timeout: deliveries go on, and so does the next sweep
-            log.exception("housekeeping failed; trying again in a minute")
-        stop.wait(SWEEP_INTERVAL_SECONDS)

@@ -1,4 +1,4 @@
-"""`flask --app app worker`: threads that take due deliveries, POST them signed, and settle the outcome.
+"""Webhook deliveries as `flask --app app worker` makes them: take one due, POST it signed, settle the outcome.
 
 Why the queue is PostgreSQL rather than a Redis Stream fed by a relay: the
 events are written to PostgreSQL with the change anyway (the outbox), and
@@ -18,20 +18,21 @@ exponentially growing delay with jitter, for WEBHOOK_RETRY_WINDOW_SECONDS
 that long without one success is disabled, with the reason stored.
 """
 
+import functools
 import json
 import logging
 import random
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 
 from flask import Flask
 
 from observability.metrics import WEBHOOK_DELIVERIES
-from stores import StoreUnavailable, sealing
+from stores import sealing
 from stores.postgres import Connection, transaction
-from webhooks import deliveries, housekeeping, sender, subscriptions
+from webhooks import deliveries, sender, subscriptions
 from webhooks.deliveries import Due
 from webhooks.sender import Answer
 from webhooks.signing import HEADER, signature
@@ -140,44 +141,7 @@ def deliver_next(conn: Connection, key: bytes, policy: Policy) -> bool:
     return True
 
 
-def work_until_stopped(app: Flask, stop: threading.Event) -> None:
-    """One worker thread: deliver while anything is due, wait when nothing is, until `stop` is set."""
+def job(app: Flask) -> Callable[[Connection], bool]:
+    """The worker's unit of webhook work: attempt one due delivery over the given connection."""
     key = subscriptions.sealing_key(app.config["SECRET_KEY"])
-    policy = Policy.from_config(app.config)
-    database = app.extensions["postgres"]
-    while not stop.is_set():
-        try:
-            pool, conn = database.connect()
-        except StoreUnavailable:
-            log.exception("cannot reach PostgreSQL; trying again")
-            stop.wait(max(policy.poll_seconds, 1.0))
-            continue
-        try:
-            while not stop.is_set():
-                if not deliver_next(conn, key, policy):
-                    stop.wait(policy.poll_seconds)
-        except Exception:
-            # One bad delivery or a lost connection must not end the worker:
-            # its transaction rolled back, so the delivery is due again.
-            log.exception("delivery failed; going on")
-            stop.wait(max(policy.poll_seconds, 1.0))
-        finally:
-            database.release(pool, conn)
-
-
-def run(app: Flask, threads: int, stop: threading.Event) -> None:
-    """Run `threads` worker threads and the housekeeping until `stop` is set; each finishes the work in hand first."""
-    workers = [
-        threading.Thread(target=work_until_stopped, args=(app, stop), name=f"webhooks-{n}", daemon=True)
-        for n in range(threads)
-    ]
-    workers.append(
-        threading.Thread(target=housekeeping.sweep_every_minute, args=(app, stop), name="housekeeping", daemon=True)
-    )
-    for worker in workers:
-        worker.start()
-    # Woken often, so that the signal handler that sets `stop` gets to run in this thread.
-    while not stop.wait(0.2):
-        pass
-    for worker in workers:
-        worker.join()
+    return functools.partial(deliver_next, key=key, policy=Policy.from_config(app.config))

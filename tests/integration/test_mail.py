@@ -4,6 +4,7 @@ import logging
 import time
 
 from accounts import mail
+from stores import postgres
 from tests.support.accounts import create_user, csrf_token
 from tests.support.apps import make_app
 from tests.support.mail import drain, html_of, link_in, text_of
@@ -13,9 +14,9 @@ USER = {"id": 1, "email": "alice@example.com", "name": "Alice"}
 
 
 def send_reset_mail(app, to: str = "alice@example.com") -> None:
-    with app.app_context():
+    with app.app_context(), postgres.transaction(postgres.get_connection()) as cur:
         user = {**USER, "email": to}
-        mail.send(to, "Reset your password", "password_reset", user=user, link="http://x/l", minutes=30)
+        mail.send(cur, to, "Reset your password", "password_reset", user=user, link="http://x/l", minutes=30)
 
 
 def ask_for_reset(app, email: str):

@@ -8,7 +8,7 @@ from tests.support.mail import OUTBOX
 
 TABLES = (
     "users, clients, client_secrets, grants, audit_log, items, subscriptions, invoices, user_totp, recovery_codes, "
-    "signing_keys"
+    "signing_keys, mail_outbox"
 )
 
 # Every app a test made, so that its Redis connections and PostgreSQL pool are

@@ -1,7 +1,8 @@
 """Account mail in tests: the outbox folder every test app writes to, and a real SMTP server on loopback.
 
-Mail leaves on background threads (accounts.mail); every reading here first
-waits for the app's deliveries in flight, so a test never races its own mail.
+Mail waits in PostgreSQL for a worker (accounts.mail.queue); every reading
+here first drains that queue through the app, by the code path the worker
+runs, so a test needs no worker and never races its own mail.
 """
 
 import asyncio
@@ -9,6 +10,7 @@ import atexit
 import re
 import shutil
 import tempfile
+import threading
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -17,7 +19,9 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 from accounts import mail
+from accounts.mail import queue
 from tests.support.stores import free_port
+from worker import loop
 
 # One folder for the whole run, outside the working tree (tests/support/apps.py gives it to every app).
 OUTBOX = Path(tempfile.mkdtemp(prefix="test-outbox-"))
@@ -27,8 +31,9 @@ _URL = re.compile(r"https?://\S+")
 
 
 def drain(app) -> None:
+    """Send every queued mail now, with `app`'s settings (SMTP_URL or the outbox), retries included."""
     with app.app_context():
-        assert mail.drain(timeout=30), "mail still being delivered after 30 s"
+        assert mail.drain(timeout=30), "mail still pending after 30 s"
 
 
 class Outbox:
@@ -52,6 +57,25 @@ class Outbox:
         received = self.messages(to)
         assert received, f"no mail to {to}"
         return received[-1]
+
+
+class MailWorker:
+    """The worker's mail thread (worker.loop), on `app`: for a live server, whose requests a test cannot drain."""
+
+    def __init__(self, app, poll_seconds: float = 0.05):
+        self.stop = threading.Event()
+        job = queue.job(app)
+        args = (app.extensions["postgres"], job, poll_seconds, self.stop)
+        self.thread = threading.Thread(target=loop.work_until_stopped, args=args, name="mail", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join(15)
+        assert not self.thread.is_alive(), "the mail worker did not stop"
 
 
 def wait_for_mail(to: str, since_ns: int = 0, timeout: float = 15.0, folder: Path = OUTBOX) -> EmailMessage:

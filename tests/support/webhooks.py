@@ -18,7 +18,7 @@ from pathlib import Path
 from tests.support.accounts import AuthActions
 from tests.support.apps import LiveServer
 from tests.support.stores import free_port
-from webhooks import worker
+from worker import loop
 
 ROOT = Path(__file__).resolve().parents[2]
 # Fast enough for tests: retries after about 50 ms, an idle worker looks every 20 ms.
@@ -96,12 +96,12 @@ def verify_signature(secret: str, header: str, body: bytes, tolerance: int = 300
 
 
 class WorkerThread:
-    """The worker's loop in a thread of this process, on `app` (for the simpler cases)."""
+    """The worker's loop (webhook deliveries and account mail) in a thread of this process, on `app`."""
 
     def __init__(self, app, threads: int = 1):
         self.app = app
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=worker.run, args=(app, threads, self.stop), daemon=True)
+        self.thread = threading.Thread(target=loop.run, args=(app, threads, self.stop), daemon=True)
 
     def __enter__(self):
         self.thread.start()

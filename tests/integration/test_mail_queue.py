@@ -1,0 +1,145 @@
+"""Account mail through the worker's queue in PostgreSQL: real worker processes, a real SMTP server on loopback.
+
+A sign-up queues its verification mail in the sign-up's transaction; a
+worker (`flask --app app worker`, or its loop in a thread) sends it. The
+mail survives a mail server that is down and a worker killed mid-send; a
+change that rolls back queues nothing; once sent, no copy of its link is
+left in the database.
+"""
+
+import json
+import signal
+import time
+
+import psycopg2
+import pytest
+
+from accounts import sign_in
+from stores import postgres, redis_client
+from tests.support.accounts import NEW_ACCOUNT, AuthActions
+from tests.support.apps import make_app
+from tests.support.lifecycle import confirm_email
+from tests.support.mail import SmtpServer, drain, link_in, token_of
+from tests.support.webhooks import WorkerThread, worker_process
+
+EMAIL = NEW_ACCOUNT["email"]
+
+
+def sign_up(app) -> None:
+    assert AuthActions(app.test_client(), app).sign_up().status_code == 200
+
+
+def queued(app) -> list[dict]:
+    """Every row of the mail queue, each column as text (what someone reading the database would see)."""
+    with app.app_context(), postgres.transaction(postgres.get_connection()) as cur:
+        cur.execute("SELECT row_to_json(m)::text AS row, status, attempts, last_error FROM mail_outbox m")
+        return cur.fetchall()
+
+
+def wait_until(condition, timeout: float = 15.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} not met within {timeout} s"
+        time.sleep(0.02)
+
+
+def mail_to(server: SmtpServer, email: str) -> list:
+    return [message for message in server.received if message["To"] == email]
+
+
+def stop(process) -> None:
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=15)
+    assert json.loads(out.splitlines()[-1]) == {"worker": "stopped"}, out + err
+
+
+def test_a_sign_up_queues_its_verification_mail_and_a_worker_process_sends_it(app, store_urls, smtp):
+    sign_up(app)
+    assert [row["status"] for row in queued(app)] == ["pending"]  # the page only wrote a row
+    assert smtp.received == []
+
+    worker = worker_process(store_urls, SMTP_URL=smtp.url)
+    try:
+        wait_until(lambda: mail_to(smtp, EMAIL), what="the verification mail at the SMTP server")
+    finally:
+        stop(worker)
+    [message] = mail_to(smtp, EMAIL)
+    assert message["Subject"] == "Confirm your email address"
+    link = link_in(message, "/signup/verify/")
+    assert confirm_email(app.test_client(), link).status_code == 302  # the link works
+    assert queued(app) == []  # sent: the row went with it
+
+
+def test_a_mail_server_down_then_up_gets_the_mail_on_a_retry(app, store_urls):
+    server = SmtpServer()  # its port is chosen, nothing listens there yet
+    sender = make_app(store_urls, SMTP_URL=server.url, MAIL_RETRY_DELAYS=(0.2,) * 50, WEBHOOK_POLL_SECONDS=0.02)
+    sign_up(sender)
+    with WorkerThread(sender):
+        wait_until(lambda: any(row["attempts"] >= 1 for row in queued(sender)), what="a failed first attempt")
+        [row] = queued(sender)
+        assert row["status"] == "pending" and "ConnectionRefusedError" in row["last_error"]
+        with server:
+            wait_until(lambda: mail_to(server, EMAIL), what="the mail once the server is up")
+    assert link_in(mail_to(server, EMAIL)[0], "/signup/verify/")
+    assert queued(sender) == []
+
+
+def test_a_worker_killed_while_sending_does_not_lose_the_mail(app, store_urls, smtp):
+    sign_up(app)
+    smtp.delay = 5.0  # the first worker is held in the middle of DATA
+    first = worker_process(store_urls, SMTP_URL=smtp.url)
+    try:
+        wait_until(lambda: smtp.attempts >= 1, what="the first worker's attempt")
+    finally:
+        first.kill()  # SIGKILL: no chance to finish or to clean up
+        first.communicate(timeout=15)
+    smtp.delay = 0.0
+    second = worker_process(store_urls, SMTP_URL=smtp.url)
+    try:
+        wait_until(lambda: mail_to(smtp, EMAIL), what="the second worker's delivery")
+    finally:
+        stop(second)
+    # At least once: the killed attempt may still have reached the server, as the same message.
+    assert {message["Message-ID"] for message in mail_to(smtp, EMAIL)} == {mail_to(smtp, EMAIL)[0]["Message-ID"]}
+    assert queued(app) == []
+
+
+def test_a_sign_up_that_rolls_back_queues_no_mail(app):
+    """The commit itself fails (a deferred check refuses it), after the mail was queued: nothing stays."""
+    with app.app_context():
+        conn = postgres.get_connection()
+        with postgres.transaction(conn) as cur:
+            cur.execute(
+                """CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS
+                   $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$;
+                   CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON users
+                   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()"""
+            )
+        try:
+            with pytest.raises(psycopg2.errors.RaiseException, match="refused at commit"):
+                sign_in.sign_up(conn, redis_client.get_redis(), EMAIL, "long enough pw", "New", "192.0.2.1")
+        finally:
+            with postgres.transaction(conn) as cur:
+                cur.execute("DROP TRIGGER refuse_at_commit ON users; DROP FUNCTION refuse_at_commit()")
+    assert queued(app) == []
+    sign_up(app)  # the same sign-up, committed this time, queues its mail
+    assert len(queued(app)) == 1
+
+
+def test_the_link_is_sealed_while_queued_and_gone_once_sent(app, outbox):
+    sign_up(app)
+    [waiting] = queued(app)
+    drain(app)
+    token = token_of(link_in(outbox.last(EMAIL), "/signup/verify/"))
+    assert token not in waiting["row"] and EMAIL in waiting["row"]  # sealed: the recipient shows, the link does not
+    assert queued(app) == []
+
+
+def test_a_mail_given_up_keeps_why_and_loses_its_body(smtp_app, smtp):
+    smtp.replies = ["550 5.1.1 No such mailbox"]
+    sign_up(smtp_app)
+    drain(smtp_app)
+    [row] = queued(smtp_app)
+    assert row["status"] == "failed" and row["attempts"] == 1
+    assert "550" in row["last_error"] and "No such mailbox" in row["last_error"]
+    assert json.loads(row["row"])["message_ciphertext"] is None
