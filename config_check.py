@@ -24,6 +24,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from settings import UNREADABLE
+from web.support import support_contact
 
 ERROR, WARNING = "error", "warning"
 MIN_SECRET_KEY_LENGTH = 32
@@ -74,6 +75,8 @@ def problems(config: Mapping) -> list[Problem]:
     found += _range_problems(config)
     if config["LOG_FORMAT"] not in ("", "json"):
         found.append(Problem("LOG_FORMAT", ERROR, "must be json or unset"))
+    if config.get("SUPPORT_CONTACT") and support_contact(config["SUPPORT_CONTACT"]) is None:
+        found.append(Problem("SUPPORT_CONTACT", ERROR, "must be an email address or an http(s):// URL"))
     if config["REQUIRE_ADMIN_2FA"] is False:
         found.append(Problem("REQUIRE_ADMIN_2FA", WARNING, "administrators may open /admin with a password alone"))
     if is_production(config):

@@ -44,6 +44,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         "MAIL_FROM": env.get("MAIL_FROM") or None,
         # The platform's name: consent pages say who vouches for an app, and developers' apps may not claim it.
         "PLATFORM_NAME": env.get("PLATFORM_NAME") or "Platform Accounts",
+        # Whom people may ask when the platform stopped something (a suspended app): an email address
+        # or an http(s) URL (web/support.py); None: no contact is shown.
+        "SUPPORT_CONTACT": env.get("SUPPORT_CONTACT", "").strip() or None,
         # Until the platform verifies an app, at most this many people may authorize it (as Google caps them).
         "UNVERIFIED_APP_USER_LIMIT": number("UNVERIFIED_APP_USER_LIMIT", 100),
         # Apps one developer may register in the portal (the CLI, run by operators, is not held to it).

@@ -33,7 +33,9 @@ from oauth.errors import (
     OAuthError,
     RequestNotSupported,
     RequestUriNotSupported,
+    SuspendedClient,
     UnauthorizedClient,
+    UnknownClient,
     UnsupportedResponseType,
 )
 from oauth.params import single_valued
@@ -178,9 +180,9 @@ def _client(params: Mapping[str, list[str]], find_client: Callable[[str], "Clien
         raise FatalAuthorizationError("The request names more than one app (client_id is repeated).")
     client = find_client(values[0])
     if client is None:
-        raise FatalAuthorizationError("No app with this client_id is registered here.")
+        raise UnknownClient("No app with this client_id is registered here.")
     if client["status"] != "active":
-        raise FatalAuthorizationError(f"The app {client['name']} has been suspended and cannot be connected.")
+        raise SuspendedClient(f"The app {client['name']} has been suspended and cannot be connected.", client["name"])
     return client
 
 

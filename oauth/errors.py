@@ -128,10 +128,28 @@ class FatalAuthorizationError(Exception):
     """
 
     status = 400
+    # Which page the person sees: whose doing it was decides what they are told to do.
+    page = "broken_request"
 
     def __init__(self, description: str):
         super().__init__(description)
         self.description = description
+
+
+class UnknownClient(FatalAuthorizationError):
+    """No app with this client_id: never registered, or deleted by its developer."""
+
+    page = "unknown_app"
+
+
+class SuspendedClient(FatalAuthorizationError):
+    """The platform suspended the app: nothing its developer or the person can fix from here."""
+
+    page = "suspended_app"
+
+    def __init__(self, description: str, app_name: str):
+        super().__init__(description)
+        self.app_name = app_name
 
 
 class RequestNotSupported(OAuthError):

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from observability import metrics
 from stores import StoreUnavailable, postgres, redis_client
 from web.machine import wants_json
+from web.support import support_contact
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ def store_unavailable(store: str):
 
 
 def init_app(app: Flask) -> None:
+    # Pages that say the platform stopped something name whom to ask (none when unset).
+    contact = support_contact(app.config.get("SUPPORT_CONTACT"))
+    app.context_processor(lambda: {"support_contact": contact})
+
     @app.errorhandler(StoreUnavailable)
     def _store_unavailable(error: StoreUnavailable):
         log.warning("%s unavailable: %s", error.store, error.__cause__)

@@ -30,7 +30,7 @@ def assert_error_page(response):
     assert response.status_code == 400
     assert "Location" not in response.headers
     assert response.mimetype == "text/html"
-    assert "broken request" in response.text
+    assert 'id="authorization-error"' in response.text
 
 
 def assert_error_redirect(response, error: str, state: str | None = STATE, redirect_uri: str = REDIRECT_URI):
@@ -67,7 +67,7 @@ def test_suspended_client_shows_a_page(client, app, runner, registered):
     runner.invoke(args=["clients", "suspend", registered["client_id"]])
     response = client.get(authorize_url(registered))
     assert_error_page(response)
-    assert "suspended" in response.text
+    assert "has suspended" in response.text
 
 
 @pytest.mark.parametrize(
