@@ -1,4 +1,7 @@
-"""`make run`: stores, schema migrations, demo data, then gunicorn on 127.0.0.1:$PORT and a webhook worker.
+"""`make run`: stores, schema migrations, demo data, then gunicorn on 127.0.0.1:$PORT and a worker.
+
+The worker (`flask --app app worker`) delivers webhooks and sends account mail;
+without SMTP_URL it writes each mail to instance/outbox/ and logs its link.
 
 When DATABASE_URL / REDIS_URL are unset this process starts the embedded
 servers and owns them: they stop when it stops (Ctrl-C). gunicorn's workers
@@ -62,7 +65,7 @@ METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def run_gunicorn(port: str) -> int:
-    """gunicorn and one webhook worker beside it, until Ctrl-C or SIGTERM stops both."""
+    """gunicorn and one worker (webhooks, mail) beside it, until Ctrl-C or SIGTERM stops both."""
     if not os.environ.get(METRICS_DIR_VARIABLE):
         # One metrics folder for both, so that GET /metrics adds the worker's delivery counts in.
         os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="oauth-metrics-")
@@ -77,7 +80,7 @@ def run_gunicorn(port: str) -> int:
         server.terminate()
         return server.wait()
     finally:
-        worker.terminate()  # finishes the delivery in hand, then exits
+        worker.terminate()  # finishes the delivery or mail in hand, then exits
         worker.wait()
 
 
