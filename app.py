@@ -51,10 +51,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(config_check.config_cli)
 
     from accounts import cli as accounts_cli
-    from accounts import login, session_interface
+    from accounts import login, mail, session_interface
 
     session_interface.init_app(app)
     login.init_app(app)
+    mail.init_app(app)  # the mail queue's gauges on /metrics
     app.cli.add_command(accounts_cli.db_cli)
     app.cli.add_command(accounts_cli.users_cli)
 

@@ -10,20 +10,28 @@ as long whether or not a mail goes out. A worker sends it through
 temporary failures. A mail that cannot be delivered is logged and recorded
 in its row, never raised into a page: the person asks again.
 
-queue      the mail_outbox table: queue, take with SKIP LOCKED, send, retry, give up
-transport  SMTP, or an .eml file per message (and its links in the log) without SMTP_URL
+queue          the mail_outbox table: queue, take with SKIP LOCKED, send, retry, give up
+transport      SMTP, or an .eml file per message (and its links in the log) without SMTP_URL
+queue_metrics  the queue's depth and oldest due mail, for /metrics
 """
 
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 
 from accounts.mail import queue
 from accounts.mail.transport import SmtpTransport, host_of
 from stores.postgres import get_connection
 
-__all__ = ["SmtpTransport", "compose", "drain", "send", "sender"]
+__all__ = ["SmtpTransport", "compose", "drain", "init_app", "send", "sender"]
+
+
+def init_app(app: Flask) -> None:
+    from accounts.mail.queue_metrics import MailQueueCollector
+    from observability.metrics import READ_AT_SCRAPE
+
+    app.extensions.setdefault(READ_AT_SCRAPE, []).append(MailQueueCollector())
 
 
 def send(cur, to: str, subject: str, template: str, **context) -> None:

@@ -20,6 +20,7 @@ from tests.support.accounts import NEW_ACCOUNT, AuthActions
 from tests.support.apps import make_app
 from tests.support.lifecycle import confirm_email
 from tests.support.mail import SmtpServer, drain, link_in, token_of
+from tests.support.metrics import sample, scrape
 from tests.support.webhooks import WorkerThread, worker_process
 
 EMAIL = NEW_ACCOUNT["email"]
@@ -143,3 +144,17 @@ def test_a_mail_given_up_keeps_why_and_loses_its_body(smtp_app, smtp):
     assert row["status"] == "failed" and row["attempts"] == 1
     assert "550" in row["last_error"] and "No such mailbox" in row["last_error"]
     assert json.loads(row["row"])["message_ciphertext"] is None
+
+
+def test_the_queue_depth_and_the_oldest_wait_are_on_metrics(app, outbox):
+    sign_up(app)
+    with app.app_context(), postgres.transaction(postgres.get_connection()) as cur:
+        cur.execute("UPDATE mail_outbox SET next_attempt_at = now() - interval '90 seconds'")
+    text = scrape(app.test_client())
+    assert sample(text, "oauth_mail_pending") == 1
+    assert 90 <= sample(text, "oauth_mail_oldest_due_seconds") < 120
+    sent_before = sample(text, "oauth_mail_attempts_total", outcome="sent")
+    drain(app)
+    text = scrape(app.test_client())
+    assert sample(text, "oauth_mail_pending") == 0 and sample(text, "oauth_mail_oldest_due_seconds") == 0
+    assert sample(text, "oauth_mail_attempts_total", outcome="sent") == sent_before + 1
