@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     import audit
-    from portal import formatting
+    from portal import form_errors, formatting
     from portal.account.routes import bp as account_bp
     from portal.account.two_factor_routes import bp as account_two_factor_bp
     from portal.admin.routes import bp as admin_bp
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from portal.home import bp as home_bp
 
     app.add_template_filter(formatting.when, "when")
+    app.jinja_env.globals["forms_with_errors"] = form_errors.forms_with_errors
     app.jinja_env.globals["action_labels"] = audit.ACTION_LABELS
     app.jinja_env.globals["security_actions"] = audit.SECURITY_ACTIONS
     for blueprint in (
