@@ -1,0 +1,223 @@
+"""Every page, signed out, signed in, as a developer and as an administrator, checked with axe-core in Chromium.
+
+WCAG 2.2 AA and axe's best practices: no page may have a serious or critical
+violation, forms shown with their errors included. The test prints the pages
+it checked. axe-core comes from npm (tests/e2e/rp), so without Node the test is
+skipped like the other Node checks (a failure when REQUIRE_NODE=1).
+"""
+
+import time
+
+import pytest
+
+from tests.support.accounts import create_user
+from tests.support.axe import axe_source, blocking_violations
+from tests.support.mail import link_in, wait_for_mail
+from tests.support.oauth import REDIRECT_URI, authorize_url, register_client
+from tests.support.two_factor import enable_two_factor, next_code
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+DEVELOPER = "dev@example.com"
+ADMIN = "admin@example.com"
+DESKTOP = {"width": 1100, "height": 900}
+PHONE = {"width": 375, "height": 800}
+
+
+class Audit:
+    """Runs axe on each page a test reaches and keeps what it found, by page."""
+
+    def __init__(self):
+        self.checked: list[str] = []
+        self.violations: dict[str, list[str]] = {}
+
+    def check(self, page, name: str) -> None:
+        """axe on the page at desktop width, then at phone width, where tables and code wrap differently."""
+        page.wait_for_load_state("load")
+        self.checked.append(f"{name} ({page.url})")
+        found = blocking_violations(page)
+        page.set_viewport_size(PHONE)
+        found += [f"at phone width: {violation}" for violation in blocking_violations(page)]
+        page.set_viewport_size(DESKTOP)
+        if found:
+            self.violations[name] = found
+
+    def visit(self, page, base_url: str, name: str, path: str) -> None:
+        page.goto(base_url + path)
+        self.check(page, name)
+
+
+def new_page(browser):
+    context = browser.new_context(viewport=DESKTOP)
+    # The example app's redirect URI: the browser lands on a blank page there instead of the network.
+    context.route(REDIRECT_URI + "**", lambda route: route.fulfill(body="<!doctype html><title>app</title>"))
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def sign_in(page, base_url: str, email: str) -> None:
+    page.goto(base_url + "/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def check_signed_out_pages(audit: Audit, page, base: str) -> None:
+    for name, path in [
+        ("home", "/"),
+        ("sign in", "/login"),
+        ("sign up", "/signup"),
+        ("forgot password", "/password/forgot"),
+        ("docs", "/docs"),
+        ("error page: unknown app", "/oauth/authorize?response_type=code&client_id=pa_client_unknown"),
+        ("error page: not found", "/no-such-page"),
+    ]:
+        audit.visit(page, base, name, path)
+
+    page.goto(base + "/login")
+    page.get_by_label("Email", exact=True).fill(DEVELOPER)
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    audit.check(page, "sign in, refused")
+
+    page.goto(base + "/signup")
+    page.get_by_role("button", name="Create account").click()
+    audit.check(page, "sign up with errors")
+
+    asked_at = time.time_ns()
+    page.goto(base + "/password/forgot")
+    page.get_by_label("Email", exact=True).fill(DEVELOPER)
+    page.get_by_role("button", name="Mail me a link").click()
+    audit.check(page, "forgot password, sent")
+    page.goto(link_in(wait_for_mail(DEVELOPER, asked_at), "/password/reset/"))
+    audit.check(page, "reset password")
+    page.get_by_role("button", name="Set password").click()
+    audit.check(page, "reset password with errors")
+
+
+def check_account_pages(audit: Audit, page, base: str, app_client: dict) -> None:
+    for name, path in [
+        ("security and sessions", "/account/security"),
+        ("change password", "/account/password"),
+        ("two-factor set-up", "/account/two-factor"),
+        ("connected apps, none", "/account/apps"),
+    ]:
+        audit.visit(page, base, name, path)
+
+    page.goto(base + "/account/password")
+    page.get_by_role("button", name="Change password").click()
+    audit.check(page, "change password with errors")
+
+    audit.visit(page, base, "consent", authorize_url(app_client, scope="openid profile read:data"))
+    page.get_by_role("button", name="Allow").click()
+    page.wait_for_url(REDIRECT_URI + "**")
+    audit.visit(page, base, "connected apps", "/account/apps")
+    audit.visit(page, base, "revoke an app", f"/account/apps/{app_client['client_id']}/revoke")
+
+
+def check_developer_pages(audit: Audit, page, base: str) -> None:
+    audit.visit(page, base, "developer: my apps, none", "/developer/apps")
+    audit.visit(page, base, "developer: new app", "/developer/apps/new")
+    page.get_by_role("button", name="Register app").click()
+    audit.check(page, "developer: new app with errors")
+
+    page.get_by_label("Name", exact=True).fill("Axe App")
+    page.get_by_label("Homepage URL").fill("https://axe.example.com")
+    page.get_by_label("Redirect URIs", exact=True).fill("https://axe.example.com/callback")
+    page.get_by_label("read:profile").check()
+    page.get_by_role("button", name="Register app").click()
+    audit.check(page, "developer: credentials shown once")
+    client_id = page.locator("#client-id").inner_text().strip()
+
+    for name, path in [
+        ("developer: my apps", "/developer/apps"),
+        ("developer: app page and settings", f"/developer/apps/{client_id}"),
+        ("developer: quickstart", f"/developer/apps/{client_id}/quickstart"),
+        ("developer: app audit", f"/developer/apps/{client_id}/audit"),
+        ("developer: delete app", f"/developer/apps/{client_id}/delete"),
+    ]:
+        audit.visit(page, base, name, path)
+
+    page.goto(base + f"/developer/apps/{client_id}")
+    page.get_by_label("Redirect URIs", exact=True).fill("not a uri")
+    page.get_by_role("button", name="Save settings").click()
+    audit.check(page, "developer: settings with errors")
+
+
+def check_admin_pages(audit: Audit, page, base: str, app, app_client: dict) -> None:
+    admin = create_user(app, ADMIN, PASSWORD, name="Ada Admin", role="admin")
+    authenticator = enable_two_factor(app, admin["id"])
+    sign_in(page, base, ADMIN)
+    audit.check(page, "second factor")
+    page.get_by_label("Code", exact=True).fill(next_code(app, authenticator))
+    page.get_by_role("button", name="Sign in").click()
+    for name, path in [
+        ("admin: console", "/admin"),
+        ("admin: app", f"/admin/apps/{app_client['client_id']}"),
+        ("admin: users", "/admin/users"),
+        ("admin: user", f"/admin/users/{admin['id']}"),
+        ("admin: audit log", "/admin/audit"),
+    ]:
+        audit.visit(page, base, name, path)
+
+
+def test_every_page_passes_axe_core(browser, live_server, app):
+    axe_source()  # skip (or fail, in CI) before any page when axe-core cannot be installed
+    base = live_server.url
+    audit = Audit()
+    create_user(app, DEVELOPER, PASSWORD, name="Dana Developer", role="developer")
+    app_client, _ = register_client(app, redirect_uris=[REDIRECT_URI])
+
+    check_signed_out_pages(audit, new_page(browser), base)
+    developer = new_page(browser)
+    sign_in(developer, base, DEVELOPER)
+    check_account_pages(audit, developer, base, app_client)
+    check_developer_pages(audit, developer, base)
+    check_admin_pages(audit, new_page(browser), base, app, app_client)
+
+    print(f"axe-core checked {len(audit.checked)} pages:", *audit.checked, sep="\n  ")
+    report = "\n".join(f"{page}:\n  " + "\n  ".join(found) for page, found in audit.violations.items())
+    assert not audit.violations, "serious or critical accessibility violations:\n" + report
+
+
+FOCUSED = "(() => { const e = document.activeElement; return {id: e.id, text: e.textContent.trim(), tag: e.tagName,"
+FOCUSED += " outline: getComputedStyle(e).outlineStyle, width: parseFloat(getComputedStyle(e).outlineWidth),"
+FOCUSED += " top: e.getBoundingClientRect().top, cls: e.className}; })()"
+
+
+def focused(page) -> dict:
+    """The element that has the keyboard focus, with how its focus ring is drawn."""
+    return page.evaluate(FOCUSED)
+
+
+def test_sign_in_by_keyboard_alone_through_the_skip_link_and_the_error_summary(browser, live_server, app):
+    create_user(app, DEVELOPER, PASSWORD, name="Dana Developer", role="developer")
+    page = new_page(browser)
+    page.goto(live_server.url + "/login")
+
+    page.keyboard.press("Tab")
+    skip = focused(page)
+    assert skip["text"] == "Skip to main content" and skip["top"] >= 0, "the skip link is first and shows on focus"
+    assert skip["outline"] != "none" and skip["width"] >= 2, "focus is not visible"
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "main"
+
+    page.keyboard.press("Tab")
+    assert focused(page)["id"] == "email", "the first field is the next stop after the skip link"
+    page.keyboard.type(DEVELOPER)
+    page.keyboard.press("Tab")
+    assert focused(page)["id"] == "password" and focused(page)["width"] >= 2
+    page.keyboard.type("not the password")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "error-summary" in focused(page)["cls"], "the error summary takes the focus when the page opens"
+    page.keyboard.press("Tab")
+    link = focused(page)
+    assert link["tag"] == "A" and "Wrong email or password" in link["text"]
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "password", "the summary's link puts the focus in the field"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Sign out Dana Developer").wait_for()
