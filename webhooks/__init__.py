@@ -16,4 +16,4 @@ def init_app(app: Flask) -> None:
     from observability.metrics import READ_AT_SCRAPE
     from webhooks import queue_metrics
 
-    app.extensions.setdefault(READ_AT_SCRAPE, []).append(queue_metrics.QueueCollector())
+    app.extensions.setdefault(READ_AT_SCRAPE, []).append(queue_metrics.COLLECTOR)

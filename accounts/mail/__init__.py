@@ -28,10 +28,10 @@ __all__ = ["SmtpTransport", "compose", "drain", "init_app", "send", "sender"]
 
 
 def init_app(app: Flask) -> None:
-    from accounts.mail.queue_metrics import MailQueueCollector
+    from accounts.mail import queue_metrics
     from observability.metrics import READ_AT_SCRAPE
 
-    app.extensions.setdefault(READ_AT_SCRAPE, []).append(MailQueueCollector())
+    app.extensions.setdefault(READ_AT_SCRAPE, []).append(queue_metrics.COLLECTOR)
 
 
 def send(cur, to: str, subject: str, template: str, **context) -> None:

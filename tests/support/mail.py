@@ -10,7 +10,6 @@ import atexit
 import re
 import shutil
 import tempfile
-import threading
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -21,6 +20,7 @@ from aiosmtpd.controller import Controller
 from accounts import mail
 from accounts.mail import queue
 from tests.support.stores import free_port
+from tests.support.threads import BackgroundLoop
 from worker import loop
 
 # One folder for the whole run, outside the working tree (tests/support/apps.py gives it to every app).
@@ -59,23 +59,11 @@ class Outbox:
         return received[-1]
 
 
-class MailWorker:
+class MailWorker(BackgroundLoop):
     """The worker's mail thread (worker.loop), on `app`: for a live server, whose requests a test cannot drain."""
 
     def __init__(self, app, poll_seconds: float = 0.05):
-        self.stop = threading.Event()
-        job = queue.job(app)
-        args = (app.extensions["postgres"], job, poll_seconds, self.stop)
-        self.thread = threading.Thread(target=loop.work_until_stopped, args=args, name="mail", daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stop.set()
-        self.thread.join(15)
-        assert not self.thread.is_alive(), "the mail worker did not stop"
+        super().__init__(loop.work_until_stopped, app.extensions["postgres"], queue.job(app), poll_seconds, name="mail")
 
 
 def wait_for_mail(to: str, since_ns: int = 0, timeout: float = 15.0, folder: Path = OUTBOX) -> EmailMessage:

@@ -18,6 +18,7 @@ from pathlib import Path
 from tests.support.accounts import AuthActions
 from tests.support.apps import LiveServer
 from tests.support.stores import free_port
+from tests.support.threads import BackgroundLoop
 from worker import loop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,22 +96,11 @@ def verify_signature(secret: str, header: str, body: bytes, tolerance: int = 300
     return hmac.compare_digest(expected, fields["v1"]) and abs(time.time() - int(fields["t"])) <= tolerance
 
 
-class WorkerThread:
+class WorkerThread(BackgroundLoop):
     """The worker's loop (webhook deliveries and account mail) in a thread of this process, on `app`."""
 
     def __init__(self, app, threads: int = 1):
-        self.app = app
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=loop.run, args=(app, threads, self.stop), daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stop.set()
-        self.thread.join(15)
-        assert not self.thread.is_alive(), "the worker did not stop"
+        super().__init__(loop.run, app, threads, name="worker")
 
 
 def worker_process(store_urls: dict, **settings: str) -> subprocess.Popen:
