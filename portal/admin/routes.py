@@ -4,7 +4,20 @@ Suspending, resuming and changing a limit call the same store functions as
 the CLI, so they take effect on the very next API call.
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 import audit
@@ -12,8 +25,9 @@ from accounts import two_factor, users
 from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
+from portal.admin import app_search, audit_csv, audit_search
 from portal.admin import users as user_pages
-from portal.admin.forms import AuditFilterForm, RateLimitForm, SuspendForm, TokenRateForm
+from portal.admin.forms import AppSearchForm, AuditFilterForm, RateLimitForm, SuspendForm, TokenRateForm
 from portal.sudo import confirm_first
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -50,8 +64,11 @@ def _app_or_404(client_id: str) -> Client:
 
 @bp.get("")
 def index():
-    rows = app_overview.list_apps_with_usage(get_connection(), get_redis(), _rate_window())
-    return render_template("admin/index.html", apps=rows)
+    form = AppSearchForm(request.args)
+    if not form.validate():
+        return render_template("admin/index.html", form=form, found=None), 400
+    found = app_search.search_apps(get_connection(), get_redis(), form.app_query(), form.page.data or 1, _rate_window())
+    return render_template("admin/index.html", form=form, found=found)
 
 
 @bp.get("/apps/<client_id>")
@@ -130,23 +147,61 @@ def token_rate(client_id: str):
 @bp.get("/audit")
 def audit_log():
     form = AuditFilterForm(request.args)
-    if not form.validate():
-        return render_template("admin/audit.html", form=form, entries=[], next_before=None), 400
-    conn = get_connection()
-    wanted_user = form.user_id_or_email()
-    if isinstance(wanted_user, str):
-        found = users.get_user_by_email(conn, wanted_user)
-        if found is None:
-            form.user.errors.append("No account has this email.")
-            return render_template("admin/audit.html", form=form, entries=[], next_before=None)
-        wanted_user = found["id"]
-    entries, next_before = audit.page_of_audit(
-        conn,
-        client_id=(form.client_id.data or "").strip() or None,
-        user_id=wanted_user,
-        before_id=audit.parse_cursor(request.args.get("before")),
+    query, refusal = _audit_query(form)
+    if query is None:
+        return _audit_page(form, [], None, refusal)
+    before_id = audit.parse_cursor(request.args.get("before"))
+    entries, next_before = audit_search.page_of_entries(get_connection(), query, before_id)
+    return _audit_page(form, entries, next_before)
+
+
+@bp.get("/audit.csv")
+def audit_export():
+    """The filtered rows as a CSV download, streamed in batches: any number of rows, flat memory."""
+    form = AuditFilterForm(request.args)
+    query, refusal = _audit_query(form)
+    if query is None:
+        return _audit_page(form, [], None, refusal)
+    chunks = audit_csv.csv_chunks(audit_search.iter_entries(get_connection(), query))
+    filename = f"audit-log-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.csv"
+    return Response(
+        stream_with_context(chunks),  # keeps the request's connection until the last row is sent
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
-    return render_template("admin/audit.html", form=form, entries=entries, next_before=next_before)
+
+
+def _audit_query(form: AuditFilterForm) -> tuple[audit_search.AuditQuery | None, int]:
+    """The form's filters resolved against the database, or None and the status of the page that says why.
+
+    Invalid input is a 400; an email or app that matches nothing is a fine
+    question with no answer (200), the reason beside its field either way.
+    """
+    if not form.validate():
+        return None, 400
+    conn = get_connection()
+    resolved = {}
+    for name, resolve, value in (
+        ("actor_id", audit_search.user_id_for, (form.actor.data or "").strip() or None),
+        ("user_id", audit_search.user_id_for, form.user_id_or_email()),
+        ("client_ids", audit_search.client_ids_for, (form.client_id.data or "").strip() or None),
+    ):
+        try:
+            resolved[name] = resolve(conn, value) if value is not None else None
+        except audit_search.Unresolved as unresolved:
+            form[_FIELD_OF[name]].errors.append(str(unresolved))
+    if any(form[field].errors for field in _FIELD_OF.values()):
+        return None, 200
+    since, until = form.time_range()
+    return audit_search.AuditQuery(action=form.action.data or None, since=since, until=until, **resolved), 200
+
+
+# Which form field each resolved filter comes from, to put a reason beside it.
+_FIELD_OF = {"actor_id": "actor", "user_id": "user", "client_ids": "client_id"}
+
+
+def _audit_page(form: AuditFilterForm, entries: list[dict], next_before: int | None, status: int = 200):
+    return render_template("admin/audit.html", form=form, entries=entries, next_before=next_before), status
 
 
 def _rate_window() -> int:

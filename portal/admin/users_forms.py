@@ -3,14 +3,12 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length
 
 from accounts.users import ROLES
-from portal.admin.forms import MAX_REASON_LENGTH
-from web.fields import BoundedIntegerField
+from portal.admin.forms import MAX_REASON_LENGTH, page_field
 
 MAX_QUERY_LENGTH = 254
-MAX_PAGE = 100_000
 
 
 class UserSearchForm(FlaskForm):
@@ -20,11 +18,7 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = StringField("Email or name", validators=[Length(max=MAX_QUERY_LENGTH)])
-    page = BoundedIntegerField(
-        "Page",
-        max_digits=len(str(MAX_PAGE)),
-        validators=[Optional(), NumberRange(min=1, max=MAX_PAGE, message="No such page.")],
-    )
+    page = page_field()
 
 
 class ReasonForm(FlaskForm):

@@ -1,0 +1,142 @@
+"""The admin console's app list: search, filters, sort and pages over every app, ten thousand and more.
+
+PostgreSQL finds and orders the apps; only the page shown is loaded in full.
+Calls this hour live in Redis (api/rate_limit.py's per-client counters), so
+sorting by them reads the counters of every app the filters keep, in one
+pipelined round trip of MGET batches, and orders those IDs here: nothing is
+added to the API's hot path, which writes only its own counter.
+"""
+
+from math import ceil
+from typing import NamedTuple, TypedDict
+
+import redis
+
+from accounts.user_admin import like_escape
+from api.rate_limit import counter_key, window_index
+from stores.postgres import Connection
+
+PAGE_SIZE = 50
+# Keys per MGET: small enough that Redis serves other clients between batches.
+COUNT_BATCH = 1000
+SORTS = ("newest", "name", "calls")
+
+
+class AppQuery(NamedTuple):
+    """What the operator asked for; None means "any"."""
+
+    text: str = ""  # part of the name, client ID or owner email, any case
+    status: str | None = None  # "active" or "suspended"
+    verified: bool | None = None
+    sort: str = "newest"  # one of SORTS
+
+
+class ListedApp(TypedDict):
+    client_id: str
+    name: str
+    owner_email: str
+    status: str
+    verified: bool
+    rate_limit: int
+    authorized_users: int
+    calls_this_hour: int
+
+
+class AppPage(NamedTuple):
+    apps: list[ListedApp]
+    total: int  # apps matching the query
+    page: int  # the page shown: the one asked for, or the last one when it asked beyond
+    pages: int
+
+
+_FILTERS = """FROM clients c JOIN users u ON u.id = c.owner_id
+    WHERE (%(pattern)s::text IS NULL
+           OR c.name ILIKE %(pattern)s OR c.client_id ILIKE %(pattern)s OR u.email ILIKE %(pattern)s)
+      AND (%(status)s::text IS NULL OR c.status = %(status)s)
+      AND (%(verified)s::boolean IS NULL OR (c.verified_at IS NOT NULL) = %(verified)s)"""
+
+# Every order ends on the primary key, so that pages neither repeat nor skip an app.
+_ORDERS = {"newest": "c.created_at DESC, c.client_id", "name": "lower(c.name), c.client_id"}
+
+
+def search_apps(conn: Connection, r: redis.Redis, query: AppQuery, page: int, window_seconds: int) -> AppPage:
+    """Page `page` (from 1) of the apps matching `query`, each with its calls in the current rate-limit window."""
+    if query.sort == "calls":
+        ids = _matching_ids(conn, query)
+        calls = calls_of(r, ids, window_seconds)
+        ids.sort(key=lambda client_id: -calls[client_id])  # stable: newest first among equals
+        total = len(ids)
+        page = _clamp(page, total)
+        page_ids = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    else:
+        total = _count(conn, query)
+        page = _clamp(page, total)
+        page_ids = _matching_ids(conn, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        calls = calls_of(r, page_ids, window_seconds)
+    rows = _rows_of(conn, page_ids)
+    # An app deleted between the two queries is left out rather than shown half.
+    apps = [{**rows[client_id], "calls_this_hour": calls[client_id]} for client_id in page_ids if client_id in rows]
+    return AppPage(apps, total, page, _page_count(total))
+
+
+def calls_of(r: redis.Redis, client_ids: list[str], window_seconds: int) -> dict[str, int]:
+    """API calls of each client in the current window: the Redis clock, then one pipeline of MGET batches."""
+    if not client_ids:
+        return {}
+    index = window_index(r.time()[0], window_seconds)  # the clock the API guard counts by
+    pipe = r.pipeline(transaction=False)
+    for start in range(0, len(client_ids), COUNT_BATCH):
+        pipe.mget([counter_key(client_id, index) for client_id in client_ids[start : start + COUNT_BATCH]])
+    counts = [count for batch in pipe.execute() for count in batch]
+    return {client_id: int(count or 0) for client_id, count in zip(client_ids, counts, strict=True)}
+
+
+def _params(query: AppQuery) -> dict:
+    text = query.text.strip()
+    return {
+        "pattern": f"%{like_escape(text)}%" if text else None,
+        "status": query.status,
+        "verified": query.verified,
+    }
+
+
+def _count(conn: Connection, query: AppQuery) -> int:
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) AS n {_FILTERS}", _params(query))
+        return cur.fetchone()["n"]
+
+
+def _matching_ids(conn: Connection, query: AppQuery, limit: int | None = None, offset: int = 0) -> list[str]:
+    """Client IDs of the matching apps in the query's order (newest first for "calls"); all when no limit."""
+    order = _ORDERS.get(query.sort, _ORDERS["newest"])
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT c.client_id {_FILTERS} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
+            {**_params(query), "limit": limit, "offset": offset},
+        )
+        return [row["client_id"] for row in cur.fetchall()]
+
+
+def _rows_of(conn: Connection, client_ids: list[str]) -> dict[str, dict]:
+    """What the list shows of each app, by client ID."""
+    if not client_ids:
+        return {}
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT c.client_id, c.name, u.email AS owner_email, c.status, c.rate_limit,
+                      c.verified_at IS NOT NULL AS verified,
+                      (SELECT count(*) FROM grants g
+                       WHERE g.client_id = c.client_id AND g.revoked_at IS NULL) AS authorized_users
+               FROM clients c JOIN users u ON u.id = c.owner_id
+               WHERE c.client_id = ANY(%(ids)s)""",
+            {"ids": client_ids},
+        )
+        return {row["client_id"]: row for row in cur.fetchall()}
+
+
+def _page_count(total: int) -> int:
+    return max(1, ceil(total / PAGE_SIZE))
+
+
+def _clamp(page: int, total: int) -> int:
+    return min(max(page, 1), _page_count(total))
