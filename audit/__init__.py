@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from observability import logs, metrics
 from stores.postgres import Connection
@@ -204,8 +205,14 @@ def list_audit(
     user_id: int | None = None,
     before_id: int | None = None,
     limit: int = AUDIT_PAGE_SIZE,
+    client_ids: list[str] | None = None,
+    action: str | None = None,
+    actor_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[dict]:
-    """Audit rows newest first, optionally of one app and/or one user (as actor or subject).
+    """Audit rows newest first, optionally of one app (or any of `client_ids`), one user (as actor or
+    subject), one action, one actor, and occurred in [since, until).
 
     Keyset pagination: pass the smallest id of the previous page as
     `before_id`; unlike OFFSET it stays fast and stable while rows arrive.
@@ -220,11 +227,26 @@ def list_audit(
                LEFT JOIN users subject ON subject.id = a.subject_user_id
                LEFT JOIN clients c ON c.client_id = a.client_id
                WHERE (%(client_id)s::text IS NULL OR a.client_id = %(client_id)s)
+                 AND (%(client_ids)s::text[] IS NULL OR a.client_id = ANY(%(client_ids)s))
                  AND (%(user_id)s::bigint IS NULL OR a.actor_id = %(user_id)s OR a.subject_user_id = %(user_id)s)
+                 AND (%(action)s::text IS NULL OR a.action = %(action)s)
+                 AND (%(actor_id)s::bigint IS NULL OR a.actor_id = %(actor_id)s)
+                 AND (%(since)s::timestamptz IS NULL OR a.occurred_at >= %(since)s)
+                 AND (%(until)s::timestamptz IS NULL OR a.occurred_at < %(until)s)
                  AND (%(before_id)s::bigint IS NULL OR a.id < %(before_id)s)
                ORDER BY a.id DESC
                LIMIT %(limit)s""",
-            {"client_id": client_id, "user_id": user_id, "before_id": before_id, "limit": limit},
+            {
+                "client_id": client_id,
+                "client_ids": client_ids,
+                "user_id": user_id,
+                "action": action,
+                "actor_id": actor_id,
+                "since": since,
+                "until": until,
+                "before_id": before_id,
+                "limit": limit,
+            },
         )
         return cur.fetchall()
 
