@@ -1,16 +1,23 @@
-"""The per-app quickstart: endpoints and copy-paste examples filled in with the app's details.
+"""The per-app quickstart: endpoints and the token lifecycle in curl and Python, filled in with the app's details.
 
-Pure: takes the issuer and the stored app, returns plain values for the template.
+Pure: takes the issuer and the stored app, returns plain values for the
+template. Authorize with PKCE, exchange, call (handling 401 and 429),
+refresh, revoke: the shell steps run in order as one script, the Python
+steps (portal.developer.quickstart_python) as one program, and the test
+suite runs both against a live server.
 """
 
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from api.openapi import API_PREFIX
 from oauth import metadata
 from oauth.clients import Client
 from oauth.scopes import format_scope
+from portal.developer import quickstart_python as python
 
-API_PROFILE_PATH = "/api/v1/me"
+# Reads one string field of a JSON answer; shown once, used by the later steps.
+JSON_FIELD = r"""json_field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p"; }  # or use jq"""
 ENDPOINT_LABELS = {
     "metadata": "Metadata (RFC 8414)",
     "authorization": "Authorization",
@@ -52,7 +59,8 @@ def endpoint_urls(issuer: str) -> dict[str, str]:
         "end_session": document["end_session_endpoint"],
         "issuer": document["issuer"],
         "documentation": document["service_documentation"],
-        "me": issuer + API_PROFILE_PATH,
+        "api": issuer + API_PREFIX,
+        "me": issuer + API_PREFIX + "/me",
     }
 
 
@@ -66,47 +74,112 @@ def build_steps(issuer: str, client: Client) -> list[Step]:
     """The quickstart for `client`, step by step, each with code to copy."""
     urls = endpoint_urls(issuer)
     confidential = client["client_type"] == "confidential"
+    redirect_uri = redirect_uri_of(client)
     credentials = f'CLIENT_ID="{client["client_id"]}"'
     if confidential:
-        credentials += '\nCLIENT_SECRET="paste the secret you saved when it was shown"'
+        credentials += (
+            "\n# The secret you saved when it was shown: export CLIENT_SECRET=... (never in a script)"
+            '\n: "${CLIENT_SECRET:?export the app secret as CLIENT_SECRET}"'
+        )
     keep = (
         "Keep the secret on your server only; never ship it inside an app."
         if confidential
         else "A public app has no secret: every sign-in is proven with PKCE instead."
     )
-    steps = [Step("Your credentials", keep, credentials)]
+    settings = python.settings(urls, client, redirect_uri if has_code_flow(client) else "")
+    steps = [Step("Your credentials", keep, credentials + "\n" + JSON_FIELD, python=settings)]
     # How the app authenticates at the token endpoint: HTTP basic (RFC 6749 §2.3.1),
     # or only its id for a public app, which proves itself with PKCE instead.
     auth = '-u "$CLIENT_ID:$CLIENT_SECRET"' if confidential else '-d client_id="$CLIENT_ID"'
-    if "authorization_code" in client["grant_types"]:
+    if has_code_flow(client):
         steps += _authorization_code_steps(urls, client, auth)
-    if "client_credentials" in client["grant_types"]:
+    elif "client_credentials" in client["grant_types"]:
+        steps.append(_client_credentials_step(urls, client, auth))
+    steps.append(_call_step(urls, client))
+    if has_code_flow(client) and "refresh_token" in client["grant_types"]:
         steps.append(
             Step(
-                "Get a token for your own app (client credentials)",
-                "Server to server: no user is involved, so the token acts for your app only.",
-                _token_request(
-                    auth,
-                    urls["token"],
-                    "-d grant_type=client_credentials",
-                    f'-d scope="{format_scope(client["scopes"])}"',
-                ),
+                "Refresh the access token",
+                "Each refresh token works once: keep the new one from every answer. Presenting a spent one "
+                "again signs the user out of your app.",
+                _token_request(auth, urls["token"], "-d grant_type=refresh_token", '-d refresh_token="$REFRESH_TOKEN"')
+                + _keep_tokens(),
+                python=python.refresh(python.auth_for(client)),
             )
         )
-    steps.append(
-        Step(
-            "Call the API",
-            "Send the access token as a bearer token. /api/v1/me needs the read:profile scope.",
-            f'curl -s -H "Authorization: Bearer $ACCESS_TOKEN" {urls["me"]}',
-        )
-    )
+    steps.append(_revoke_step(urls, client, auth))
+    if has_code_flow(client) and "client_credentials" in client["grant_types"]:
+        # Also a server-to-server token: last, so the lifecycle above keeps the person's token.
+        steps.append(_client_credentials_step(urls, client, auth))
     return steps
 
 
+def has_code_flow(client: Client) -> bool:
+    return "authorization_code" in client["grant_types"]
+
+
+def redirect_uri_of(client: Client) -> str:
+    return client["redirect_uris"][0] if client["redirect_uris"] else PLACEHOLDER_REDIRECT_URI
+
+
 def _token_request(auth: str, token_url: str, *params: str) -> str:
-    """A curl call to the token endpoint, one form parameter per line."""
-    lines = [f"curl -s {auth}"] + [f"  {param}" for param in params] + [f"  {token_url}"]
+    """A curl call to the token endpoint, one form parameter per line, its answer kept in TOKENS."""
+    lines = [f"TOKENS=$(curl -s {auth}"] + [f"  {param}" for param in params] + [f"  {token_url})"]
     return " \\\n".join(lines)
+
+
+def _keep_tokens(with_refresh: bool = True) -> str:
+    lines = ["", "ACCESS_TOKEN=$(printf '%s' \"$TOKENS\" | json_field access_token)"]
+    if with_refresh:
+        lines.append("REFRESH_TOKEN=$(printf '%s' \"$TOKENS\" | json_field refresh_token)")
+    return "\n".join(lines)
+
+
+def _client_credentials_step(urls: dict[str, str], client: Client, auth: str) -> Step:
+    return Step(
+        "Get a token for your own app (client credentials)",
+        "Server to server: no user is involved, so the token acts for your app only.",
+        _token_request(
+            auth, urls["token"], "-d grant_type=client_credentials", f'-d scope="{format_scope(client["scopes"])}"'
+        )
+        + _keep_tokens(with_refresh=False),
+        python=python.client_credentials(client),
+    )
+
+
+def _call_step(urls: dict[str, str], client: Client) -> Step:
+    refreshes = has_code_flow(client) and "refresh_token" in client["grant_types"]
+    on_401 = "refresh it (next step) and call again once" if refreshes else "get a new one and call again once"
+    return Step(
+        "Call the API, and handle 401 and 429",
+        "Send the access token as a bearer token; /api/v1/me needs the read:profile scope. A 401 means the "
+        "token expired or was revoked; a 429 means your app's hourly calls are spent until Retry-After "
+        "seconds have passed (every answer's RateLimit-Remaining says how many are left).",
+        "STATUS=$(curl -s -o answer.json -D headers.txt -w '%{http_code}' \\\n"
+        f'  -H "Authorization: Bearer $ACCESS_TOKEN" {urls["me"]})\n'
+        'case "$STATUS" in\n'
+        f'  401) echo "The access token expired or was revoked: {on_401}." ;;\n'
+        "  429) echo \"Calls spent: wait $(sed -n 's/^retry-after: *\\([0-9]*\\).*/\\1/ip' headers.txt) seconds.\" ;;\n"
+        "  *) cat answer.json ;;\n"
+        "esac",
+        python=python.call_api(python.auth_for(client), refreshes),
+    )
+
+
+def _revoke_step(urls: dict[str, str], client: Client, auth: str) -> Step:
+    refreshes = has_code_flow(client) and "refresh_token" in client["grant_types"]
+    token = "refresh_token" if refreshes else "access_token"
+    variable = "$REFRESH_TOKEN" if refreshes else "$ACCESS_TOKEN"
+    what = "the refresh token ends the access tokens issued with it too" if refreshes else "the token ends at once"
+    return Step(
+        "Revoke when you are done",
+        f"When the person disconnects or signs out of your app, revoke: {what}. The answer is 200 "
+        "even for a token already gone.",
+        f"curl -s {auth} \\\n"
+        f'  -d token="{variable}" -d token_type_hint={token} \\\n'
+        f'  {urls["revocation"]} -o /dev/null -w "%{{http_code}}\\n"',
+        python=python.revoke(python.auth_for(client), token),
+    )
 
 
 def authorization_url(authorize_endpoint: str, client: Client, redirect_uri: str) -> str:
@@ -130,34 +203,28 @@ def signs_in(client: Client) -> bool:
 
 
 def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -> list[Step]:
-    redirect_uri = client["redirect_uris"][0] if client["redirect_uris"] else PLACEHOLDER_REDIRECT_URI
+    redirect_uri = redirect_uri_of(client)
     steps = [
         Step(
             "Make a PKCE verifier and challenge (S256)",
             "A fresh random verifier for every sign-in: send its SHA-256 challenge now, the verifier later. "
-            "Only S256 is accepted.",
+            "Only S256 is accepted. In Python, requests-oauthlib makes the pair itself (next step).",
             "CODE_VERIFIER=$(openssl rand -base64 60 | tr -d '\\n=+/' | cut -c1-64)\n"
             "CODE_CHALLENGE=$(printf '%s' \"$CODE_VERIFIER\" | openssl dgst -sha256 -binary \\\n"
             "  | openssl base64 -A | tr '+/' '-_' | tr -d '=')\n"
             "STATE=$(openssl rand -hex 16)" + ("\nNONCE=$(openssl rand -hex 16)" if signs_in(client) else ""),
-            python=(
-                "import base64, hashlib, secrets\n\n"
-                "code_verifier = secrets.token_urlsafe(64)\n"
-                "digest = hashlib.sha256(code_verifier.encode()).digest()\n"
-                'code_challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()\n'
-                "state = secrets.token_urlsafe(16)"
-                + ("\nnonce = secrets.token_urlsafe(16)" if signs_in(client) else "")
-            ),
         ),
         Step(
             "Send the user to the authorization URL",
             f"Once the user allows access, the browser comes back to {redirect_uri} with code, state and iss. "
             "Check that state is the one you sent and iss is this server before using the code.",
             f'echo "{authorization_url(urls["authorization"], client, redirect_uri)}"',
+            python=python.authorization(client, signs_in(client)),
         ),
         Step(
             "Exchange the code for tokens",
-            "Within 10 minutes, and only once. The answer holds access_token, refresh_token and expires_in.",
+            "Within 10 minutes, and only once: set CODE to the code the browser brought back. The answer holds "
+            "access_token, refresh_token and expires_in.",
             _token_request(
                 auth,
                 urls["token"],
@@ -165,20 +232,13 @@ def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -
                 '-d code="$CODE"',
                 f'--data-urlencode redirect_uri="{redirect_uri}"',
                 '-d code_verifier="$CODE_VERIFIER"',
-            ),
+            )
+            + _keep_tokens("refresh_token" in client["grant_types"]),
+            python=python.exchange(python.auth_for(client)),
         ),
     ]
     if signs_in(client):
         steps.append(_sign_in_step(urls, client))
-    if "refresh_token" in client["grant_types"]:
-        steps.append(
-            Step(
-                "Refresh the access token",
-                "Each refresh token works once: keep the new one from every answer. Presenting a spent one "
-                "again signs the user out of your app.",
-                _token_request(auth, urls["token"], "-d grant_type=refresh_token", '-d refresh_token="$REFRESH_TOKEN"'),
-            )
-        )
     return steps
 
 
@@ -195,6 +255,7 @@ def _sign_in_step(urls: dict[str, str], client: Client) -> Step:
         f'curl -s {urls["openid_configuration"]}\ncurl -s -H "Authorization: Bearer $ACCESS_TOKEN" {urls["userinfo"]}',
         python=(
             "import jwt  # PyJWT, with cryptography installed\n\n"
+            'id_token = token["id_token"]\n'
             f'jwks = jwt.PyJWKClient("{urls["jwks"]}")\n'
             "key = jwks.get_signing_key_from_jwt(id_token)\n"
             "claims = jwt.decode(\n"

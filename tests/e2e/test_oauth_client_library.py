@@ -5,15 +5,16 @@ Allow through the real HTML forms, CSRF tokens included; the app's side is
 requests-oauthlib, configured from the server's RFC 8414 metadata only.
 """
 
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from oauthlib.oauth2 import WebApplicationClient
 from requests_oauthlib import OAuth2Session
 
+from tests.support import consent
 from tests.support.accounts import create_user
-from tests.support.oauth import form_fields, register_client
+from tests.support.oauth import register_client
 
 CALLBACK = "http://127.0.0.1:8765/callback"  # never served: the browser stops at the redirect
 EMAIL, PASSWORD = "person@example.com", "person password"
@@ -39,22 +40,7 @@ def discovery(server) -> dict:
 
 def sign_in_and_allow(authorization_url: str) -> str:
     """Be the person: follow the authorization URL, sign in, press Allow; return the callback URL."""
-    browser = requests.Session()
-    response = browser.get(authorization_url, allow_redirects=False, timeout=10)
-    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
-    login_url = urljoin(authorization_url, response.headers["Location"])
-    login_page = browser.get(login_url, timeout=10)
-    credentials = {**form_fields(login_page.text), "email": EMAIL, "password": PASSWORD}
-    signed_in = browser.post(urljoin(login_url, "/login"), data=credentials, allow_redirects=False, timeout=10)
-    assert signed_in.status_code == 302
-    consent_page = browser.get(urljoin(login_url, signed_in.headers["Location"]), timeout=10)
-    assert consent_page.status_code == 200 and 'value="allow"' in consent_page.text
-    decision = {**form_fields(consent_page.text), "decision": "allow"}
-    allowed = browser.post(
-        urljoin(authorization_url, "/oauth/authorize"), data=decision, allow_redirects=False, timeout=10
-    )
-    assert allowed.status_code == 303
-    return allowed.headers["Location"]
+    return consent.sign_in_and_allow(authorization_url, EMAIL, PASSWORD)
 
 
 def introspect(discovery: dict, client_id: str, secret: str, token: str) -> dict:

@@ -13,6 +13,7 @@ from oauth.scopes import ALL_SCOPES
 from tests.support.api import user_with_token
 from tests.support.apps import make_app
 from tests.support.oauth import register_client
+from tests.support.portal import register_and_read
 
 DOCUMENTED_PREFIXES = ("/oauth/", "/api/", "/.well-known/")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -185,3 +186,11 @@ def test_the_home_page_and_the_docs_link_to_each_other(client):
     home = client.get("/").text
     assert 'href="/docs"' in home
     assert 'href="http://localhost/docs/openapi.json"' in client.get("/docs").text
+
+
+def test_the_quickstart_links_to_the_docs(client, auth):
+    auth.sign_in_as("dev@example.com")
+    client_id, _secret = register_and_read(client)
+    page = client.get(f"/developer/apps/{client_id}/quickstart").text
+    assert '<a href="http://localhost/docs"><code>http://localhost/docs</code></a>' in page
+    assert 'href="/docs"' in page

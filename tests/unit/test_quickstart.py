@@ -4,6 +4,7 @@ import base64
 import hashlib
 import shutil
 import subprocess
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -56,11 +57,53 @@ def test_quickstart_pkce_shell_commands_make_a_valid_s256_pair():
     assert pkce_pair_is_valid(verifier, challenge)
 
 
-def test_quickstart_pkce_python_makes_a_valid_s256_pair():
-    step = next(s for s in quickstart.build_steps("https://id.example.com", PUBLIC_APP) if "PKCE" in s.title)
-    made: dict = {}
-    exec(step.python, made)  # the snippet exactly as a developer pastes it
-    assert pkce_pair_is_valid(made["code_verifier"], made["code_challenge"])
+def test_the_python_authorization_step_sends_an_s256_challenge_for_the_apps_values():
+    steps = {s.title: s for s in quickstart.build_steps("https://id.example.com", PUBLIC_APP)}
+    program: dict = {}
+    for title in ("Your credentials", "Send the user to the authorization URL"):
+        exec(steps[title].python, program)  # the snippets exactly as a developer pastes them
+    query = parse_qs(urlsplit(program["authorization_url"]).query)
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
+    assert query["client_id"] == ["pa_client_abc"] and query["redirect_uri"] == ["com.example.acme:/cb"]
+    assert query["scope"] == ["read:profile read:data"]  # format_scope: the catalogue order
+
+
+LIFECYCLE = [
+    "Your credentials",
+    "Make a PKCE verifier and challenge (S256)",
+    "Send the user to the authorization URL",
+    "Exchange the code for tokens",
+    "Call the API, and handle 401 and 429",
+    "Refresh the access token",
+    "Revoke when you are done",
+]
+
+
+@pytest.mark.parametrize("client_type", ["public", "confidential"])
+def test_the_code_flow_quickstart_covers_the_whole_lifecycle_in_both_languages(client_type):
+    steps = quickstart.build_steps("https://id.example.com", {**PUBLIC_APP, "client_type": client_type})
+    assert [step.title for step in steps] == LIFECYCLE
+    for step in steps[2:]:
+        compile(step.python, step.title, "exec")  # pasted as is, it is valid Python
+    assert 'case "$STATUS" in' in steps[4].code and "429)" in steps[4].code and "401)" in steps[4].code
+    assert "Retry-After" in steps[4].python and "status_code == 401" in steps[4].python
+    assert "token_type_hint=refresh_token" in steps[-1].code
+
+
+def test_a_public_apps_python_names_itself_instead_of_a_secret():
+    python = "\n".join(step.python for step in quickstart.build_steps("https://id.example.com", PUBLIC_APP))
+    assert "CLIENT_SECRET" not in python
+    assert "include_client_id=True" in python and "refresh_token(TOKEN_URL, client_id=CLIENT_ID)" in python
+    assert '"client_id": CLIENT_ID' in python  # in the revocation body
+    assert "OAUTHLIB_INSECURE_TRANSPORT" not in python  # https: no development switch
+
+
+def test_a_server_to_server_app_revokes_its_access_token():
+    app = {**PUBLIC_APP, "client_type": "confidential", "grant_types": ["client_credentials"], "redirect_uris": []}
+    steps = quickstart.build_steps("http://127.0.0.1:5000", app)
+    assert [step.title for step in steps][-1] == "Revoke when you are done"
+    assert 'token="$ACCESS_TOKEN"' in steps[-1].code and "BackendApplicationClient" in steps[1].python
+    assert "OAUTHLIB_INSECURE_TRANSPORT" in steps[0].python
 
 
 def test_an_app_with_openid_gets_a_nonce_and_a_sign_in_step():
