@@ -2,10 +2,13 @@
 
 PostgreSQL is the source of truth. Redis keeps, per client, the two facts
 every API call needs: its status and its hourly rate limit (`client:<id>`),
-and the web origins a public client opens to browsers (oauth/browser_origins.py).
-Suspending, resuming or deleting a client rewrites that hash at once, so
-every token of the client stops (or starts again) working without a scan
-over its tokens. Every change writes an audit row in the same transaction.
+what the token, revocation and introspection endpoints read of it
+(oauth/client_cache.py), and the web origins a public client opens to
+browsers (oauth/browser_origins.py). Suspending, resuming or deleting a
+client rewrites that hash at once, so every token of the client stops (or
+starts again) working without a scan over its tokens. Every change writes
+an audit row in the same transaction and, once committed, drops the
+client's cached copy (`_changed`): no caller can forget it.
 """
 
 from collections.abc import Sequence
@@ -16,11 +19,12 @@ import redis
 
 import audit
 from audit import Actor
-from oauth import browser_origins, credentials, token_store
+from oauth import browser_origins, client_cache, credentials, token_store
 from oauth.client_rules import DEFAULT_ID_TOKEN_SIGNING_ALG
 from oauth.token_limits import DEFAULT_TOKEN_RATE
 from oauth.token_store import CLIENT_STATE_TTL, client_state_key
 from stores.postgres import Connection, transaction
+from stores.redis_client import get_redis
 
 CLIENT_COLUMNS = """client_id, owner_id, name, description, homepage_url, client_type, redirect_uris,
     scopes, grant_types, is_resource_server, status, suspended_reason, rate_limit, created_at, updated_at,
@@ -66,20 +70,6 @@ class ListedClient(Client):
 
     owner_email: str
     authorized_users: int  # users holding a live grant
-
-
-class StoredSecret(TypedDict):
-    """What the token endpoint needs of one secret."""
-
-    id: int
-    digest: str  # SHA-256 of the secret, hex
-    stale: bool  # last use over a minute ago, so worth writing again
-
-
-class ClientWithSecrets(Client):
-    """A client with its secrets' digests, as get_client_with_secrets loads it."""
-
-    secrets: list[StoredSecret]
 
 
 _QUALIFIED_CLIENT_COLUMNS = ", ".join("c." + column.strip() for column in CLIENT_COLUMNS.split(","))
@@ -158,6 +148,7 @@ def create_client(
             _insert_secret(cur, client_id, secret)
         audit.record_as(cur, actor, "app.created", client_id=client_id, details={"name": client["name"]})
     publish_client_state(r, client)
+    _changed(client_id, r)
     return client, secret
 
 
@@ -261,6 +252,7 @@ def update_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str
                 audit.record_as(cur, actor, "app.unverified", client_id=client_id, details={"fields": sorted(fields)})
     if client:
         browser_origins.publish(r, client)  # its redirect URIs may have moved to another origin
+        _changed(client_id, r)
     return client
 
 
@@ -275,6 +267,7 @@ def delete_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str
             audit.record_as(cur, actor, "app.deleted", client_id=client_id, details={"name": deleted["name"]})
     if deleted:
         set_client_status(r, client_id, "deleted")  # every token of the client fails from now on
+        _changed(client_id, r)
         browser_origins.forget(r, client_id)
         for grant_id in grant_ids:
             token_store.revoke_grant(r, grant_id)
@@ -290,6 +283,7 @@ def add_secret(conn: Connection, actor: Actor, client_id: str) -> tuple[dict, st
     with transaction(conn) as cur:
         row = _insert_secret(cur, client_id, secret)
         audit.record_as(cur, actor, "secret.created", client_id=client_id, details={"prefix": row["prefix"]})
+    _changed(client_id)
     return row, secret
 
 
@@ -329,62 +323,9 @@ def delete_secret(conn: Connection, actor: Actor, client_id: str, secret_id: int
         row = cur.fetchone()
         if row:
             audit.record_as(cur, actor, "secret.deleted", client_id=client_id, details={"prefix": row["prefix"]})
+    if row:
+        _changed(client_id)
     return row is not None
-
-
-def get_client_with_secrets(conn: Connection, client_id: str) -> ClientWithSecrets | None:
-    """The client plus its secrets' digests, in one query: all the token endpoint reads of the client.
-
-    (A code exchange also checks its grant in PostgreSQL, `grants.is_live`:
-    a backstop should Redis have lost the grant's revocation marker.)
-
-    Each entry of `secrets` has the secret's id, digest and whether its
-    last-use time is over a minute old (so worth writing again).
-    """
-    with conn.cursor() as cur:
-        cur.execute(
-            f"""SELECT {_QUALIFIED_CLIENT_COLUMNS}, s.id AS secret_id, s.secret_digest,
-                       (s.last_used_at IS NULL OR s.last_used_at < now() - interval '1 minute') AS secret_stale
-                FROM clients c LEFT JOIN client_secrets s ON s.client_id = c.client_id
-                WHERE c.client_id = %(id)s""",
-            {"id": client_id},
-        )
-        rows = cur.fetchall()
-    if not rows:
-        return None
-    client = {key: value for key, value in rows[0].items() if not key.startswith("secret_")}
-    client["secrets"] = [
-        {"id": row["secret_id"], "digest": row["secret_digest"], "stale": row["secret_stale"]}
-        for row in rows
-        if row["secret_id"] is not None
-    ]
-    return client
-
-
-def check_secret(conn: Connection, client: ClientWithSecrets, secret: str) -> bool:
-    """True if `secret` is one of the live secrets of `client` (as loaded by get_client_with_secrets).
-
-    A fast digest (SHA-256) suffices: secrets are 256 random bits, so there
-    is nothing to brute-force. Every stored digest is compared in constant
-    time, and last use is written at most once a minute.
-    """
-    if not credentials.is_well_formed(secret, credentials.CLIENT_SECRET_PREFIX):
-        return False
-    presented = credentials.digest(secret)
-    match = None
-    for row in client["secrets"]:
-        if credentials.equal(row["digest"], presented):
-            match = row
-    if match is None:
-        return False
-    if match["stale"]:
-        with transaction(conn) as cur:
-            cur.execute(
-                """UPDATE client_secrets SET last_used_at = now()
-                   WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')""",
-                {"id": match["id"]},
-            )
-    return True
 
 
 # Operations: suspension and rate limit -------------------------------------
@@ -411,6 +352,7 @@ def set_suspended(
             audit.record_as(cur, actor, action, client_id=client_id, details={"reason": reason} if suspended else {})
     if client:
         publish_client_state(r, client)
+        _changed(client_id, r)
     return client
 
 
@@ -428,6 +370,8 @@ def verify_client(conn: Connection, actor: Actor, client_id: str) -> Client | No
         client = cur.fetchone()
         if client:
             audit.record_as(cur, actor, "app.verified", client_id=client_id, details={"name": client["name"]})
+    if client:
+        _changed(client_id)
     return client or get_client(conn, client_id)
 
 
@@ -448,6 +392,7 @@ def set_rate_limit(conn: Connection, r: redis.Redis, actor: Actor, client_id: st
             )
     if client:
         publish_client_state(r, client)
+        _changed(client_id, r)
     return client
 
 
@@ -466,6 +411,8 @@ def set_token_rate(conn: Connection, actor: Actor, client_id: str, token_rate: i
             audit.record_as(
                 cur, actor, "app.token_rate_changed", client_id=client_id, details={"token_rate": token_rate}
             )
+    if client:
+        _changed(client_id)
     return client
 
 
@@ -492,3 +439,11 @@ def _write_client_state(r: redis.Redis, client_id: str, **fields) -> None:
     pipe.hset(key, mapping=fields)
     pipe.expire(key, CLIENT_STATE_TTL)
     pipe.execute()
+
+
+def _changed(client_id: str, r: redis.Redis | None = None) -> None:
+    """After a committed change: the machine endpoints read the client from PostgreSQL again on their next request.
+
+    The functions that are not given a Redis client use the app's.
+    """
+    client_cache.forget(r if r is not None else get_redis(), client_id)

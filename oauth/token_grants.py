@@ -17,8 +17,8 @@ import redis
 
 import audit
 from accounts import users
-from oauth import grants, id_tokens, pkce, token_store
-from oauth.clients import Client
+from oauth import grants, id_tokens, pkce, redirect_uris, token_store
+from oauth.client_cache import MachineClient
 from oauth.errors import (
     InvalidClient,
     InvalidGrant,
@@ -47,7 +47,7 @@ class TokenPolicy(NamedTuple):
 
 
 def exchange(
-    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], policy: TokenPolicy
+    conn: Connection, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """Run the grant the request names; raise an OAuthError if anything is off."""
     grant_type = require(params, "grant_type")
@@ -66,7 +66,7 @@ def exchange(
 
 
 def authorization_code(
-    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], policy: TokenPolicy
+    conn: Connection, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """RFC 6749 §4.1.3 with RFC 7636 §4.6. Any presentation spends the code; a second one
     revokes every token the first produced (token_store.redeem_code)."""
@@ -98,10 +98,14 @@ def authorization_code(
     return with_id_token(conn, tokens, client, policy, nonce=code.get("nonce"))
 
 
-def check_code_binding(code: dict, client: Client, params: Mapping[str, str]) -> None:
-    """The code must come back from the client it was issued to, with its redirect URI and PKCE verifier."""
+def check_code_binding(code: dict, client: MachineClient, params: Mapping[str, str]) -> None:
+    """The code must come back from the client it was issued to, with its redirect URI (still registered)
+    and PKCE verifier."""
     if code["client_id"] != client["client_id"]:
         raise InvalidGrant("The code was issued to another client.")
+    if not redirect_uris.is_registered(code["redirect_uri"], client["redirect_uris"], client["client_type"]):
+        # Taken off the app since: the developer no longer trusts where this code went.
+        raise InvalidGrant("The code's redirect_uri is no longer registered for this client.")
     redirect_uri = params.get("redirect_uri")
     if code["redirect_uri_given"] == "1" and redirect_uri is None:
         raise InvalidRequest("redirect_uri is required: the authorization request included it.")
@@ -116,7 +120,7 @@ def check_code_binding(code: dict, client: Client, params: Mapping[str, str]) ->
 
 
 def refresh_token(
-    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], policy: TokenPolicy
+    conn: Connection, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """RFC 6749 §6: rotate the refresh token; `scope` may narrow the new access token, never widen it.
 
@@ -155,7 +159,7 @@ def refresh_token(
 
 
 def with_id_token(
-    conn: Connection, tokens: IssuedTokens, client: Client, policy: TokenPolicy, *, nonce: str | None = None
+    conn: Connection, tokens: IssuedTokens, client: MachineClient, policy: TokenPolicy, *, nonce: str | None = None
 ) -> IssuedTokens:
     """`tokens` with an ID token when they carry a sign-in (scope openid): OIDC Core §3.1.3.3, §12.2."""
     if tokens.sign_in is None or policy.keys is None:
@@ -198,7 +202,7 @@ def record_misuse(conn: Connection, action: str, error: TokenError, presented_by
 
 
 def client_credentials(
-    conn: Connection, r: redis.Redis, client: Client, params: Mapping[str, str], policy: TokenPolicy
+    conn: Connection, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """RFC 6749 §4.4: a token for the client itself; no user, no refresh token.
 

@@ -35,3 +35,18 @@ local function keep_client(key, status, rate_limit, ttl)
   redis.call('EXPIRE', key, ttl)
   return redis.call('HGET', key, 'status')
 end
+
+-- A token's flat HGETALL if it is live: its family and grant not revoked, its
+-- client active; with refresh '1' it must also be an active (not rotated)
+-- refresh token. false otherwise.
+local function live_token(key, refresh, family_revoked_prefix, grant_revoked_prefix, client_state_prefix)
+  local flat = redis.call('HGETALL', key)
+  if #flat == 0 then return false end
+  local t = to_table(flat)
+  if refresh == '1' and t.status ~= 'active' then return false end
+  if is_revoked(family_revoked_prefix .. (t.family or ''), grant_revoked_prefix .. (t.grant_id or '')) then
+    return false
+  end
+  if redis.call('HGET', client_state_prefix .. t.client_id, 'status') ~= 'active' then return false end
+  return flat
+end

@@ -24,7 +24,15 @@ Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
                                    under it reads this; nothing may join either
     client:<client_id>       hash  status active|suspended|deleted and rate_limit:
                                    read with every token, so suspending or
-                                   deleting a client stops all its tokens at once
+                                   deleting a client stops all its tokens at once;
+                                   also auth, auth_at, auth_version: the client as
+                                   the token, revocation and introspection
+                                   endpoints read it (oauth/client_cache.py), so
+                                   all of a client's state is one key (one slot
+                                   of a Redis Cluster)
+    secretused:<client_id>:<secret_id>, useremail:<user_id>   a secret's last use
+                                   this minute (oauth/secret_use.py) and a user's
+                                   email for introspection (oauth/introspection.py)
     tokrate:<client_id>, cctokens:<client_id>   the token endpoint's limits
                                    (oauth/token_limits.py)
 
@@ -151,7 +159,7 @@ def _script(name: str, *, keys: str, args: str, libraries: tuple[Path, ...] = ()
 
 
 _HERE = Path(__file__).parent
-# The functions the token scripts share: to_table, is_revoked, revoke_family, spent_parts, keep_client.
+# The functions the token scripts share: to_table, is_revoked, revoke_family, spent_parts, keep_client, live_token.
 _LIBRARY = _HERE / "token_store.lua"
 
 _ISSUE = _script(

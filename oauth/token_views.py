@@ -4,13 +4,15 @@ Single-page apps call the token and revocation endpoints from their own
 origin (web/cors.py); introspection is for servers only.
 
 Thin: parse the form, authenticate the client, call one function, respond.
+The client is read from Redis (oauth/client_cache.py): PostgreSQL is asked
+only on a cache miss or by a grant that needs it (a code's grant, an ID token).
 Errors are raised as oauth.errors classes and rendered by oauth.responses.
 """
 
 from flask import current_app, jsonify, request
 
 from oauth import client_auth, introspection, metadata, revocation, signing_keys, token_grants
-from oauth.clients import ClientWithSecrets
+from oauth.client_cache import MachineClient
 from oauth.params import form_params
 from oauth.responses import issuer, token_json
 from observability import metrics
@@ -49,8 +51,14 @@ def revoke():
 @bp.post(metadata.INTROSPECTION_PATH)
 def introspect():
     params = _form()
-    client = _client(params, allow_public=False)
-    answer = introspection.introspect(get_connection(), get_redis(), client, params, issuer())
+    r = get_redis()
+    presented = client_auth.presented_credentials(params, request.headers.get("Authorization"))
+    found = introspection.read(r, presented.client_id, params.get("token"))  # the one round trip
+    client = client_auth.check(get_connection, r, presented, found.caller, allow_public=False)
+    if not found.caller.auth:
+        # Refilled from PostgreSQL: the token's read may have missed the client's state too.
+        found = introspection.read(r, presented.client_id, params.get("token"))
+    answer = introspection.introspect(get_connection, r, client, params, found, issuer())
     metrics.INTROSPECTIONS.labels("active" if answer["active"] else "inactive").inc()
     return jsonify(answer)
 
@@ -59,6 +67,5 @@ def _form() -> dict[str, str]:
     return form_params(request.mimetype, request.form.to_dict(flat=False))
 
 
-def _client(params: dict[str, str], *, allow_public: bool = True) -> ClientWithSecrets:
-    authorization_header = request.headers.get("Authorization")
-    return client_auth.authenticate(get_connection(), params, authorization_header, allow_public=allow_public)
+def _client(params: dict[str, str]) -> MachineClient:
+    return client_auth.authenticate(get_connection, get_redis(), params, request.headers.get("Authorization"))

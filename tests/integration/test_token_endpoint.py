@@ -6,6 +6,8 @@ from urllib.parse import quote
 import pytest
 
 from audit import Actor
+from oauth import secret_use
+from stores import postgres
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from tests.support.api import withdraw_consent
@@ -261,12 +263,40 @@ def test_basic_and_a_different_body_client_id_are_invalid_request(client, app, a
     assert_error(response, 400, "invalid_request")
 
 
-def test_secret_use_is_recorded(client, app, app_client):
-    registered, secret = app_client
-    token_request(client, registered, secret, grant_type="client_credentials")
+def secret_last_used(app, client_id: str):
     with app.app_context(), get_connection().cursor() as cur:
-        cur.execute("SELECT last_used_at FROM client_secrets WHERE client_id = %(id)s", {"id": registered["client_id"]})
-        assert cur.fetchone()["last_used_at"] is not None
+        cur.execute("SELECT last_used_at FROM client_secrets WHERE client_id = %(id)s", {"id": client_id})
+        return cur.fetchone()["last_used_at"]
+
+
+def test_secret_use_is_recorded_once_the_answer_has_gone_out(client, app, app_client):
+    registered, secret = app_client
+    data = {"grant_type": "client_credentials"}
+    response = client.post("/oauth/token", data=data, headers=basic_auth(registered["client_id"], secret))
+    assert response.status_code == 200
+    assert secret_last_used(app, registered["client_id"]) is None  # answered, not yet closed
+    response.close()
+    assert secret_last_used(app, registered["client_id"]) is not None
+
+
+def test_secret_use_is_written_at_most_once_a_minute(client, app, app_client, r):
+    registered, secret = app_client
+    token_request(client, registered, secret, grant_type="client_credentials").close()
+    with app.app_context(), postgres.transaction(get_connection()) as cur:
+        cur.execute(
+            "UPDATE client_secrets SET last_used_at = NULL WHERE client_id = %(id)s", {"id": registered["client_id"]}
+        )
+    # Another worker (this one has noted the use already) finds the minute taken in Redis.
+    secret_use._noted.clear()
+    for _ in range(3):
+        token_request(client, registered, secret, grant_type="client_credentials").close()
+    assert secret_last_used(app, registered["client_id"]) is None
+    r.delete(*r.keys(secret_use.SECRET_USED_PREFIX + "*"))  # a minute later
+    token_request(client, registered, secret, grant_type="client_credentials").close()
+    assert secret_last_used(app, registered["client_id"]) is None  # this worker passed it on under a minute ago
+    secret_use._noted.clear()
+    token_request(client, registered, secret, grant_type="client_credentials").close()
+    assert secret_last_used(app, registered["client_id"]) is not None
 
 
 def test_suspended_client_cannot_get_tokens(client, runner, app_client):
@@ -395,8 +425,8 @@ def test_narrowing_refresh_reads_the_token_only_inside_the_rotation_script(clien
         narrowed = refresh(client, registered, secret, tokens["refresh_token"], scope="read:data")
         ran = commands_run(r) - before
     assert narrowed.get_json()["scope"] == "read:data"
-    assert scripts_in(ran) == 1
-    assert ran["hgetall"] == 1  # the script's own read of the old token: no read before it
+    assert scripts_in(ran) == 2  # the client's cached state (oauth/client_cache.py), then the rotation
+    assert ran["hgetall"] == 1  # the rotation script's own read of the old token: no read before it
 
 
 def test_refresh_beyond_the_grant_names_what_is_missing(client, app, signed_in_user):
