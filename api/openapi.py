@@ -34,6 +34,7 @@ from api.webhook_routes import EVENTS, URL
 from oauth import metadata
 from oauth.responses import issuer
 from oauth.scopes import CATALOGUE
+from web.cors import open_to_any_origin
 from web.machine import MachineBlueprint
 from webhooks.subscriptions import MAX_PER_PAIR
 
@@ -57,7 +58,8 @@ CHANGELOG = (
         "revocation, introspection, RFC 8414 metadata, the protected API with its hourly limit.",
     ),
 )
-bp = MachineBlueprint("openapi", __name__)
+# Any origin, as the other public documents: client generators and API explorers run in browsers too.
+bp = open_to_any_origin(MachineBlueprint("openapi", __name__))
 
 
 @dataclass(frozen=True)
@@ -422,7 +424,6 @@ API_ERRORS = {
 def openapi_json():
     response = jsonify(served_document())
     response.headers["Cache-Control"] = "public, max-age=3600"  # as the discovery documents
-    response.headers["Access-Control-Allow-Origin"] = "*"  # client generators and API explorers run anywhere
     response.add_etag()
     return response.make_conditional(request)
 

@@ -33,6 +33,17 @@ def server(app, live_server, monkeypatch):
     return live_server
 
 
+def lifecycle_app(app, rate_limit: int) -> tuple[dict, str]:
+    """A confidential app for the code flow with refresh, and its secret; its API calls limited to `rate_limit`."""
+    return register_client(
+        app,
+        redirect_uris=[CALLBACK],
+        scopes=["read:profile", "read:data"],
+        grant_types=["authorization_code", "refresh_token"],
+        rate_limit=rate_limit,
+    )
+
+
 def shown_steps(base_url: str, client_id: str) -> dict[str, dict[str, str]]:
     """{title: {"shell": code, "python": code}} of the quickstart page the app's developer sees."""
     path = f"/developer/apps/{client_id}/quickstart"
@@ -73,13 +84,7 @@ def test_curl_and_openssl_are_present():
 
 
 def test_the_shell_steps_run_the_whole_lifecycle(app, server, tmp_path):
-    client, secret = register_client(
-        app,
-        redirect_uris=[CALLBACK],
-        scopes=["read:profile", "read:data"],
-        grant_types=["authorization_code", "refresh_token"],
-        rate_limit=1,
-    )
+    client, secret = lifecycle_app(app, rate_limit=1)
     steps = shown_steps(server.url, client["client_id"])
     credentials = steps["Your credentials"]["shell"]
     assert client["client_id"] in credentials
@@ -123,13 +128,7 @@ def test_the_shell_steps_run_the_whole_lifecycle(app, server, tmp_path):
 
 
 def test_the_python_steps_run_the_whole_lifecycle(app, server, monkeypatch):
-    client, secret = register_client(
-        app,
-        redirect_uris=[CALLBACK],
-        scopes=["read:profile", "read:data"],
-        grant_types=["authorization_code", "refresh_token"],
-        rate_limit=3,
-    )
+    client, secret = lifecycle_app(app, rate_limit=3)
     steps = shown_steps(server.url, client["client_id"])
     monkeypatch.setenv("CLIENT_SECRET", secret)
     program: dict = {}

@@ -66,7 +66,7 @@ def test_the_openapi_document_is_valid_openapi_3_1(client):
 
 
 def test_the_openapi_document_is_served_like_discovery(client):
-    response = client.get("/docs/openapi.json")
+    response = client.get("/docs/openapi.json", headers={"Origin": "https://editor.example.org"})
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "public, max-age=3600"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
