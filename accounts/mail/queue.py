@@ -8,6 +8,8 @@ it talks to the server, then deletes it once sent, all in one transaction:
 a worker that dies mid-way (SIGKILL, a lost host) drops its connection,
 PostgreSQL rolls back and releases the row, and the next worker sends it.
 A mail can therefore arrive twice, never zero times (at-least-once).
+Logs name a mail by its id, never its recipient or content: the row has
+the recipient while an operator may need it.
 
 The message holds single-use links, so it is kept sealed (AES-GCM under a
 key derived from SECRET_KEY, bound to the row's id) and only until it is
@@ -48,7 +50,7 @@ class Due(TypedDict):
     """A mail that is due, locked by this transaction."""
 
     id: str
-    recipient: str
+    recipient: str  # only to keep it out of the errors logged
     attempts: int  # made so far
     message_nonce: bytes
     message_ciphertext: bytes
@@ -127,36 +129,42 @@ def job(app: Flask) -> Callable[[Connection], bool]:
 
 def _attempt(cur, due: Due, courier: Courier) -> str:
     """Send `due` and record what came of it; that outcome's metric label."""
-    recipient = due["recipient"]
     try:
         message = open_message(courier.key, due)
     except sealing.Unreadable:
-        log.warning("mail to %s is unreadable (SECRET_KEY changed); given up", recipient)
+        log.warning("mail %s is unreadable (SECRET_KEY changed); given up", due["id"])
         _give_up(cur, due, "the queued message is unreadable: SECRET_KEY changed since")
         return "failed"
     try:
         courier.transport.deliver(message)
     except TemporaryFailure as error:
-        return _retry_or_give_up(cur, due, courier.retry_delays, str(error))
+        return _retry_or_give_up(cur, due, courier.retry_delays, _without_recipient(error, due))
     except PermanentFailure as error:
-        log.warning("mail to %s refused, not retried: %s", recipient, error)
-        _give_up(cur, due, f"refused: {error}")
+        reason = _without_recipient(error, due)
+        log.warning("mail %s refused, not retried: %s", due["id"], reason)
+        _give_up(cur, due, f"refused: {reason}")
         return "failed"
     except Exception as error:  # a full disk, a bug: tried again like a temporary failure, logged in full
-        log.exception("mail to %s failed", recipient)
-        return _retry_or_give_up(cur, due, courier.retry_delays, f"{type(error).__name__}: {error}")
+        log.exception("mail %s failed", due["id"])
+        reason = f"{type(error).__name__}: {_without_recipient(error, due)}"
+        return _retry_or_give_up(cur, due, courier.retry_delays, reason)
     cur.execute("DELETE FROM mail_outbox WHERE id = %(id)s", {"id": due["id"]})  # the links leave with it
     return "sent"
+
+
+def _without_recipient(error: Exception, due: Due) -> str:
+    """The error as logged and kept: a server's reply may quote the address, and logs never hold one."""
+    return str(error).replace(due["recipient"], "<recipient>")
 
 
 def _retry_or_give_up(cur, due: Due, retry_delays: Sequence[float], error: str) -> str:
     tries = due["attempts"] + 1
     if tries > len(retry_delays):
-        log.warning("mail to %s not delivered after %d tries: %s", due["recipient"], tries, error)
+        log.warning("mail %s not delivered after %d tries: %s", due["id"], tries, error)
         _give_up(cur, due, f"not delivered after {tries} tries: {error}")
         return "failed"
     delay = retry_delays[tries - 1]
-    log.info("mail to %s: %s; trying again in %ss", due["recipient"], error, delay)
+    log.info("mail %s: %s; trying again in %ss", due["id"], error, delay)
     cur.execute(
         """UPDATE mail_outbox
            SET attempts = attempts + 1, last_error = %(error)s,

@@ -8,6 +8,7 @@ left in the database.
 """
 
 import json
+import logging
 import signal
 import time
 
@@ -161,3 +162,15 @@ def test_the_queue_depth_and_the_oldest_wait_are_on_metrics(app, outbox):
     text = scrape(app.test_client())
     assert sample(text, "oauth_mail_pending") == 0 and sample(text, "oauth_mail_oldest_due_seconds") == 0
     assert sample(text, "oauth_mail_attempts_total", outcome="sent") == sent_before + 1
+
+
+def test_retries_and_giving_up_log_no_address_even_when_the_server_quotes_it(smtp_app, smtp, caplog):
+    caplog.set_level(logging.INFO)
+    smtp.replies = [f"451 4.3.0 <{EMAIL}> greylisted", f"550 5.1.1 <{EMAIL}>: no such mailbox"]
+    sign_up(smtp_app)
+    drain(smtp_app)
+    ours = "\n".join(record.getMessage() for record in caplog.records if record.name.startswith("accounts.mail"))
+    assert "trying again" in ours and "refused, not retried" in ours and "550" in ours
+    assert EMAIL not in ours
+    [row] = queued(smtp_app)
+    assert row["status"] == "failed" and EMAIL not in row["last_error"] and "<recipient>" in row["last_error"]
