@@ -11,6 +11,7 @@ from accounts.devices import describe
 from oauth import grants
 from portal.account.connected import ConnectedApp, get_connected_app, list_connected_apps
 from portal.account.history import list_account_events
+from portal.confirmation import confirmed
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
@@ -33,12 +34,14 @@ def apps():
 @bp.get("/apps/<client_id>/revoke")
 def confirm_revoke(client_id: str):
     grant = _live_grant_or_404(client_id)
-    return render_template("account/revoke.html", grant=grant, form=FlaskForm())
+    return render_template("account/revoke.html", grant=grant)
 
 
 @bp.post("/apps/<client_id>/revoke")
 def revoke(client_id: str):
     _require_form()
+    if not confirmed():
+        return confirm_revoke(client_id)
     if grants.revoke(get_connection(), get_redis(), current_actor(), current_user.id, client_id):
         flash("Access revoked. The app can no longer reach your account.", "success")
     else:
@@ -55,15 +58,19 @@ def security():
         events=events,
         sessions=_active_sessions(),
         two_factor_on=two_factor.has_two_factor(conn, current_user.id),
-        form=FlaskForm(),
     )
 
 
-@bp.post("/sessions/<digest>/end")
+@bp.route("/sessions/<digest>/end", methods=["GET", "POST"])
 def end_session(digest: str):
-    _require_form()
     if digest == session.digest:
         abort(400, "To end this session, sign out.")
+    if not confirmed():
+        listed = next((entry for entry in _active_sessions() if entry["digest"] == digest), None)
+        if listed is None:
+            abort(404, "That session has ended already.")
+        return render_template("account/end_session.html", entry=listed)
+    _require_form()
     if sessions.end_user_session(get_redis(), current_user.id, digest):
         flash("That session is signed out.", "success")
     else:
@@ -71,8 +78,11 @@ def end_session(digest: str):
     return redirect(url_for("account.security"))
 
 
-@bp.post("/sessions/end-others")
+@bp.route("/sessions/end-others", methods=["GET", "POST"])
 def end_other_sessions():
+    if not confirmed():
+        others = [entry for entry in _active_sessions() if not entry["this_device"]]
+        return render_template("account/end_other_sessions.html", others=others)
     _require_form()
     ended = sessions.end_all(get_redis(), current_user.id, keep=session.digest)
     flash(f"Signed out everywhere else ({ended} session{'s' if ended != 1 else ''}).", "success")

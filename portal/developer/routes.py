@@ -14,6 +14,7 @@ from accounts import users
 from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
+from portal.confirmation import confirmed
 from portal.developer import quickstart, submissions
 from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm, RevocationNoticeForm
 from portal.sudo import sudo_required
@@ -138,22 +139,23 @@ def new_secret(client_id: str):
     return _shown_once("developer/credentials.html", app=client, secret=secret, registered=False)
 
 
-@bp.post("/apps/<client_id>/secrets/<int:secret_id>/delete")
+@bp.route("/apps/<client_id>/secrets/<int:secret_id>/delete", methods=["GET", "POST"])
 @sudo_required
 def delete_secret(client_id: str, secret_id: int):
-    _owned_app(client_id)
+    client = _owned_app(client_id)
     conn = get_connection()
     live = clients.list_secrets(conn, client_id)
-    if not any(row["id"] == secret_id for row in live):
+    secret = next((row for row in live if row["id"] == secret_id), None)
+    if secret is None:
         abort(404, "This app has no such secret.")
     # A guard against locking oneself out, not a security check: rotation is
     # "generate the new one, switch over, then delete the old one".
-    if len(live) == 1:
-        flash("This is the app's only secret: generate a new one first, then delete this one.", "error")
-    else:
-        clients.delete_secret(conn, current_actor(), client_id, secret_id)
-        flash("Secret deleted. It stops working now.", "success")
-    return redirect(url_for(".app_page", client_id=client_id))
+    only_one = len(live) == 1
+    if not confirmed() or only_one:
+        return render_template("developer/delete_secret.html", app=client, secret=secret, only_one=only_one)
+    clients.delete_secret(conn, current_actor(), client_id, secret_id)
+    flash("Secret deleted. It stops working now.", "success")
+    return redirect(url_for(".app_page", client_id=client_id, _anchor="secrets"))
 
 
 @bp.route("/apps/<client_id>/delete", methods=["GET", "POST"])
@@ -186,10 +188,14 @@ def set_revocation_notices(client_id: str):
     return redirect(url_for(".app_page", client_id=client_id, _anchor="revocation-notices"))
 
 
-@bp.post("/apps/<client_id>/revocation-notices/secret")
+@bp.route("/apps/<client_id>/revocation-notices/secret", methods=["GET", "POST"])
 @sudo_required
 def new_notice_secret(client_id: str):
     client = _owned_app(client_id)
+    if not confirmed():  # the old signing secret stops at once: the receiver must be ready for the new one
+        if revocation_notices.get_endpoint(get_connection(), client_id) is None:
+            abort(404, "This app has no revocation notice URL: set one first.")
+        return render_template("developer/replace_notice_secret.html", app=client)
     secret = revocation_notices.replace_secret(get_connection(), _sealing_key(), current_actor(), client_id)
     if secret is None:
         abort(404, "This app has no revocation notice URL: set one first.")

@@ -27,7 +27,8 @@ def test_a_secret_of_another_app_cannot_be_deleted_through_my_own(client, auth, 
     auth.sign_in_as("intruder@example.com")
     mine, _ = register_and_read(client)
     for secret_id in victim_secret_ids:
-        response = submit(client, f"/developer/apps/{mine}", f"/developer/apps/{mine}/secrets/{secret_id}/delete")
+        path = f"/developer/apps/{mine}/secrets/{secret_id}/delete"
+        response = submit(client, f"/developer/apps/{mine}", path, data={"confirm": "yes"})
         assert response.status_code == 404
     assert secret_works(client, victim_id, victim_secret)
 

@@ -107,7 +107,7 @@ def test_sign_out_everywhere_else_ends_the_other_browsers_sessions(app, client, 
     other.login()
     auth.login()
     page = client.get("/account/security")
-    response = client.post("/account/sessions/end-others", data={"csrf_token": csrf_token(page.text)})
+    response = client.post("/account/sessions/end-others", data={"csrf_token": csrf_token(page.text), "confirm": "yes"})
     assert response.status_code == 302
     assert not opens_account_pages(other.client)
     assert opens_account_pages(client)
@@ -121,5 +121,5 @@ def test_one_cannot_end_someone_elses_session_by_its_digest(app, client, auth, r
     victim_digest = sessions.digest(session_cookie(victim.client))
     auth.login()
     page = client.get("/account/security")
-    client.post(f"/account/sessions/{victim_digest}/end", data={"csrf_token": csrf_token(page.text)})
+    client.post(f"/account/sessions/{victim_digest}/end", data={"csrf_token": csrf_token(page.text), "confirm": "yes"})
     assert opens_account_pages(victim.client)

@@ -79,6 +79,7 @@ def test_a_new_person_verifies_sets_up_two_factor_and_signs_in_with_a_code(brows
     assert page.get_by_text("Safari on iOS").is_visible()
     if os.environ.get("SCREENSHOTS") == "1":
         page.screenshot(path=str(SCREENSHOTS / "sessions.png"), full_page=True)
-    page.get_by_role("button", name="Sign out everywhere else").click()
+    page.get_by_role("link", name="Sign out everywhere else").click()
+    page.get_by_role("button", name="Sign out everywhere else").click()  # on the confirmation page
     phone.goto(live_server.url + "/account/security")
     assert urlsplit(phone.url).path == "/login"  # the phone's session is over

@@ -54,6 +54,7 @@ APP_FIELDS = {
     "grant_types": values("authorization_code", "refresh_token", "client_credentials"),
     "submission_id": values("abc"),
     "confirm_name": values("Acme"),
+    "confirm": values("yes", "no"),
 }
 
 
@@ -71,6 +72,7 @@ def test_developer_portal_forms(world, visitors, fuzzer, data):
                 (f"/developer/apps/{app_id}", "POST"),
                 (f"/developer/apps/{app_id}", "GET"),
                 (f"/developer/apps/{app_id}/secrets", "POST"),
+                (f"/developer/apps/{app_id}/secrets/{secret_id}/delete", "GET"),
                 (f"/developer/apps/{app_id}/secrets/{secret_id}/delete", "POST"),
                 (f"/developer/apps/{app_id}/delete", "POST"),
                 (f"/developer/apps/{app_id}/quickstart", "GET"),
@@ -158,13 +160,15 @@ def test_account_pages(world, visitors, fuzzer, data):
                 (f"/account/apps/{app_id}/revoke", "POST"),
                 ("/account/apps", "GET"),
                 ("/account/security", "GET"),
+                (f"/account/sessions/{digest}/end", "GET"),
                 (f"/account/sessions/{digest}/end", "POST"),
+                ("/account/sessions/end-others", "GET"),
                 ("/account/sessions/end-others", "POST"),
             ]
         ),
         label="route",
     )
-    content_type, body = form_post(data, visitor.csrf, {"decision": values("revoke")})
+    content_type, body = form_post(data, visitor.csrf, {"decision": values("revoke"), "confirm": values("yes", "no")})
     fuzz.send(visitor.http, method, path, body=body if method == "POST" else None, content_type=content_type)
 
 

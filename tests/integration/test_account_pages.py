@@ -40,7 +40,7 @@ def photos(app, people) -> dict:
 
 def revoke(client, client_id: str):
     """Confirm on the app's revoke page."""
-    return submit(client, f"/account/apps/{client_id}/revoke")
+    return submit(client, f"/account/apps/{client_id}/revoke", data={"confirm": "yes"})
 
 
 def test_pages_need_sign_in(client):
@@ -100,8 +100,8 @@ def test_revoking_twice_is_harmless(app, client, auth, people, photos):
     auth.login(email="alice@example.com")
     page = client.get(f"/account/apps/{photos['client_id']}/revoke")
     token = csrf_token(page.text)
-    first = client.post(f"/account/apps/{photos['client_id']}/revoke", data={"csrf_token": token})
-    second = client.post(f"/account/apps/{photos['client_id']}/revoke", data={"csrf_token": token})
+    first = client.post(f"/account/apps/{photos['client_id']}/revoke", data={"csrf_token": token, "confirm": "yes"})
+    second = client.post(f"/account/apps/{photos['client_id']}/revoke", data={"csrf_token": token, "confirm": "yes"})
     assert first.status_code == second.status_code == 302
     assert "no access to revoke" in client.get("/account/apps").text
     assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
@@ -121,7 +121,7 @@ def test_a_user_cannot_revoke_another_users_grant(app, client, auth, people, pho
     auth.login(email="alice@example.com")
     assert client.get(f"/account/apps/{photos['client_id']}/revoke").status_code == 404
     # Revoking is harmless when there is nothing of hers to revoke: back to her page, Bob untouched.
-    response = submit(client, "/account/apps", f"/account/apps/{photos['client_id']}/revoke")
+    response = submit(client, "/account/apps", f"/account/apps/{photos['client_id']}/revoke", data={"confirm": "yes"})
     assert (response.status_code, response.location) == (302, "/account/apps")
     assert token_is_live(app, bob_tokens)
 

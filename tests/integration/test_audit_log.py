@@ -37,7 +37,7 @@ def test_every_portal_action_writes_its_audit_row(client, auth, app):
         from oauth import clients
 
         first_secret = clients.list_secrets(postgres.get_connection(), client_id)[0]
-    submit(client, page, f"{page}/secrets/{first_secret['id']}/delete")
+    submit(client, page, f"{page}/secrets/{first_secret['id']}/delete", data={"confirm": "yes"})
 
     admin = auth.sign_in_as("admin@example.com", role="admin")
     console = f"/admin/apps/{client_id}"

@@ -286,7 +286,7 @@ def test_rotation_keeps_both_secrets_working_until_the_old_one_is_deleted(client
     assert new_secret not in client.get(page).text
 
     old_id = stored_secrets(app, client_id)[0]["id"]
-    response = submit(client, page, f"{page}/secrets/{old_id}/delete")
+    response = submit(client, page, f"{page}/secrets/{old_id}/delete", data={"confirm": "yes"})
     assert response.status_code == 302
     assert not secret_works(client, client_id, old_secret)
     assert secret_works(client, client_id, new_secret)
@@ -297,8 +297,8 @@ def test_the_only_secret_cannot_be_deleted(client, developer, app):
     client_id, secret = register_and_read(client)
     page = f"/developer/apps/{client_id}"
     only_id = stored_secrets(app, client_id)[0]["id"]
-    response = submit(client, page, f"{page}/secrets/{only_id}/delete", follow_redirects=True)
-    assert "generate a new one first" in response.text
+    response = submit(client, page, f"{page}/secrets/{only_id}/delete", data={"confirm": "yes"})
+    assert "Generate a new one first" in response.text
     assert secret_works(client, client_id, secret)
 
 
@@ -338,6 +338,7 @@ OWNED_ROUTES = [
     ("get", "/developer/apps/{id}"),
     ("post", "/developer/apps/{id}"),
     ("post", "/developer/apps/{id}/secrets"),
+    ("get", "/developer/apps/{id}/secrets/{secret_id}/delete"),
     ("post", "/developer/apps/{id}/secrets/{secret_id}/delete"),
     ("get", "/developer/apps/{id}/delete"),
     ("post", "/developer/apps/{id}/delete"),
@@ -357,7 +358,7 @@ def test_another_developers_app_is_not_found(client, auth, app, role, method, ro
     token = csrf_token(client.get("/developer/apps/new").text)
 
     path = route.format(id=client_id, secret_id=secrets_before[0]["id"])
-    data = {**settings_of(name="Hijacked"), "confirm_name": VALID_APP["name"], "csrf_token": token}
+    data = {**settings_of(name="Hijacked"), "confirm_name": VALID_APP["name"], "confirm": "yes", "csrf_token": token}
     response = client.get(path) if method == "get" else client.post(path, data=data)
 
     assert response.status_code == 404
@@ -373,7 +374,7 @@ POST_FORMS = [
     ("/developer/apps/new", VALID_APP),
     ("/developer/apps/{id}", settings_of(name="Changed")),
     ("/developer/apps/{id}/secrets", {}),
-    ("/developer/apps/{id}/secrets/{secret_id}/delete", {}),
+    ("/developer/apps/{id}/secrets/{secret_id}/delete", {"confirm": "yes"}),
     ("/developer/apps/{id}/delete", {"confirm_name": VALID_APP["name"]}),
 ]
 

@@ -50,7 +50,8 @@ def turn_on_notices(portal, client_id: str, url: str) -> str:
 
 
 def replace_secret(portal, client_id: str):
-    return submit(portal, f"/developer/apps/{client_id}", f"/developer/apps/{client_id}/revocation-notices/secret")
+    path = f"/developer/apps/{client_id}/revocation-notices/secret"
+    return submit(portal, f"/developer/apps/{client_id}", path, data={"confirm": "yes"})
 
 
 def person_with_grant(app, client: dict, email: str = "alice@example.com"):
@@ -80,7 +81,7 @@ def disable_person(app, user_id: int) -> None:
 def revoke_on_connected_apps_page(app, email: str, client_id: str) -> None:
     browser = app.test_client()
     AuthActions(browser, app).login(email, "a long password")
-    submit(browser, f"/account/apps/{client_id}/revoke")
+    submit(browser, f"/account/apps/{client_id}/revoke", data={"confirm": "yes"})
 
 
 # Notices ---------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def test_nobody_else_sets_or_replaces_the_notices(hooks_app, portal, developer_a
     with Receiver() as receiver:
         turn_on_notices(portal, client_id, receiver.url)
         before = query(hooks_app, "SELECT url, secret_ciphertext FROM webhook_subscriptions")
-        data = {"notice_url": "https://evil.example.com/"}
+        data = {"notice_url": "https://evil.example.com/", "confirm": "yes"}
         if who == "another developer":
             AuthActions(portal, hooks_app).sign_in_as("intruder@example.com")
             data["csrf_token"] = csrf_token(portal.get("/developer/apps").text)

@@ -35,7 +35,8 @@ def test_signing_out_one_session_from_another_ends_only_that_one(app, r):
     third = signed_in_browser(app, FIREFOX_ON_LINUX, "203.0.113.10")
     phone_digest = sessions.digest(phone.client.get_cookie("session").value)
     page = laptop.client.get("/account/security")
-    response = laptop.client.post(f"/account/sessions/{phone_digest}/end", data={"csrf_token": csrf_token(page.text)})
+    form = {"csrf_token": csrf_token(page.text), "confirm": "yes"}
+    response = laptop.client.post(f"/account/sessions/{phone_digest}/end", data=form)
     assert response.status_code == 302
     assert phone.client.get("/account/security").status_code == 302
     assert third.client.get("/account/security").status_code == 200
@@ -48,7 +49,7 @@ def test_this_session_cannot_be_ended_from_the_list_only_by_signing_out(app, cli
     auth.login()
     own = sessions.digest(client.get_cookie("session").value)
     page = client.get("/account/security")
-    response = client.post(f"/account/sessions/{own}/end", data={"csrf_token": csrf_token(page.text)})
+    response = client.post(f"/account/sessions/{own}/end", data={"csrf_token": csrf_token(page.text), "confirm": "yes"})
     assert response.status_code == 400
     assert client.get("/account/security").status_code == 200
 
@@ -57,7 +58,7 @@ def test_ending_sessions_needs_the_forms_csrf_token(app, client, auth):
     create_user(app)
     other = signed_in_browser(app, FIREFOX_ON_LINUX, "203.0.113.9")
     auth.login()
-    assert client.post("/account/sessions/end-others").status_code == 400
+    assert client.post("/account/sessions/end-others", data={"confirm": "yes"}).status_code == 400
     assert other.client.get("/account/security").status_code == 200
 
 
