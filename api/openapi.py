@@ -218,6 +218,19 @@ API_SCHEMAS = {
 }
 
 
+# What each call's success answer holds.
+SUCCESS = {
+    "getMe": "The profile: id, email and name (null until the person gives one).",
+    "updateMe": "The updated profile; webhook subscribers get profile.updated.",
+    "listItems": "The user's items.",
+    "createItem": "The new item; webhook subscribers get item.created.",
+    "getBilling": "The plan (free without a subscription) and the invoices, newest first.",
+    "listWebhooks": "This app's subscriptions for the user; a disabled one says why.",
+    "createWebhook": "The new subscription and its secret, shown this once: keep it to check signatures.",
+    "deleteWebhook": "Ended: no more deliveries. No body.",
+}
+
+
 def api_paths() -> dict:
     """/api/v1/*: each call with its scope, body, answer and errors."""
     me, data, hooks = (API_PREFIX + tail for tail in ("/me", "/data", "/webhooks"))
@@ -300,12 +313,12 @@ def api_call(
         "tags": [tag],
         "summary": summary,
         "operationId": operation_id,
-        "description": f"Needs a user's access token with the `{scope}` scope.",
+        "description": "Acts on the token's user only; a client-credentials token gets 403 user_token_required.",
         "security": [{"oauth2": [scope]}],
         "responses": {
-            str(status): json_response("Done.", schema, example, headers=RATE_LIMIT_HEADERS)
+            str(status): json_response(SUCCESS[operation_id], schema, example, headers=RATE_LIMIT_HEADERS)
             if example is not None
-            else {"description": "Done: no body.", "headers": RATE_LIMIT_HEADERS},
+            else {"description": SUCCESS[operation_id], "headers": RATE_LIMIT_HEADERS},
             **(extra or {}),
             **API_ERRORS,
         },

@@ -10,8 +10,9 @@ import json
 from flask import Blueprint, current_app, render_template
 
 from api import openapi, openapi_protocol
+from api.errors import RateLimited
 from api.openapi_parts import RATE_LIMIT_HEADERS, RETRY_AFTER
-from api.rate_limit import DEFAULT_LIMIT
+from api.rate_limit import DEFAULT_LIMIT, Quota
 from api.resource_metadata import metadata_url
 from oauth import metadata
 from oauth.leaked import MAX_CREDENTIALS
@@ -26,6 +27,8 @@ from oauth.views import AUTHORIZATION_PER_ADDRESS
 bp = Blueprint("docs", __name__)
 
 METHODS = ("get", "post", "patch", "delete")
+# A 429 as an app meets it: the default limit spent, 1312 seconds before the window ends.
+EXAMPLE_QUOTA = Quota(DEFAULT_LIMIT, 0, 1312)
 
 
 @bp.get(metadata.DOCUMENTATION_PATH)
@@ -52,6 +55,8 @@ def page():
         rate_limit_headers={**RATE_LIMIT_HEADERS, **RETRY_AFTER},
         changelog=openapi.CHANGELOG,
         pretty_json=pretty_json,
+        rate_limited_quota=EXAMPLE_QUOTA,
+        rate_limited=rate_limited_example(EXAMPLE_QUOTA),
         # Kept for the guide's prose, which states them in minutes and days.
         access_token_ttl=settings.access_token_ttl,
         refresh_token_ttl=REFRESH_TOKEN_TTL,
@@ -60,6 +65,13 @@ def page():
         leaked_reports=REPORTS_PER_ADDRESS,
         leaked_batch=MAX_CREDENTIALS,
     )
+
+
+def rate_limited_example(quota: Quota) -> dict:
+    """The 429 the API answers for `quota`: its body (as api.errors renders it) and Retry-After."""
+    refused = RateLimited(quota)
+    body = {"error": refused.error, "error_description": refused.description, **refused.extra}
+    return {"body": body, "retry_after": refused.retry_after}
 
 
 def pretty_json(value) -> str:

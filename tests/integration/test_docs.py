@@ -1,6 +1,7 @@
 """/docs and /docs/openapi.json: every endpoint served is in both, the document validates and tells the truth."""
 
 import html
+import json
 import re
 
 import pytest
@@ -174,7 +175,7 @@ def test_docs_explain_rate_limit_headers_errors_pages_and_changes(client):
     for header in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"):
         assert f"<td><code>{header}</code></td>" in page, header
     for error in ("invalid_grant", "slow_down", "insufficient_scope", "rate_limited", "consent_required"):
-        assert f"<td><code>{error}</code></td>" in page, error
+        assert f"<code>{error}</code></td>" in page, error
     assert 'id="changelog"' in page and "/docs/openapi.json" in page
     for account_page in ("/account/apps", "/account/security", "/developer/apps"):
         assert f"<code>{account_page}</code>" in page
@@ -194,3 +195,14 @@ def test_the_quickstart_links_to_the_docs(client, auth):
     page = client.get(f"/developer/apps/{client_id}/quickstart").text
     assert '<a href="http://localhost/docs"><code>http://localhost/docs</code></a>' in page
     assert 'href="/docs"' in page
+
+
+def test_the_429_shown_has_the_shape_the_api_serves(app, client):
+    issued = user_with_token(app, "spent@example.com", ["read:profile"], rate_limit=1)
+    client.get("/api/v1/me", headers=issued.headers)
+    refused = client.get("/api/v1/me", headers=issued.headers)
+    assert refused.status_code == 429
+    page = html.unescape(client.get("/docs").text)
+    shown = json.loads(page.split("RateLimit-Reset: 1312\n\n", 1)[1].split("</pre>", 1)[0])
+    assert shown.keys() == refused.get_json().keys() and shown["error"] == refused.get_json()["error"]
+    assert f"Retry-After: {shown['retry_after']}" in page
