@@ -13,7 +13,7 @@ from api.rate_limit import DEFAULT_LIMIT
 from oauth.scopes import ALL_SCOPES
 from tests.support.api import user_with_token
 from tests.support.apps import make_app
-from tests.support.oauth import register_client
+from tests.support.oauth import bearer, get_tokens, introspect, register_client, token_request
 from tests.support.portal import register_and_read
 
 DOCUMENTED_PREFIXES = ("/oauth/", "/api/", "/.well-known/")
@@ -206,3 +206,26 @@ def test_the_429_shown_has_the_shape_the_api_serves(app, client):
     shown = json.loads(page.split("RateLimit-Reset: 1312\n\n", 1)[1].split("</pre>", 1)[0])
     assert shown.keys() == refused.get_json().keys() and shown["error"] == refused.get_json()["error"]
     assert f"Retry-After: {shown['retry_after']}" in page
+
+
+def test_real_protocol_answers_match_the_documented_schemas(app, client, auth):
+    document = client.get("/docs/openapi.json").get_json()
+    registered, secret = register_client(app)
+    auth.sign_in_as()
+    tokens = get_tokens(client, registered, secret, scope="openid profile email read:profile")
+    answer_schema(document, "/oauth/token", "post", 200).validate(tokens)
+    assert (
+        tokens["expires_in"]
+        == document["paths"]["/oauth/token"]["post"]["responses"]["200"]["content"]["application/json"]["example"][
+            "expires_in"
+        ]
+    )
+    details = introspect(client, registered, secret, tokens["access_token"])
+    answer_schema(document, "/oauth/introspect", "post", 200).validate(details)
+    claims = client.get("/oauth/userinfo", headers=bearer(tokens["access_token"])).get_json()
+    answer_schema(document, "/oauth/userinfo", "get", 200).validate(claims)
+    refused = token_request(client, registered, secret, grant_type="refresh_token", refresh_token="part_nope")
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] in document["paths"]["/oauth/token"]["post"]["responses"]["400"]["description"]
+    for path in ("/.well-known/jwks.json", "/.well-known/oauth-authorization-server"):
+        answer_schema(document, path, "get", 200).validate(client.get(path).get_json())
