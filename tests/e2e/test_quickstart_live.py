@@ -33,12 +33,12 @@ def server(app, live_server, monkeypatch):
     return live_server
 
 
-def lifecycle_app(app, rate_limit: int) -> tuple[dict, str]:
+def lifecycle_app(app, rate_limit: int, scopes=("read:profile", "read:data")) -> tuple[dict, str]:
     """A confidential app for the code flow with refresh, and its secret; its API calls limited to `rate_limit`."""
     return register_client(
         app,
         redirect_uris=[CALLBACK],
-        scopes=["read:profile", "read:data"],
+        scopes=list(scopes),
         grant_types=["authorization_code", "refresh_token"],
         rate_limit=rate_limit,
     )
@@ -128,7 +128,7 @@ def test_the_shell_steps_run_the_whole_lifecycle(app, server, tmp_path):
 
 
 def test_the_python_steps_run_the_whole_lifecycle(app, server, monkeypatch):
-    client, secret = lifecycle_app(app, rate_limit=3)
+    client, secret = lifecycle_app(app, rate_limit=3, scopes=("openid", "read:profile", "read:data"))
     steps = shown_steps(server.url, client["client_id"])
     monkeypatch.setenv("CLIENT_SECRET", secret)
     program: dict = {}
@@ -143,6 +143,8 @@ def test_the_python_steps_run_the_whole_lifecycle(app, server, monkeypatch):
     run("Exchange the code for tokens")
     first = program["token"]
     assert first["token_type"] == "Bearer" and token_is_active(app, client, secret, first["access_token"])
+    run("Sign in with Platform Accounts")  # the ID token checked against the JWKS, its nonce the one sent
+    assert program["claims"]["nonce"] == program["nonce"] and program["person_id"]
 
     run("Call the API, and handle 401 and 429")  # 1 of 3
     assert program["profile"]["email"] == EMAIL
