@@ -60,23 +60,38 @@ _ORDERS = {"newest": "c.created_at DESC, c.client_id", "name": "lower(c.name), c
 
 
 def search_apps(conn: Connection, r: redis.Redis, query: AppQuery, page: int, window_seconds: int) -> AppPage:
-    """Page `page` (from 1) of the apps matching `query`, each with its calls in the current rate-limit window."""
+    """Page `page` (from 1) of the apps matching `query`, each with its calls in the current rate-limit window.
+
+    A page beyond the last shows the last one.
+    """
     if query.sort == "calls":
-        ids = _matching_ids(conn, query)
-        calls = calls_of(r, ids, window_seconds)
-        ids.sort(key=lambda client_id: -calls[client_id])  # stable: newest first among equals
-        total = len(ids)
-        page = _clamp(page, total)
-        page_ids = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        page_ids, total, page, calls = _page_by_calls(conn, r, query, page, window_seconds)
     else:
-        total = _count(conn, query)
-        page = _clamp(page, total)
-        page_ids = _matching_ids(conn, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        page_ids, total, page = _page_in_sql_order(conn, query, page)
         calls = calls_of(r, page_ids, window_seconds)
     rows = _rows_of(conn, page_ids)
     # An app deleted between the two queries is left out rather than shown half.
     apps = [{**rows[client_id], "calls_this_hour": calls[client_id]} for client_id in page_ids if client_id in rows]
     return AppPage(apps, total, page, _page_count(total))
+
+
+def _page_by_calls(conn: Connection, r: redis.Redis, query: AppQuery, page: int, window_seconds: int):
+    """(client IDs of the page, matches, page shown, calls of every match): the busiest first."""
+    ids = _matching_ids(conn, query)
+    calls = calls_of(r, ids, window_seconds)
+    ids.sort(key=lambda client_id: -calls[client_id])  # stable: newest first among equals
+    page = _clamp(page, len(ids))
+    return ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(ids), page, calls
+
+
+def _page_in_sql_order(conn: Connection, query: AppQuery, page: int) -> tuple[list[str], int, int]:
+    """(client IDs of the page, matches, page shown) in an order PostgreSQL sorts by."""
+    page_ids, total = _page_of_ids(conn, query, page)
+    if total is None:  # an empty page: nothing matches, or it is beyond the last
+        total = _count(conn, query)
+        page = _clamp(page, total)
+        page_ids, _ = _page_of_ids(conn, query, page) if total else ([], 0)
+    return page_ids, total, page
 
 
 def calls_of(r: redis.Redis, client_ids: list[str], window_seconds: int) -> dict[str, int]:
@@ -106,15 +121,26 @@ def _count(conn: Connection, query: AppQuery) -> int:
         return cur.fetchone()["n"]
 
 
-def _matching_ids(conn: Connection, query: AppQuery, limit: int | None = None, offset: int = 0) -> list[str]:
-    """Client IDs of the matching apps in the query's order (newest first for "calls"); all when no limit."""
-    order = _ORDERS.get(query.sort, _ORDERS["newest"])
+def _matching_ids(conn: Connection, query: AppQuery) -> list[str]:
+    """Client IDs of every matching app, newest first."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT c.client_id {_FILTERS} ORDER BY {_ORDERS['newest']}", _params(query))
+        return [row["client_id"] for row in cur.fetchall()]
+
+
+def _page_of_ids(conn: Connection, query: AppQuery, page: int) -> tuple[list[str], int | None]:
+    """Client IDs of page `page` in the query's order, and how many apps match (None when the page is empty).
+
+    One scan does both: the count is a window over the matching rows.
+    """
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT c.client_id {_FILTERS} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
-            {**_params(query), "limit": limit, "offset": offset},
+            f"""SELECT c.client_id, count(*) OVER () AS total {_FILTERS}
+                ORDER BY {_ORDERS[query.sort]} LIMIT %(limit)s OFFSET %(offset)s""",
+            {**_params(query), "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE},
         )
-        return [row["client_id"] for row in cur.fetchall()]
+        rows = cur.fetchall()
+    return [row["client_id"] for row in rows], rows[0]["total"] if rows else None
 
 
 def _rows_of(conn: Connection, client_ids: list[str]) -> dict[str, dict]:
