@@ -10,7 +10,7 @@ suite runs both against a live server.
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from api.openapi import API_PREFIX
+from api.openapi import API_PREFIX, api_paths
 from oauth import metadata
 from oauth.clients import Client
 from oauth.scopes import format_scope
@@ -147,22 +147,32 @@ def _client_credentials_step(urls: dict[str, str], client: Client, auth: str) ->
     )
 
 
+def first_api_call(client: Client) -> tuple[str, str]:
+    """(path, scope) of the first read call of the API the app's scopes allow; the profile when none does."""
+    for path, item in api_paths().items():
+        scope = item.get("get", {}).get("security", [{}])[0].get("oauth2", [""])[0]
+        if scope in client["scopes"] and "{" not in path:
+            return path, scope
+    return API_PREFIX + "/me", "read:profile"
+
+
 def _call_step(urls: dict[str, str], client: Client) -> Step:
+    path, scope = first_api_call(client)
     refreshes = has_code_flow(client) and "refresh_token" in client["grant_types"]
     on_401 = "refresh it (next step) and call again once" if refreshes else "get a new one and call again once"
     return Step(
         "Call the API, and handle 401 and 429",
-        "Send the access token as a bearer token; /api/v1/me needs the read:profile scope. A 401 means the "
+        f"Send the access token as a bearer token; {path} needs the {scope} scope. A 401 means the "
         "token expired or was revoked; a 429 means your app's hourly calls are spent until Retry-After "
         "seconds have passed (every answer's RateLimit-Remaining says how many are left).",
         "STATUS=$(curl -s -o answer.json -D headers.txt -w '%{http_code}' \\\n"
-        f'  -H "Authorization: Bearer $ACCESS_TOKEN" {urls["me"]})\n'
+        f'  -H "Authorization: Bearer $ACCESS_TOKEN" {urls["issuer"]}{path})\n'
         'case "$STATUS" in\n'
         f'  401) echo "The access token expired or was revoked: {on_401}." ;;\n'
         "  429) echo \"Calls spent: wait $(sed -n 's/^retry-after: *\\([0-9]*\\).*/\\1/ip' headers.txt) seconds.\" ;;\n"
         "  *) cat answer.json ;;\n"
         "esac",
-        python=python.call_api(python.auth_for(client), refreshes),
+        python=python.call_api(python.auth_for(client), refreshes, path.removeprefix(API_PREFIX)),
     )
 
 

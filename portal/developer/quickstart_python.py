@@ -91,7 +91,7 @@ def client_credentials(client: Client) -> str:
     )
 
 
-def call_api(auth: Auth, refreshes: bool) -> str:
+def call_api(auth: Auth, refreshes: bool, tail: str) -> str:
     if refreshes:
         on_401 = [
             "    if response.status_code == 401:  # expired or revoked: refresh once, then call again",
@@ -124,7 +124,7 @@ def call_api(auth: Auth, refreshes: bool) -> str:
             "    return response.json()",
             "",
             "",
-            'profile = call_api(session, API_URL + "/me")',
+            f'answer = call_api(session, API_URL + "{tail}")',
         ]
     )
 

@@ -147,12 +147,12 @@ def test_the_python_steps_run_the_whole_lifecycle(app, server, monkeypatch):
     assert program["claims"]["nonce"] == program["nonce"] and program["person_id"]
 
     run("Call the API, and handle 401 and 429")  # 1 of 3
-    assert program["profile"]["email"] == EMAIL
+    assert program["answer"]["email"] == EMAIL
 
     revoke_access = {"token": program["session"].token["access_token"]}
     requests.post(program["REVOKE_URL"], data=revoke_access, auth=(client["client_id"], secret), timeout=10)
     run("Call the API, and handle 401 and 429")  # 401: refreshed by itself, then 2 of 3
-    assert program["profile"]["email"] == EMAIL
+    assert program["answer"]["email"] == EMAIL
     assert program["session"].token["refresh_token"] != first["refresh_token"]
 
     run("Refresh the access token")

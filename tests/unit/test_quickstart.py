@@ -128,3 +128,14 @@ def test_an_app_without_openid_gets_no_sign_in_step_or_nonce():
     steps = quickstart.build_steps("https://id.example.com", PUBLIC_APP)
     assert not [step for step in steps if step.title.startswith("Sign in with")]
     assert "nonce" not in "\n".join(step.code + step.python for step in steps).lower()
+
+
+def test_the_api_call_shown_is_one_the_apps_scopes_allow():
+    only_data = {**PUBLIC_APP, "scopes": ["read:data"]}
+    (call,) = [s for s in quickstart.build_steps("https://id.example.com", only_data) if s.title.startswith("Call")]
+    assert "https://id.example.com/api/v1/data" in call.code and "needs the read:data scope" in call.explanation
+    assert 'API_URL + "/data"' in call.python
+    with_profile = [
+        s for s in quickstart.build_steps("https://id.example.com", PUBLIC_APP) if s.title.startswith("Call")
+    ]
+    assert "https://id.example.com/api/v1/me" in with_profile[0].code
