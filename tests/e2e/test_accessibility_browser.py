@@ -30,9 +30,17 @@ PHONE = {"width": 375, "height": 800}
 class Audit:
     """Runs axe on each page a test reaches and keeps what it found, by page."""
 
-    def __init__(self):
+    def __init__(self, capsys):
+        self.capsys = capsys
         self.checked: list[str] = []
         self.violations: dict[str, list[str]] = {}
+
+    def assert_clean(self) -> None:
+        """Print the pages checked (on every run), then fail with every blocking violation, by page."""
+        with self.capsys.disabled():
+            print(f"\naxe-core checked {len(self.checked)} pages:", *self.checked, sep="\n  ")
+        report = "\n".join(f"{page}:\n  " + "\n  ".join(found) for page, found in self.violations.items())
+        assert not self.violations, "serious or critical accessibility violations:\n" + report
 
     def check(self, page, name: str) -> None:
         """axe on the page at desktop width, then at phone width, where tables and code wrap differently."""
@@ -45,9 +53,11 @@ class Audit:
         if found:
             self.violations[name] = found
 
-    def visit(self, page, base_url: str, name: str, path: str) -> None:
-        page.goto(base_url + path)
-        self.check(page, name)
+    def visit(self, page, base_url: str, pages: dict[str, str]) -> None:
+        """Open each page (name: path) in turn and check it."""
+        for name, path in pages.items():
+            page.goto(base_url + path)
+            self.check(page, name)
 
 
 def new_page(browser):
@@ -67,16 +77,19 @@ def sign_in(page, base_url: str, email: str) -> None:
 
 
 def check_signed_out_pages(audit: Audit, page, base: str) -> None:
-    for name, path in [
-        ("home", "/"),
-        ("sign in", "/login"),
-        ("sign up", "/signup"),
-        ("forgot password", "/password/forgot"),
-        ("docs", "/docs"),
-        ("error page: unknown app", "/oauth/authorize?response_type=code&client_id=pa_client_unknown"),
-        ("error page: not found", "/no-such-page"),
-    ]:
-        audit.visit(page, base, name, path)
+    audit.visit(
+        page,
+        base,
+        {
+            "home": "/",
+            "sign in": "/login",
+            "sign up": "/signup",
+            "forgot password": "/password/forgot",
+            "docs": "/docs",
+            "error page: unknown app": "/oauth/authorize?response_type=code&client_id=pa_client_unknown",
+            "error page: not found": "/no-such-page",
+        },
+    )
 
     page.goto(base + "/login")
     page.get_by_label("Email", exact=True).fill(DEVELOPER)
@@ -110,29 +123,35 @@ def check_signed_out_pages(audit: Audit, page, base: str) -> None:
 
 
 def check_account_pages(audit: Audit, page, base: str, app_client: dict) -> None:
-    for name, path in [
-        ("security and sessions", "/account/security"),
-        ("change password", "/account/password"),
-        ("two-factor set-up", "/account/two-factor"),
-        ("connected apps, none", "/account/apps"),
-        ("confirm it's you", "/login?reauth=1"),
-    ]:
-        audit.visit(page, base, name, path)
+    audit.visit(
+        page,
+        base,
+        {
+            "security and sessions": "/account/security",
+            "change password": "/account/password",
+            "two-factor set-up": "/account/two-factor",
+            "connected apps, none": "/account/apps",
+            "confirm it's you": "/login?reauth=1",
+        },
+    )
 
     page.goto(base + "/account/password")
     page.get_by_role("button", name="Change password").click()
     audit.check(page, "change password with errors")
 
-    audit.visit(page, base, "consent", authorize_url(app_client, scope="openid profile read:data"))
+    audit.visit(page, base, {"consent": authorize_url(app_client, scope="openid profile read:data")})
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(REDIRECT_URI + "**")
-    audit.visit(page, base, "connected apps", "/account/apps")
-    audit.visit(page, base, "revoke an app", f"/account/apps/{app_client['client_id']}/revoke")
+    audit.visit(
+        page,
+        base,
+        {"connected apps": "/account/apps", "revoke an app": f"/account/apps/{app_client['client_id']}/revoke"},
+    )
 
 
 def check_developer_pages(audit: Audit, page, base: str) -> None:
-    audit.visit(page, base, "developer: my apps, none", "/developer/apps")
-    audit.visit(page, base, "developer: new app", "/developer/apps/new")
+    audit.visit(page, base, {"developer: my apps, none": "/developer/apps"})
+    audit.visit(page, base, {"developer: new app": "/developer/apps/new"})
     page.get_by_role("button", name="Register app").click()
     audit.check(page, "developer: new app with errors")
 
@@ -144,15 +163,18 @@ def check_developer_pages(audit: Audit, page, base: str) -> None:
     audit.check(page, "developer: credentials shown once")
     client_id = page.locator("#client-id").inner_text().strip()
 
-    for name, path in [
-        ("developer: my apps", "/developer/apps"),
-        ("developer: app page and settings", f"/developer/apps/{client_id}"),
-        ("developer: quickstart", f"/developer/apps/{client_id}/quickstart"),
-        ("developer: app audit", f"/developer/apps/{client_id}/audit"),
-        ("developer: delete app", f"/developer/apps/{client_id}/delete"),
-        ("developer: new notice signing secret", f"/developer/apps/{client_id}/revocation-notices/secret"),
-    ]:
-        audit.visit(page, base, name, path)
+    audit.visit(
+        page,
+        base,
+        {
+            "developer: my apps": "/developer/apps",
+            "developer: app page and settings": f"/developer/apps/{client_id}",
+            "developer: quickstart": f"/developer/apps/{client_id}/quickstart",
+            "developer: app audit": f"/developer/apps/{client_id}/audit",
+            "developer: delete app": f"/developer/apps/{client_id}/delete",
+            "developer: new notice signing secret": f"/developer/apps/{client_id}/revocation-notices/secret",
+        },
+    )
 
     page.goto(base + f"/developer/apps/{client_id}")
     page.locator('a[href*="/secrets/"][href$="/delete"], form[action$="/delete"][action*="/secrets/"] button').click()
@@ -171,19 +193,22 @@ def check_admin_pages(audit: Audit, page, base: str, app, app_client: dict) -> N
     audit.check(page, "second factor")
     page.get_by_label("Code", exact=True).fill(next_code(app, authenticator))
     page.get_by_role("button", name="Sign in").click()
-    for name, path in [
-        ("admin: console", "/admin"),
-        ("admin: app", f"/admin/apps/{app_client['client_id']}"),
-        ("admin: users", "/admin/users"),
-        ("admin: user", f"/admin/users/{admin['id']}"),
-        ("admin: audit log", "/admin/audit"),
-        ("admin: apps found", "/admin?q=Example"),
-        ("admin: users found", "/admin/users?q=example"),
-        ("admin: audit log filtered", f"/admin/audit?client_id={app_client['client_id']}"),
-        ("admin: audit log, unknown app", "/admin/audit?client_id=pa_client_unknown"),
-        ("two-factor settings", "/account/two-factor"),
-    ]:
-        audit.visit(page, base, name, path)
+    audit.visit(
+        page,
+        base,
+        {
+            "admin: console": "/admin",
+            "admin: app": f"/admin/apps/{app_client['client_id']}",
+            "admin: users": "/admin/users",
+            "admin: user": f"/admin/users/{admin['id']}",
+            "admin: audit log": "/admin/audit",
+            "admin: apps found": "/admin?q=Example",
+            "admin: users found": "/admin/users?q=example",
+            "admin: audit log filtered": f"/admin/audit?client_id={app_client['client_id']}",
+            "admin: audit log, unknown app": "/admin/audit?client_id=pa_client_unknown",
+            "two-factor settings": "/account/two-factor",
+        },
+    )
 
     page.goto(base + f"/admin/apps/{app_client['client_id']}")
     page.get_by_role("button", name=re.compile(r"^Suspend ")).click()
@@ -191,7 +216,7 @@ def check_admin_pages(audit: Audit, page, base: str, app, app_client: dict) -> N
     page.get_by_label("Reason").fill("Checking the pages.")
     page.get_by_role("button", name=re.compile(r"^Suspend ")).click()
     audit.check(page, "admin: app suspended")
-    audit.visit(page, base, "error page: suspended app", authorize_url(app_client))
+    audit.visit(page, base, {"error page: suspended app": authorize_url(app_client)})
 
 
 def test_the_check_finds_what_it_is_meant_to_find(browser):
@@ -207,24 +232,36 @@ def test_the_check_finds_what_it_is_meant_to_find(browser):
     assert blocking_violations(page) == []
 
 
-def test_every_page_passes_axe_core(browser, live_server, app, capsys):
-    axe_source()  # skip (or fail, in CI) before any page when axe-core cannot be installed
-    base = live_server.url
-    audit = Audit()
+@pytest.fixture
+def example_app(app) -> dict:
+    """The developer's account and an app of theirs that asks for every scope."""
     create_user(app, DEVELOPER, PASSWORD, name="Dana Developer", role="developer")
-    app_client, _ = register_client(app, redirect_uris=[REDIRECT_URI])
+    return register_client(app, redirect_uris=[REDIRECT_URI])[0]
 
-    check_signed_out_pages(audit, new_page(browser), base)
-    developer = new_page(browser)
-    sign_in(developer, base, DEVELOPER)
-    check_account_pages(audit, developer, base, app_client)
-    check_developer_pages(audit, developer, base)
-    check_admin_pages(audit, new_page(browser), base, app, app_client)
 
-    with capsys.disabled():
-        print(f"\naxe-core checked {len(audit.checked)} pages:", *audit.checked, sep="\n  ")
-    report = "\n".join(f"{page}:\n  " + "\n  ".join(found) for page, found in audit.violations.items())
-    assert not audit.violations, "serious or critical accessibility violations:\n" + report
+@pytest.fixture
+def audit(capsys):
+    """Runs before axe-core is needed, so a missing Node skips (or, in CI, fails) the test before any page."""
+    axe_source()
+    return Audit(capsys)
+
+
+def test_signed_out_pages_pass_axe_core(audit, browser, live_server, example_app):
+    check_signed_out_pages(audit, new_page(browser), live_server.url)
+    audit.assert_clean()
+
+
+def test_account_and_developer_pages_pass_axe_core(audit, browser, live_server, example_app):
+    page = new_page(browser)
+    sign_in(page, live_server.url, DEVELOPER)
+    check_account_pages(audit, page, live_server.url, example_app)
+    check_developer_pages(audit, page, live_server.url)
+    audit.assert_clean()
+
+
+def test_admin_pages_pass_axe_core(audit, browser, live_server, app, example_app):
+    check_admin_pages(audit, new_page(browser), live_server.url, app, example_app)
+    audit.assert_clean()
 
 
 FOCUSED = "(() => { const e = document.activeElement; return {id: e.id, text: e.textContent.trim(), tag: e.tagName,"
@@ -237,8 +274,7 @@ def focused(page) -> dict:
     return page.evaluate(FOCUSED)
 
 
-def test_sign_in_by_keyboard_alone_through_the_skip_link_and_the_error_summary(browser, live_server, app):
-    create_user(app, DEVELOPER, PASSWORD, name="Dana Developer", role="developer")
+def test_sign_in_by_keyboard_alone_through_the_skip_link_and_the_error_summary(browser, live_server, example_app):
     page = new_page(browser)
     page.goto(live_server.url + "/login")
 
