@@ -21,13 +21,22 @@ row before that commit finds another `auth_version` and writes nothing
 row to refill from, and its `deleted` status stays.
 
 One key per client, so a Redis Cluster keeps all of it in one slot.
+
+A worker also keeps its own copy of each active client it read from a
+cached hit (`local_copy`), with the `auth_version` it was read at: the
+client_credentials and refresh grants authenticate from it and the token
+script they run anyway checks that version first (client_unchanged in
+oauth/token_store.lua), so their one round trip is the token's. A changed
+client answers `stale` before anything is written, and the endpoint reads
+it afresh and tries again (oauth/token_views.py).
 """
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import redis
 
@@ -43,6 +52,12 @@ _HERE = Path(__file__).parent
 LIBRARY = _HERE / "client_cache.lua"
 _READ = LuaScript(_HERE / "read_client.lua", keys="client", args="max_age", libraries=(LIBRARY,))
 _FILL = LuaScript(_HERE / "fill_client.lua", keys="client", args="version auth status rate_limit ttl")
+
+# How many clients a worker keeps its own copy of; past that it starts afresh.
+LOCAL_COPIES = 10_000
+
+# client_id -> (time.monotonic() when read, the client as read with its `version`)
+_local: dict[str, tuple[float, "MachineClient"]] = {}
 
 # What the endpoints need of a client, besides its status and secrets.
 CACHED_COLUMNS = (
@@ -72,6 +87,7 @@ class MachineClient(TypedDict):
     id_token_signed_response_alg: str
     status: str  # "active", "suspended" or "deleted" (Redis's, which a suspension writes first)
     secrets: list[list]  # [id, SHA-256 hex digest] of each secret
+    version: NotRequired[str]  # on a worker's own copy: the auth_version it was read at
 
 
 @dataclass(frozen=True)
@@ -101,8 +117,30 @@ def resolve(connect: Callable[[], Connection], r: redis.Redis, cached: Cached) -
     if cached.auth:
         client = json.loads(cached.auth)
         client["status"] = cached.status
+        _keep_local(client, cached.version)
         return client
     return refill(connect(), r, cached)
+
+
+def local_copy(client_id: str) -> MachineClient | None:
+    """This worker's copy of an active client, if it has one under MAX_AGE old; its `version` goes to the scripts."""
+    kept = _local.get(client_id)
+    if kept is None or time.monotonic() - kept[0] >= MAX_AGE:
+        return None
+    return kept[1]
+
+
+def drop_local(client_id: str) -> None:
+    _local.pop(client_id, None)
+
+
+def _keep_local(client: MachineClient, version: str) -> None:
+    if client["status"] != "active":
+        drop_local(client["client_id"])
+        return
+    if len(_local) >= LOCAL_COPIES:
+        _local.clear()
+    _local[client["client_id"]] = (time.monotonic(), {**client, "version": version})
 
 
 def refill(conn: Connection, r: redis.Redis, cached: Cached) -> MachineClient | None:

@@ -3,9 +3,12 @@
 -- KEYS: client (its state), access, refresh or '', family_marker or '', grant_marker or '',
 --       rate (the token rate's bucket) or '' (not counted here), machine_tokens or '' (not capped)
 -- ARGV: fields (json), access_ttl, refresh_ttl, client_ttl, status and rate_limit (the client's
---       row, should its state be missing), family_end (refresh only), token_rate, burst, machine_token_cap
+--       row, should its state be missing), family_end (refresh only), token_rate, burst, machine_token_cap,
+--       client_version (client_unchanged)
 -- Reply: {'ok'} | {'revoked'} | {'suspended'} | {'slow_down', microseconds to wait}
+--        | {'stale'} (the client changed since the caller's copy: nothing written)
 local client, at, rt, famrevoked, grantrevoked, rate, machine = unpack(KEYS)
+if not client_unchanged(client, ARGV[11]) then return {'stale'} end
 if redis.call('EXISTS', famrevoked, grantrevoked) > 0 then return {'revoked'} end
 if keep_client(client, ARGV[5], ARGV[6], ARGV[4]) ~= 'active' then return {'suspended'} end
 local wait = take_slot(rate, ARGV[8], ARGV[9])

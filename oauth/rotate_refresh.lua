@@ -11,9 +11,11 @@
 -- ARGV: client_id (presenting), access_scope, iat, access_ttl, refresh_ttl, marker_ttl, status and
 --       rate_limit (the client's row), narrowing ('1': the access token gets access_scope, which must
 --       not be empty; '0': the refresh token's own scope), family_lifetime (for a token written before
---       families had an end), token_rate, burst, family_revoked_prefix, grant_revoked_prefix
+--       families had an end), token_rate, burst, family_revoked_prefix, grant_revoked_prefix,
+--       client_version (client_unchanged)
 -- Reply: {'ok', scope, user_id, auth_time or '', amr or ''} | {'beyond_grant', the asked-for scopes the token lacks}
 --        | {'reused', family, user_id} | {'slow_down', microseconds to wait} | {reason}
+--        | {'stale'} (the client changed since the caller's copy: nothing written)
 local FAMILY_REVOKED_PREFIX, GRANT_REVOKED_PREFIX = ARGV[13], ARGV[14]
 local function revoked(family, grant_id)
   return is_revoked(FAMILY_REVOKED_PREFIX .. (family or ''), GRANT_REVOKED_PREFIX .. (grant_id or ''))
@@ -33,6 +35,7 @@ local function reused(client_id, family, user_id, marker)
   if marker then redis.call('DEL', marker) end
   return {'reused', family, user_id}
 end
+if not client_unchanged(KEYS[3], ARGV[15]) then return {'stale'} end
 local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then
   local marker = redis.call('GET', KEYS[2])

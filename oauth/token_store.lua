@@ -50,3 +50,10 @@ local function live_token(key, refresh, family_revoked_prefix, grant_revoked_pre
   if redis.call('HGET', client_state_prefix .. t.client_id, 'status') ~= 'active' then return false end
   return flat
 end
+
+-- Whether the client a worker authenticated from its own copy (read at
+-- auth_version `version`) is unchanged since: every change bumps the
+-- version (oauth/client_cache.py). '-' when the caller read it just now.
+local function client_unchanged(key, version)
+  return version == '-' or (redis.call('HGET', key, 'auth_version') or '') == version
+end

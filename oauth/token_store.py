@@ -165,7 +165,8 @@ _LIBRARY = _HERE / "token_store.lua"
 _ISSUE = _script(
     "issue_tokens",
     keys="client access refresh family_marker grant_marker rate machine_tokens",
-    args="fields access_ttl refresh_ttl client_ttl status rate_limit family_end token_rate burst machine_token_cap",
+    args="fields access_ttl refresh_ttl client_ttl status rate_limit family_end token_rate burst machine_token_cap"
+    " client_version",
     libraries=(_LIBRARY, token_limits.LIBRARY),
 )
 _REDEEM_CODE = _script(
@@ -178,7 +179,7 @@ _ROTATE = _script(
     "rotate_refresh",
     keys="old spent client access refresh rate",
     args="client_id access_scope iat access_ttl refresh_ttl marker_ttl status rate_limit narrowing family_lifetime"
-    " token_rate burst family_revoked_prefix grant_revoked_prefix",
+    " token_rate burst family_revoked_prefix grant_revoked_prefix client_version",
     libraries=(_LIBRARY, token_limits.LIBRARY),
 )
 _REVOKE_REFRESH = _script(
@@ -216,6 +217,13 @@ class TokenError(Exception):
         self.client_id = client_id
 
 
+class ClientChanged(Exception):
+    """The client changed since the caller's own copy of it was read (oauth/client_cache.py); nothing was written.
+
+    The caller reads the client afresh, authenticates again and retries.
+    """
+
+
 class ScopeBeyondGrant(Exception):
     """A refresh asked for no scope, or for scopes its token does not hold; the token is left unspent."""
 
@@ -239,8 +247,15 @@ def _rate_limit(client_id: str, token_rate: int | None) -> dict:
     return {"rate": token_rate_key(client_id), "token_rate": token_rate, "burst": burst(token_rate)}
 
 
+def client_version(client: dict) -> str:
+    """The version a worker's own copy of the client was read at, for the scripts to check; '-': no copy, no check."""
+    return client.get("version", "-")
+
+
 def _refused(reply: list) -> None:
     """Raise what a script's refusal means: TokenRateExceeded for the rate, TokenError for the rest."""
+    if reply[0] == "stale":
+        raise ClientChanged()
     if reply[0] == "slow_down":
         raise TokenRateExceeded(retry_after_seconds(int(reply[1])))
     if reply[0] == "reused":
@@ -381,6 +396,7 @@ def issue(
         rate_limit=client["rate_limit"],
         family_end=iat + family_lifetime,
         machine_token_cap=machine_token_cap,
+        client_version=client_version(client),
         **_rate_limit(client_id, token_rate),
     )
     if reply[0] != "ok":
@@ -475,6 +491,7 @@ class _Rotation:
             "family_lifetime": family_lifetime,
             "family_revoked_prefix": FAMILY_REVOKED_PREFIX,
             "grant_revoked_prefix": GRANT_REVOKED_PREFIX,
+            "client_version": client_version(client),
             **_rate_limit(client_id, token_rate),
         }
 

@@ -11,10 +11,11 @@ Errors are raised as oauth.errors classes and rendered by oauth.responses.
 
 from flask import current_app, jsonify, request
 
-from oauth import client_auth, introspection, metadata, revocation, signing_keys, token_grants
+from oauth import client_auth, client_cache, introspection, metadata, revocation, signing_keys, token_grants
 from oauth.client_cache import MachineClient
 from oauth.params import form_params
 from oauth.responses import issuer, token_json
+from oauth.token_store import ClientChanged
 from observability import metrics
 from stores.postgres import get_connection
 from stores.redis_client import get_redis
@@ -22,13 +23,27 @@ from web.cors import for_public_clients
 from web.machine import MachineBlueprint
 
 bp = MachineBlueprint("tokens", __name__)
+# Grants whose one token script checks the client's version first (oauth/client_cache.py), so a
+# worker's own copy of the client may authenticate them: nothing is written should it be stale.
+FROM_COPY_GRANTS = ("client_credentials", "refresh_token")
 
 
 @bp.post(metadata.TOKEN_PATH)
 @for_public_clients
 def token():
     params = _form()
-    client = _client(params)
+    if params.get("grant_type") not in FROM_COPY_GRANTS:
+        return _tokens(params, _client(params))
+    authorization = request.headers.get("Authorization")
+    client = client_auth.authenticate_from_copy(get_connection, get_redis(), params, authorization)
+    try:
+        return _tokens(params, client)
+    except ClientChanged:  # since this worker's copy was read: nothing was written, so read it afresh and retry
+        client_cache.drop_local(client["client_id"])
+        return _tokens(params, _client(params))
+
+
+def _tokens(params: dict[str, str], client: MachineClient):
     config = current_app.config
     policy = token_grants.TokenPolicy(
         config["ACCESS_TOKEN_TTL"],

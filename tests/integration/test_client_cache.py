@@ -14,6 +14,7 @@ import pytest
 
 from oauth import client_cache, clients
 from oauth.token_store import client_state_key
+from portal.confirmation import CONFIRM_FIELD, CONFIRM_VALUE
 from stores import postgres
 from stores.redis_client import get_redis
 from tests.support.apps import make_app
@@ -48,6 +49,13 @@ def machine_token(http, client_id: str, secret: str):
     return http.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic_auth(client_id, secret))
 
 
+def delete_first_secret(client, app, client_id: str) -> None:
+    page = f"/developer/apps/{client_id}"
+    secret_id = stored_secret_ids(app, client_id)[0]
+    confirm = {CONFIRM_FIELD: CONFIRM_VALUE}
+    assert submit(client, page, f"{page}/secrets/{secret_id}/delete", data=confirm).status_code == 302
+
+
 def stored_secret_ids(app, client_id: str) -> list[int]:
     with app.app_context():
         return [row["id"] for row in clients.list_secrets(postgres.get_connection(), client_id)]
@@ -67,7 +75,7 @@ def test_a_deleted_secret_fails_at_once_on_every_worker(client, developer, app, 
     assert secret_works(worker, client_id, old_secret) and secret_works(client, client_id, old_secret)
     assert cached_field(r, client_id, "auth")  # both workers now answer from Redis
 
-    submit(client, page, f"{page}/secrets/{stored_secret_ids(app, client_id)[0]}/delete")
+    delete_first_secret(client, app, client_id)
     assert not secret_works(worker, client_id, old_secret)
     assert not secret_works(client, client_id, old_secret)
     assert secret_works(worker, client_id, new_secret)
@@ -128,6 +136,41 @@ def test_a_deleted_client_is_refused_at_once_and_never_cached_again(client, deve
     assert cached_field(r, client_id, "auth") is None
 
 
+def test_a_workers_own_copy_of_the_client_does_not_outlive_a_change(client, developer, app, worker):
+    grant_types = ["authorization_code", "refresh_token", "client_credentials"]
+    client_id, old_secret = register_and_read(client, grant_types=grant_types)
+    for _ in range(2):  # the first refills Redis, the second keeps the worker's own copy
+        assert machine_token(worker, client_id, old_secret).status_code == 200
+    assert client_cache.local_copy(client_id) is not None
+
+    page = f"/developer/apps/{client_id}"
+    new_secret = submit(client, page, f"{page}/secrets").text.split('id="client-secret">')[1].split("<")[0]
+    assert machine_token(worker, client_id, new_secret).status_code == 200  # a secret added works at once
+    delete_first_secret(client, app, client_id)
+    assert machine_token(worker, client_id, old_secret).status_code == 401
+    assert machine_token(worker, client_id, new_secret).status_code == 200
+
+    with app.app_context():
+        clients.set_suspended(postgres.get_connection(), get_redis(), TEST_ACTOR, client_id, True, "abuse")
+    assert machine_token(worker, client_id, new_secret).status_code == 401
+
+
+def test_a_stale_copy_writes_nothing_before_the_fresh_read(app, client, r):
+    """The version check comes first in the token script: a refused stale run spends no rate and issues nothing."""
+    registered, secret = register_client(app)
+    client_id = registered["client_id"]
+    for _ in range(2):
+        assert machine_token(client, client_id, secret).status_code == 200
+    tokens_before = len(r.keys("at:*"))
+    with app.app_context():
+        clients.update_client(postgres.get_connection(), get_redis(), TEST_ACTOR, client_id, scopes=["read:data"])
+    answer = client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic_auth(client_id, secret)
+    )
+    assert answer.get_json()["scope"] == "read:data"  # the fresh client's scopes, not the copy's
+    assert len(r.keys("at:*")) == tokens_before + 1
+
+
 # Refilled from PostgreSQL when missing ------------------------------------------------------
 
 
@@ -155,7 +198,9 @@ def test_a_cached_copy_older_than_its_max_age_is_read_again_from_postgres(app, c
             "UPDATE clients SET grant_types = '{authorization_code}' WHERE client_id = %(id)s", {"id": client_id}
         )
     assert machine_token(client, client_id, secret).status_code == 200  # still the cached copy
+    # MAX_AGE later: Redis's copy and the worker's own are both too old to trust.
     r.hset(client_state_key(client_id), "auth_at", int(time.time()) - client_cache.MAX_AGE)
+    client_cache.drop_local(client_id)
     assert machine_token(client, client_id, secret).get_json()["error"] == "unauthorized_client"
 
 
