@@ -12,6 +12,10 @@ prints req/s, p50, p99 and status counts per case and the target ratios.
     (d) POST /oauth/introspect (RFC 7662, client_secret_basic)
     (e) POST /oauth/token, grant_type=client_credentials (RFC 6749 §4.4, client_secret_basic)
 
+then the stateful grants (bench/token_flows.py): refresh-token rotations and
+authorization-code exchanges per second, each beside the floor (b) loaded
+by the same Python client,
+
 then the webhook case (bench/webhooks.py): POST /api/v1/data without and with
 a subscription (the outbox's cost) and events/s delivered by one and by two
 workers, and the sign-in case (bench/sign_in.py): password sign-ins per second
@@ -42,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 import audit  # noqa: E402
 from accounts import users  # noqa: E402
 from app import create_app  # noqa: E402
-from bench import layout, sign_in, webhooks  # noqa: E402
+from bench import layout, sign_in, token_flows, webhooks  # noqa: E402
 from bench.cpu import app_pids, cpu_seconds, store_pids  # noqa: E402
 from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from bench.order import order_of_turn  # noqa: E402
@@ -64,11 +68,13 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 HUGE_LIMIT = 2_000_000_000  # fits PostgreSQL's integer
+FLOW_SECONDS = int(os.environ.get("BENCH_FLOW_SECONDS", "5"))
 
 TARGETS = [  # (numerator, denominator, minimum)
     ("a", "b", 0.85),
     ("c", "a", 1.0),
-    ("e", "b", 0.35),
+    ("d", "b", 0.7),
+    ("e", "b", 0.7),
 ]
 
 
@@ -91,6 +97,9 @@ def main() -> int:
     try:
         wait_until_up(base_url)
         turns = load_all(base_url, selected(cases(fixture)), server.pid, store_folder)
+        with app.app_context():
+            floor = cases(fixture)[1]
+            flows = token_flows.measure(base_url, get_redis(), fixture, floor, FLOW_SECONDS, CONNECTIONS)
         webhook_figures = webhooks.measure(app, stores, fixture, lambda case, seconds: load(base_url, case, seconds))
         server.terminate()
         server.wait(30)
@@ -102,6 +111,7 @@ def main() -> int:
         with app.app_context():
             remove_fixture(postgres.get_connection(), get_redis(), fixture)
     print(report(selected(cases(fixture)), turns, store_folder))
+    print(token_flows.describe(flows))
     print(webhooks.describe(webhook_figures))
     print(sign_in.describe(sign_in_cost, api_cost_us(turns)))
     return 0
@@ -159,6 +169,8 @@ def create_fixture(conn, r) -> dict:
         "client_id": client["client_id"],
         "client_secret": secret,
         "access_token": tokens.access_token,
+        "client": client,
+        "grant_id": grant["id"],
     }
 
 
