@@ -76,7 +76,7 @@ def test_a_new_person_verifies_sets_up_two_factor_and_signs_in_with_a_code(brows
     page.get_by_role("link", name="Security").click()
     sessions = page.locator("table.sessions tbody tr")
     assert sessions.count() == 2
-    assert page.get_by_text("Safari on iOS").is_visible()
+    assert page.get_by_role("cell", name="Mobile Safari on iOS", exact=True).is_visible()
     if os.environ.get("SCREENSHOTS") == "1":
         page.screenshot(path=str(SCREENSHOTS / "sessions.png"), full_page=True)
     page.get_by_role("link", name="Sign out everywhere else").click()
