@@ -4,6 +4,7 @@ linking to each field, the skip link, and the autocomplete tokens password manag
 The pages are read as markup here; tests/e2e/test_accessibility_browser.py runs axe-core and a keyboard on them.
 """
 
+import re
 from html import unescape
 from html.parser import HTMLParser
 
@@ -152,3 +153,15 @@ def test_signed_in_password_and_code_fields_say_what_they_hold(client, auth):
     assert element(change, id="new_password")["autocomplete"] == "new-password"
     setup = parse(client.get("/account/two-factor").text)
     assert element(setup, id="code")["autocomplete"] == "one-time-code"
+
+
+def test_a_page_of_several_forms_summarises_the_one_in_error(client, admin, app):
+    """The admin user page keeps its action forms in a mapping; the summary finds the one with the error."""
+    other = create_user(app, "other@example.com")
+    page = client.get(f"/admin/users/{other['id']}").text
+    token = re.search(r'name="disable-csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    html = client.post(f"/admin/users/{other['id']}/disable", data={"disable-csrf_token": token}).text
+    links = summary_links(html)
+    assert [href for href, _ in links] == ["#disable-reason"]
+    parsed = parse(html)
+    assert "disable-reason-errors" in element(parsed, id="disable-reason")["aria-describedby"].split()
