@@ -164,7 +164,13 @@ def _call_step(urls: dict[str, str], client: Client) -> Step:
         "Call the API, and handle 401 and 429",
         f"Send the access token as a bearer token; {path} needs the {scope} scope. A 401 means the "
         "token expired or was revoked; a 429 means your app's hourly calls are spent until Retry-After "
-        "seconds have passed (every answer's RateLimit-Remaining says how many are left).",
+        "seconds have passed (every answer's RateLimit-Remaining says how many are left)."
+        + (
+            ""
+            if has_code_flow(client)
+            else " The API's calls act on a person's data: your app's own token gets 403 user_token_required "
+            "from them, and a person's token comes from the authorization code flow."
+        ),
         "STATUS=$(curl -s -o answer.json -D headers.txt -w '%{http_code}' \\\n"
         f'  -H "Authorization: Bearer $ACCESS_TOKEN" {urls["issuer"]}{path})\n'
         'case "$STATUS" in\n'

@@ -178,3 +178,26 @@ def test_a_wrong_secret_makes_the_python_exchange_fail(app, server, monkeypatch)
     program["callback_url"] = consent.sign_in_and_allow(program["authorization_url"], EMAIL, PASSWORD)
     with pytest.raises(Exception, match="invalid_client"):
         exec(steps["Exchange the code for tokens"]["python"], program)
+
+
+def test_a_server_to_server_apps_steps_run_in_both_languages(app, server, tmp_path, monkeypatch):
+    client, secret = register_client(app, redirect_uris=[], scopes=["read:data"], grant_types=["client_credentials"])
+    steps = shown_steps(server.url, client["client_id"])
+    titles = ["Your credentials", "Get a token for your own app (client credentials)"]
+    titles += ["Call the API, and handle 401 and 429", "Revoke when you are done"]
+    assert list(steps) == titles
+    script = "\n".join(
+        [steps[title]["shell"] for title in titles[:3]] + ['echo "\n$ACCESS_TOKEN"', steps[titles[3]]["shell"]]
+    )
+    answer, access_token, revoked = run_shell(script, tmp_path, CLIENT_SECRET=secret).splitlines()
+    assert '"error":"user_token_required"' in answer.replace(" ", "")  # what the step's text says to expect
+    assert revoked == "200" and not token_is_active(app, client, secret, access_token)
+
+    monkeypatch.setenv("CLIENT_SECRET", secret)
+    program: dict = {}
+    for title in titles[:2]:
+        exec(steps[title]["python"], program)
+    with pytest.raises(requests.HTTPError, match="403"):
+        exec(steps[titles[2]]["python"], program)
+    exec(steps[titles[3]]["python"], program)
+    assert not token_is_active(app, client, secret, program["token"]["access_token"])
