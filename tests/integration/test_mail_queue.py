@@ -16,6 +16,7 @@ import psycopg2
 import pytest
 
 from accounts import sign_in
+from accounts.mail import queue as mail_queue
 from stores import postgres, redis_client
 from tests.support.accounts import NEW_ACCOUNT, AuthActions
 from tests.support.apps import make_app
@@ -174,3 +175,22 @@ def test_retries_and_giving_up_log_no_address_even_when_the_server_quotes_it(smt
     assert EMAIL not in ours
     [row] = queued(smtp_app)
     assert row["status"] == "failed" and EMAIL not in row["last_error"] and "<recipient>" in row["last_error"]
+
+
+def test_the_housekeeping_deletes_mail_given_up_a_week_ago_and_nothing_else(smtp_app, smtp):
+    smtp.replies = ["550 5.1.1 No such mailbox"] * 2
+    sign_up(smtp_app)
+    AuthActions(smtp_app.test_client(), smtp_app).sign_up(email="second@example.com")
+    drain(smtp_app)  # both given up
+    sign_up(smtp_app)  # a taken email: its owner's mail waits, pending
+    with smtp_app.app_context():
+        conn = postgres.get_connection()
+        with postgres.transaction(conn) as cur:
+            cur.execute(
+                "UPDATE mail_outbox SET finished_at = now() - interval '8 days'"
+                " WHERE status = 'failed' AND recipient = %(email)s",
+                {"email": EMAIL},
+            )
+        assert mail_queue.sweep(conn) == 1
+    left = sorted((json.loads(row["row"])["recipient"], row["status"]) for row in queued(smtp_app))
+    assert left == [(EMAIL, "pending"), ("second@example.com", "failed")]
