@@ -104,14 +104,28 @@ def test_admin_console(world, visitors, fuzzer, data):
     fuzz = fuzzer("admin console")
     visitor = visitors[data.draw(st.sampled_from(["admin"] * 4 + ["developer", "anonymous"]), label="as")]
     app_id = data.draw(_app_ids(world), label="client_id")
-    actions = ["suspend", "resume", "rate-limit", "token-rate", "page", "audit", "index"]
+    actions = ["suspend", "resume", "rate-limit", "token-rate", "page", "audit", "export", "index"]
     action = data.draw(st.sampled_from(actions), label="action")
-    if action in ("page", "audit", "index"):
-        path = {"page": f"/admin/apps/{app_id}", "audit": "/admin/audit", "index": "/admin"}[action]
+    if action in ("page", "audit", "export", "index"):
+        path = {
+            "page": f"/admin/apps/{app_id}",
+            "audit": "/admin/audit",
+            "export": "/admin/audit.csv",
+            "index": "/admin",
+        }[action]
         fields = {
-            "client_id": values(world.sacrificial["client_id"]),
+            "client_id": values(world.sacrificial["client_id"], "App"),
             "user": values("1", "user@example.com", "9" * 30),
             "before": values("1", "9" * 30, "-1", "1.5"),
+            "action": values("app.suspended", "signup", "nope"),
+            "actor": values("user@example.com"),
+            "since": values("2026-01-01", "2026-02-30", "9999-12-31"),
+            "until": values("2026-01-02", "0001-01-01"),
+            "q": values("App", "%", "_"),
+            "status": values("active", "suspended", "gone"),
+            "verified": values("yes", "no"),
+            "sort": values("name", "calls"),
+            "page": values("1", "2", "-1", "9" * 30),
         }
         fuzz.send(visitor.http, "GET", path, query=data.draw(fs.query(fields), label="query"))
         return
