@@ -20,7 +20,7 @@ from oauth.leaked_views import REPORTS_PER_ADDRESS
 from oauth.responses import issuer
 from oauth.scopes import CATALOGUE
 from oauth.signing_keys import ID_TOKEN_TTL
-from oauth.token_limits import BURST_SECONDS, DEFAULT_MACHINE_TOKEN_CAP, DEFAULT_TOKEN_RATE
+from oauth.token_limits import BURST_SECONDS, DEFAULT_TOKEN_RATE
 from oauth.token_store import CODE_TTL, REFRESH_TOKEN_TTL
 from oauth.views import AUTHORIZATION_PER_ADDRESS
 
@@ -131,12 +131,12 @@ def limits(settings: openapi.Settings) -> list[tuple[str, str, str]]:
         ),
         (
             "Tokens issued, per app",
-            f"{DEFAULT_TOKEN_RATE} per second, bursts of {BURST_SECONDS} seconds' worth",
+            f"{DEFAULT_TOKEN_RATE} per second by default, bursts of {BURST_SECONDS} seconds' worth",
             "429 slow_down with Retry-After",
         ),
         (
             "Live client-credentials tokens, per app",
-            str(DEFAULT_MACHINE_TOKEN_CAP),
+            str(current_app.config["CLIENT_CREDENTIALS_TOKEN_CAP"]),
             "the oldest is revoked",
         ),
         (

@@ -157,7 +157,7 @@ def test_the_default_rate_limit_stated_is_a_new_apps(app):
 
 @pytest.fixture
 def short_lived(store_urls):
-    return make_app(store_urls, ACCESS_TOKEN_TTL=900, RATE_LIMIT_WINDOW_SECONDS=600)
+    return make_app(store_urls, ACCESS_TOKEN_TTL=900, RATE_LIMIT_WINDOW_SECONDS=600, CLIENT_CREDENTIALS_TOKEN_CAP=7)
 
 
 def test_lifetimes_and_windows_follow_the_configuration(short_lived):
@@ -165,6 +165,7 @@ def test_lifetimes_and_windows_follow_the_configuration(short_lived):
     page = http.get("/docs").text
     assert "<td>Access token</td><td>900 seconds" in page
     assert "1000 per 10 minutes" in page
+    assert '<td>Live client-credentials tokens, per app</td><td data-label="How much">7</td>' in page
     document = http.get("/docs/openapi.json").get_json()
     token_example = document["paths"]["/oauth/token"]["post"]["responses"]["200"]["content"]["application/json"]
     assert token_example["example"]["expires_in"] == 900
