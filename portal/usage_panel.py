@@ -33,7 +33,13 @@ class Bar(NamedTuple):
     x: int
     served_height: float
     refused_height: float
-    label: str
+    start_text: str  # when the window began, in UTC
+    served: int
+    refused: int
+
+    @property
+    def label(self) -> str:
+        return f"From {self.start_text} UTC: {self.served} served, {self.refused} refused"
 
     @property
     def served_y(self) -> float:
@@ -98,7 +104,9 @@ def chart(windows: list[WindowCalls]) -> Chart:
             x=position * (BAR_WIDTH + BAR_GAP),
             served_height=round(window.served * scale, 1),
             refused_height=round(window.refused * scale, 1),
-            label=_bar_label(window),
+            start_text=datetime.fromtimestamp(window.start, UTC).strftime("%H:%M"),
+            served=window.served,
+            refused=window.refused,
         )
         for position, window in enumerate(windows)
     ]
@@ -113,11 +121,6 @@ def duration_in_words(seconds: int) -> str:
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
-
-
-def _bar_label(window: WindowCalls) -> str:
-    start = datetime.fromtimestamp(window.start, UTC).strftime("%H:%M")
-    return f"From {start} UTC: {window.served} served, {window.refused} refused"
 
 
 def _number(value: float) -> str:

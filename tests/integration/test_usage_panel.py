@@ -137,3 +137,12 @@ def test_counters_outlive_their_window_for_the_chart_and_refused_ones_too(client
     index = window_index(r.time()[0])
     for key in (counter_key(limited.client_id, index), refused_key(limited.client_id, index)):
         assert 3600 * (KEPT_WINDOWS - 1) < r.ttl(key) <= 3600 * KEPT_WINDOWS
+
+
+def test_the_figures_behind_the_chart_are_a_table_too_latest_first(client, limited, r):
+    r.set(counter_key(limited.client_id, window_index(r.time()[0]) - 1), 12)
+    assert call_api(client, limited, 6) == [200] * 5 + [429]
+    section = usage_section(client, limited)
+    rows = re.findall(r"<tr><td>(\d\d:\d\d)</td><td>(\d+)</td><td>(\d+)</td></tr>", section)
+    assert len(rows) == 24
+    assert [(served, refused) for _, served, refused in rows[:3]] == [("5", "1"), ("12", "0"), ("0", "0")]
