@@ -154,3 +154,10 @@ def test_a_vague_app_filter_is_refused(client, app, admin, monkeypatch):
     add_app(app, "pa_client_a1", "Acme One")
     add_app(app, "pa_client_a2", "Acme Two")
     assert "apps have this in their name: type more of it." in client.get("/admin/audit?client_id=acme").text
+
+
+def test_a_filter_that_keeps_nothing_says_so_and_offers_no_download(client, app, admin):
+    record(app, "app.updated", 2)
+    page = client.get("/admin/audit?action=user.disabled").text
+    assert entry_count(page) == 0 and "No entry matches these filters." in page
+    assert "Download as CSV" not in page
