@@ -230,3 +230,13 @@ def test_real_protocol_answers_match_the_documented_schemas(app, client, auth):
     assert refused.get_json()["error"] in document["paths"]["/oauth/token"]["post"]["responses"]["400"]["description"]
     for path in ("/.well-known/jwks.json", "/.well-known/oauth-authorization-server"):
         answer_schema(document, path, "get", 200).validate(client.get(path).get_json())
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_every_page_links_to_the_docs_from_its_navigation(client, auth, signed_in):
+    if signed_in:
+        auth.sign_in_as()
+    nav = re.search(
+        r'<nav aria-label="Main">(.*?)</nav>', client.get("/account/security" if signed_in else "/login").text, re.S
+    )
+    assert nav and 'href="/docs"' in nav.group(1)
