@@ -34,20 +34,46 @@ class AuditQuery(NamedTuple):
 
 
 class Unresolved(Exception):
-    """A filter names nothing that exists (or far too much); the message says so in words."""
+    """A filter names nothing that exists (or far too much): `name` is its argument of `resolve`."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
 
 
-def user_id_for(conn: Connection, email_or_id: int | str) -> int:
-    """The user ID a filter names: given as an ID, or as an email of an account (raises Unresolved)."""
+def resolve(
+    conn: Connection,
+    *,
+    action: str | None,
+    actor: str | None,
+    user: int | str | None,
+    client_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> AuditQuery:
+    """The query for what the operator typed: `actor` an email, `user` an email or an ID, `client_id` an app's
+    client ID or part of its name; raises Unresolved for the first that names nothing."""
+    return AuditQuery(
+        action=action,
+        actor_id=_user_id(conn, actor, "actor") if actor else None,
+        user_id=_user_id(conn, user, "user") if user is not None else None,
+        client_ids=_client_ids(conn, client_id) if client_id else None,
+        since=since,
+        until=until,
+    )
+
+
+def _user_id(conn: Connection, email_or_id: int | str, name: str) -> int:
+    """The user ID the filter `name` names: given as an ID, or as an email of an account (raises Unresolved)."""
     if isinstance(email_or_id, int):
         return email_or_id
     found = users.get_user_by_email(conn, email_or_id)
     if found is None:
-        raise Unresolved("No account has this email.")
+        raise Unresolved(name, "No account has this email.")
     return found["id"]
 
 
-def client_ids_for(conn: Connection, text: str) -> list[str]:
+def _client_ids(conn: Connection, text: str) -> list[str]:
     """The apps a filter names: its exact client ID, or every app whose name contains `text` (any case).
 
     The text itself is kept as a client ID too, so the rows of a deleted app
@@ -62,7 +88,7 @@ def client_ids_for(conn: Connection, text: str) -> list[str]:
         )
         found = [row["client_id"] for row in cur.fetchall()]
     if len(found) > MAX_MATCHED_APPS:
-        raise Unresolved(f"More than {MAX_MATCHED_APPS} apps have this in their name: type more of it.")
+        raise Unresolved("client_id", f"More than {MAX_MATCHED_APPS} apps have this in their name: type more of it.")
     return sorted({*found, text})
 
 

@@ -179,25 +179,21 @@ def _audit_query(form: AuditFilterForm) -> tuple[audit_search.AuditQuery | None,
     """
     if not form.validate():
         return None, 400
-    conn = get_connection()
-    resolved = {}
-    for name, resolve, value in (
-        ("actor_id", audit_search.user_id_for, (form.actor.data or "").strip() or None),
-        ("user_id", audit_search.user_id_for, form.user_id_or_email()),
-        ("client_ids", audit_search.client_ids_for, (form.client_id.data or "").strip() or None),
-    ):
-        try:
-            resolved[name] = resolve(conn, value) if value is not None else None
-        except audit_search.Unresolved as unresolved:
-            form[_FIELD_OF[name]].errors.append(str(unresolved))
-    if any(form[field].errors for field in _FIELD_OF.values()):
-        return None, 200
     since, until = form.time_range()
-    return audit_search.AuditQuery(action=form.action.data or None, since=since, until=until, **resolved), 200
-
-
-# Which form field each resolved filter comes from, to put a reason beside it.
-_FIELD_OF = {"actor_id": "actor", "user_id": "user", "client_ids": "client_id"}
+    try:
+        query = audit_search.resolve(
+            get_connection(),
+            action=form.action.data or None,
+            actor=(form.actor.data or "").strip() or None,
+            user=form.user_id_or_email(),
+            client_id=(form.client_id.data or "").strip() or None,
+            since=since,
+            until=until,
+        )
+    except audit_search.Unresolved as unresolved:
+        form[unresolved.name].errors.append(str(unresolved))  # the form's fields bear the same names
+        return None, 200
+    return query, 200
 
 
 def _audit_page(form: AuditFilterForm, entries: list[dict], next_before: int | None, status: int = 200):
