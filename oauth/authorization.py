@@ -182,7 +182,7 @@ def _client(params: Mapping[str, list[str]], find_client: Callable[[str], "Clien
     if client is None:
         raise UnknownClient("No app with this client_id is registered here.")
     if client["status"] != "active":
-        raise SuspendedClient(f"The app {client['name']} has been suspended and cannot be connected.", client["name"])
+        raise SuspendedClient(f"The app {client['name']} has been suspended and cannot be connected.", client)
     return client
 
 

@@ -143,13 +143,16 @@ class UnknownClient(FatalAuthorizationError):
 
 
 class SuspendedClient(FatalAuthorizationError):
-    """The platform suspended the app: nothing its developer or the person can fix from here."""
+    """The platform suspended the app: nothing the person can fix; its developer sees why on its own page."""
 
     page = "suspended_app"
 
-    def __init__(self, description: str, app_name: str):
+    def __init__(self, description: str, client: dict):
         super().__init__(description)
-        self.app_name = app_name
+        self.app_name = client["name"]
+        self.client_id = client["client_id"]
+        self.owner_id = client.get("owner_id")
+        self.reason = client.get("suspended_reason") or ""
 
 
 class RequestNotSupported(OAuthError):

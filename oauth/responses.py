@@ -38,7 +38,7 @@ def render_error(error: OAuthError | FatalAuthorizationError):
     code = error.error if isinstance(error, OAuthError) else "invalid_request"  # a fatal one: a page, no code
     metrics.PROTOCOL_ERRORS.labels(request.endpoint or "unmatched", code).inc()
     if isinstance(error, FatalAuthorizationError):
-        return _error_page(error.status, error.description, error.page, getattr(error, "app_name", None))
+        return _error_page(error.status, error.description, error)
     if error.redirect_uri is not None:
         params = {"error": error.error, "error_description": error.description or None, "state": error.state}
         return redirect_back(error.redirect_uri, params)
@@ -84,8 +84,7 @@ def issuer() -> str:
     return current_app.config["OAUTH_ISSUER"]
 
 
-def _error_page(status: int, description: str, page: str = "broken_request", app_name: str | None = None):
-    """The page for an authorization request that cannot go on; `page` says whose doing it was."""
-    return render_template(
-        "oauth/error.html", status=status, description=description, page=page, app_name=app_name
-    ), status
+def _error_page(status: int, description: str, error: FatalAuthorizationError | None = None):
+    """The page for an authorization request that cannot go on; the error's `page` says whose doing it was."""
+    page = error.page if error else FatalAuthorizationError.page
+    return render_template("oauth/error.html", status=status, description=description, page=page, error=error), status

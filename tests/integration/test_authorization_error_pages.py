@@ -14,7 +14,7 @@ from stores import postgres
 from stores.redis_client import get_redis
 from tests.support.accounts import AuthActions
 from tests.support.apps import make_app
-from tests.support.oauth import authorize_url, register_client
+from tests.support.oauth import OWNER_EMAIL, authorize_url, register_client
 from tests.support.portal import words
 
 SUPPORT_EMAIL = "help@platform.example"
@@ -98,3 +98,20 @@ def test_an_unverified_app_at_its_limit_says_so_and_names_the_support_contact(st
     assert "not verified by Platform Accounts" in page
     assert "ask its developer to have it verified" in page
     assert '<a href="https://help.platform.example/apps">' in response.text
+
+
+def test_the_developer_of_a_suspended_app_is_told_it_is_theirs_and_why(client, app):
+    mine = suspended_app(app)
+    assert AuthActions(client, app).login(OWNER_EMAIL, "developer password").status_code == 302
+    page = authorization_page(client, mine)
+    assert "Your app Photo Prints is suspended" in page
+    assert "suspended it: abuse." in page
+    assert f'href="/developer/apps/{mine["client_id"]}"' in page
+
+
+def test_someone_else_signed_in_sees_the_end_user_wording(client, app):
+    theirs = suspended_app(app)
+    AuthActions(client, app).sign_in_as("someone@example.com")
+    page = authorization_page(client, theirs)
+    assert "Photo Prints is suspended" in page and "Your app" not in page
+    assert "abuse" not in page  # the reason is for the developer and the platform
