@@ -302,3 +302,37 @@ def test_sign_in_by_keyboard_alone_through_the_skip_link_and_the_error_summary(b
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Sign out Dana Developer").wait_for()
+
+
+def tab_to(page, target: str, most: int = 60) -> dict:
+    """Press Tab until the element with this id (or this text) has the focus; every stop must show its focus."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        assert now["outline"] != "none" and now["width"] >= 2, f"focus is not visible on {now}"
+        if target in (now["id"], now["text"]):
+            return now
+    raise AssertionError(f"{target} is not reachable with Tab")
+
+
+def test_an_app_is_registered_by_keyboard_alone_and_every_stop_shows_its_focus(browser, live_server, example_app):
+    page = new_page(browser)
+    sign_in(page, live_server.url, DEVELOPER)
+    page.goto(live_server.url + "/developer/apps/new")
+
+    tab_to(page, "name")
+    page.keyboard.type("Keyboard App")
+    tab_to(page, "client_type-0")
+    page.keyboard.press("ArrowDown")  # a radio group is one tab stop; arrows choose within it
+    assert page.locator("#client_type-1").is_checked()
+    tab_to(page, "redirect_uris")
+    page.keyboard.type("https://keyboard.example.com/callback")
+    tab_to(page, "scopes-0")
+    page.keyboard.press("Space")
+    assert page.locator("#scopes-0").is_checked()
+    tab_to(page, "Register app")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert page.locator(".error-summary").count() == 0, page.locator(".error-summary").inner_text()
+    assert page.locator("#client-id").inner_text().startswith("pa_client_")
