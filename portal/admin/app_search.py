@@ -10,6 +10,7 @@ added to the API's hot path, which writes only its own counter.
 from math import ceil
 from typing import NamedTuple, TypedDict
 
+import psycopg2.extensions
 import redis
 
 from accounts.user_admin import like_escape
@@ -123,9 +124,10 @@ def _count(conn: Connection, query: AppQuery) -> int:
 
 def _matching_ids(conn: Connection, query: AppQuery) -> list[str]:
     """Client IDs of every matching app, newest first."""
-    with conn.cursor() as cur:
+    # Plain tuples: a dict for each of ten thousand rows costs more than the query.
+    with conn.cursor(cursor_factory=psycopg2.extensions.cursor) as cur:
         cur.execute(f"SELECT c.client_id {_FILTERS} ORDER BY {_ORDERS['newest']}", _params(query))
-        return [row["client_id"] for row in cur.fetchall()]
+        return [client_id for (client_id,) in cur.fetchall()]
 
 
 def _page_of_ids(conn: Connection, query: AppQuery, page: int) -> tuple[list[str], int | None]:
