@@ -294,3 +294,26 @@ def test_an_unknown_client_is_refused_and_leaves_nothing_cached(app, client, r):
     response = machine_token(client, "pa_client_doesnotexist", "pacs_" + "A" * 43)
     assert response.status_code == 401
     assert r.hget(client_state_key("pa_client_doesnotexist"), "auth") is None  # unknown IDs cache nothing
+
+
+def test_with_redis_down_the_machine_endpoints_fail_closed_with_503_json(store_urls, app, own_redis):
+    outage_app = make_app(store_urls, REDIS_URL=own_redis.url)
+    http = outage_app.test_client()
+    registered, secret = register_client(outage_app)
+    client_id = registered["client_id"]
+    for _ in range(2):  # the worker now holds its own copy of the client too
+        assert machine_token(http, client_id, secret).status_code == 200
+
+    own_redis.stop()
+    try:
+        for response in (
+            machine_token(http, client_id, secret),
+            http.post("/oauth/introspect", data={"token": "x"}, headers=basic_auth(client_id, secret)),
+            http.post("/oauth/revoke", data={"token": "x"}, headers=basic_auth(client_id, secret)),
+        ):
+            assert response.status_code == 503
+            assert response.mimetype == "application/json"
+            assert response.get_json()["error"] == "temporarily_unavailable"
+    finally:
+        own_redis.start()
+    client_cache.drop_local(client_id)
