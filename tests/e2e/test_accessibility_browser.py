@@ -1,9 +1,12 @@
 """Every page, signed out, signed in, as a developer and as an administrator, checked with axe-core in Chromium.
 
 WCAG 2.2 AA and axe's best practices: no page may have a serious or critical
-violation, forms shown with their errors included. The test prints the pages
-it checked. axe-core comes from npm (tests/e2e/rp), so without Node the test is
-skipped like the other Node checks (a failure when REQUIRE_NODE=1).
+violation, forms shown with their errors included, at desktop and phone width.
+Each of the three page tests prints the pages it checked. axe-core comes from
+npm (tests/e2e/rp), so without Node those tests are skipped like the other Node
+checks (a failure when REQUIRE_NODE=1). The keyboard tests need no Node: they
+sign in and register an app by keyboard alone, through the skip link and the
+error summary, with a visible focus at every stop.
 """
 
 import re
