@@ -155,8 +155,8 @@ def test_search_text_is_matched_literally(client, app, seeded, q, expected):
     assert "1,003 apps" in client.get("/admin").text  # and nothing was dropped
 
 
-def test_the_audit_log_has_an_index_by_event_type(app):
+def test_the_audit_log_has_indexes_by_event_type_and_by_time(app):
     with app.app_context(), postgres.get_connection().cursor() as cur:
         cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'audit_log'")
         names = {row["indexname"] for row in cur.fetchall()}
-    assert "audit_log_action_id_idx" in names
+    assert {"audit_log_action_id_idx", "audit_log_occurred_at_idx"} <= names
