@@ -57,8 +57,8 @@ def measure(
         ("authorization-code exchange", lambda: exchanges(r, fixture, connections, CODES_PER_SECOND * seconds)),
     ):
         floor_rate = run_python(base_url, floor, seconds, connections).rps
-        per_second, failures = drive(base_url, fixture, requests(), seconds)
-        rates.append(FlowRate(title, per_second, failures, floor_rate))
+        successes, failures, elapsed = drive(base_url, fixture, requests(), seconds)
+        rates.append(FlowRate(title, successes / elapsed, failures, floor_rate))
     return rates
 
 
@@ -128,8 +128,8 @@ def make_codes(r: redis.Redis, fixture: dict, count: int) -> Iterator[str]:
         )
 
 
-def drive(base_url: str, fixture: dict, steps: list[Step], seconds: int) -> tuple[float, int]:
-    """Run every step's chain on its own connection for `seconds`: (successes per second, failures)."""
+def drive(base_url: str, fixture: dict, steps: list[Step], seconds: float) -> tuple[int, int, float]:
+    """Run every step's chain on its own connection for `seconds`: (successes, failures, seconds taken)."""
     parts = urlsplit(base_url)
     basic = base64.b64encode(f"{fixture['client_id']}:{fixture['client_secret']}".encode()).decode()
     headers = {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"}
@@ -161,4 +161,4 @@ def drive(base_url: str, fixture: dict, steps: list[Step], seconds: int) -> tupl
         thread.start()
     for thread in threads:
         thread.join()
-    return counts["ok"] / (time.monotonic() - started), counts["failed"]
+    return counts["ok"], counts["failed"], time.monotonic() - started
