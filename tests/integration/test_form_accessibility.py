@@ -165,3 +165,13 @@ def test_a_page_of_several_forms_summarises_the_one_in_error(client, admin, app)
     assert [href for href, _ in links] == ["#disable-reason"]
     parsed = parse(html)
     assert "disable-reason-errors" in element(parsed, id="disable-reason")["aria-describedby"].split()
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/users"])
+def test_a_bad_page_number_in_the_admin_lists_is_linked_to_its_message(client, admin, path):
+    # The page number has no field of its own: the summary's link lands on its message instead.
+    response = client.get(path, query_string={"page": "abc"})
+    assert response.status_code == 400
+    links = summary_links(response.text)
+    assert links and all(href == "#page" for href, _ in links)
+    assert element(parse(response.text), id="page")["tabindex"] == "-1"
