@@ -70,7 +70,7 @@ def describe(rates: list[FlowRate]) -> str:
         "| grant | per second | failures | floor (b) req/s, same client | ratio |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    return "\n".join(lines + [rate.line() for rate in rates])
+    return "\n".join([*lines, *(rate.line() for rate in rates), ""])
 
 
 # Each connection runs one of these: given the last answer's JSON (None at first), the next form body.
