@@ -11,6 +11,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(userinfo.bp)
     app.register_blueprint(resource_metadata.bp)
     app.register_blueprint(openapi.bp)
+
+    from api.refused_metrics import MostRefusedClients
+    from observability.metrics import READ_AT_SCRAPE
+
+    app.extensions.setdefault(READ_AT_SCRAPE, []).append(MostRefusedClients(app.config["RATE_LIMIT_WINDOW_SECONDS"]))
     if app.config["BENCH_ENDPOINTS"]:
         from api import bench
 

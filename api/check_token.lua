@@ -3,7 +3,8 @@
 -- KEYS: token (at:<digest>)
 -- ARGV: window (seconds), with_profile ('1': read the user's cached profile), default_limit,
 --       flush_seconds, last_used_ttl, family_revoked_prefix, grant_revoked_prefix,
---       client_state_prefix, counter_prefix, last_used_prefix, profile_prefix, kept_windows
+--       client_state_prefix, counter_prefix, last_used_prefix, profile_prefix, kept_windows,
+--       refused_ranking_prefix
 -- Reply: one newline-separated string (one bulk reply parses much faster than an array):
 --   gone (the token expired or was revoked, or its family or grant was: for good)
 --   | invalid (its app's state is not active) | suspended
@@ -29,7 +30,8 @@ end
 local limit_text = client[2]
 local limit = tonumber(limit_text)
 if not limit then limit, limit_text = tonumber(ARGV[3]), ARGV[3] end
-local allowed, used = count_call(ARGV[9] .. client_id .. ':', limit, now, tonumber(ARGV[1]), tonumber(ARGV[12]))
+local allowed, used =
+  count_call(ARGV[9] .. client_id .. ':', client_id, limit, now, tonumber(ARGV[1]), tonumber(ARGV[12]), ARGV[13])
 if not allowed then return 'limited\n' .. limit_text .. '\n' .. clock end
 local grant_key = grant_id ~= '' and ARGV[10] .. grant_id or ''
 local recorded = note_use(grant_key, now, tonumber(ARGV[4]), ARGV[5]) and '1' or '0'

@@ -9,7 +9,10 @@ Algorithm: a fixed window, aligned to the epoch, counted in Redis.
   limit is refused, its increment undone and counted on
   `rl:<client_id>:<window index>:refused` instead (one command on the common
   path, three on a refusal), so the counter says how many calls were served
-  and the other how many were refused, as the app's page shows them.
+  and the other how many were refused, as the app's page shows them. A
+  refusal also adds one to the client's score in `rlrefused:<window index>`,
+  a sorted set of the window's refused clients, from which /metrics shows
+  the most refused few (api/refused_metrics.py) without a label per client.
 - The expiry is set once, when INCR creates a counter, and is never touched
   again: steady traffic cannot keep a window open, and because the window
   index is part of the key a new window always starts from zero anyway.
@@ -46,6 +49,7 @@ WINDOW_SECONDS = 3600
 DEFAULT_LIMIT = 1000
 COUNTER_PREFIX = "rl:"
 REFUSED_SUFFIX = ":refused"
+REFUSED_RANKING_PREFIX = "rlrefused:"
 # Windows a counter outlives its own by (it is created in its window): a day of hourly windows.
 KEPT_WINDOWS = 24
 
@@ -130,3 +134,10 @@ def calls_in_window(r: redis.Redis, client_ids: list[str], window_seconds: int =
     index = window_index(r.time()[0], window_seconds)  # the Redis clock, as the API guard counts by it
     counts = r.mget([counter_key(client_id, index) for client_id in client_ids])
     return {client_id: int(count or 0) for client_id, count in zip(client_ids, counts, strict=True)}
+
+
+def most_refused(r: redis.Redis, count: int, window_seconds: int = WINDOW_SECONDS) -> list[tuple[str, int]]:
+    """The `count` clients refused most in the current window, with how many calls, most first."""
+    index = window_index(r.time()[0], window_seconds)
+    ranked = r.zrevrange(f"{REFUSED_RANKING_PREFIX}{index}", 0, count - 1, withscores=True)
+    return [(client_id, int(score)) for client_id, score in ranked]

@@ -31,7 +31,7 @@ _CHECK = LuaScript(
     Path(__file__).with_name("check_token.lua"),
     keys="token",
     args="window with_profile default_limit flush_seconds last_used_ttl family_revoked_prefix grant_revoked_prefix"
-    " client_state_prefix counter_prefix last_used_prefix profile_prefix kept_windows",
+    " client_state_prefix counter_prefix last_used_prefix profile_prefix kept_windows refused_ranking_prefix",
     libraries=(rate_limit.LIBRARY, usage.LIBRARY, profiles.LIBRARY),
     constants={
         "default_limit": DEFAULT_LIMIT,
@@ -44,6 +44,7 @@ _CHECK = LuaScript(
         "last_used_prefix": usage.LAST_USED_PREFIX,
         "profile_prefix": profiles.PROFILE_PREFIX,
         "kept_windows": rate_limit.KEPT_WINDOWS,
+        "refused_ranking_prefix": rate_limit.REFUSED_RANKING_PREFIX,
     },
 )
 
