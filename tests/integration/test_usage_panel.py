@@ -146,3 +146,10 @@ def test_the_figures_behind_the_chart_are_a_table_too_latest_first(client, limit
     rows = re.findall(r"<tr><td>(\d\d:\d\d)</td><td>(\d+)</td><td>(\d+)</td></tr>", section)
     assert len(rows) == 24
     assert [(served, refused) for _, served, refused in rows[:3]] == [("5", "1"), ("12", "0"), ("0", "0")]
+
+
+def test_the_admin_sees_the_same_figures_on_the_apps_admin_page(app, client, limited, admin):
+    call_api(client, limited, 7)
+    page = client.get(f"/admin/apps/{limited.client_id}").text
+    section = page.split('<section class="card" id="usage">', 1)[1].split("</section>", 1)[0]
+    assert "5 of 5 allowed calls served this hour" in section and "2 refused" in section
