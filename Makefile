@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast fuzz lint format bench bench-tokens screenshots clean
+.PHONY: run test test-fast fuzz lint format bench bench-tokens bench-scale screenshots clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -49,6 +49,9 @@ bench: $(BIN)/.installed  ## load the API hot path and compare it with one Redis
 
 bench-tokens: $(BIN)/.installed  ## Redis bytes per grant as a family grows, and the time of revoking one
 	$(BIN)/python bench/token_growth.py
+
+bench-scale: $(BIN)/.installed  ## the protected call and the stores' cost at 10^4, 10^5, 10^6 live tokens (minutes)
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

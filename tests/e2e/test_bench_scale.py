@@ -1,0 +1,68 @@
+"""`make bench-scale` runs end to end on the suite's stores, prints its tables and leaves the stores as they were."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg2
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = {
+    "BENCH_SCALE_SIZES": "200,400",
+    "BENCH_SCALE_GRANTS": "50",
+    "BENCH_SCALE_USERS": "50",
+    "BENCH_SCALE_APPS": "20",
+    "BENCH_SECONDS": "1",
+    "BENCH_ROUNDS": "1",
+}
+PAGES = (
+    "connected apps (/account/apps)",
+    "admin app list (/admin), first page",
+    'admin app list, search "app 12"',
+    "My apps (/developer/apps)",
+)
+
+
+def store_contents(store_urls: dict) -> dict:
+    """Rows of the tables the bench writes, and Redis' token keys."""
+    with psycopg2.connect(store_urls["DATABASE_URL"]) as conn, conn.cursor() as cur:
+        counts = {}
+        for table in ("users", "clients", "grants", "client_secrets"):
+            cur.execute(f"SELECT count(*) FROM {table}")
+            counts[table] = cur.fetchone()[0]
+    conn.close()
+    r = redis.Redis.from_url(store_urls["REDIS_URL"])
+    counts["token keys"] = sum(1 for pattern in ("at:*", "rt:*") for _ in r.scan_iter(pattern, count=1000))
+    return counts
+
+
+def test_the_scale_bench_prints_its_tables_and_removes_what_it_added(app, store_urls):
+    before = store_contents(store_urls)
+    finished = subprocess.run(
+        [sys.executable, "bench/scale.py"],
+        cwd=ROOT,
+        env={**os.environ, **store_urls, **TINY},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert finished.returncode == 0, finished.stderr
+    out = finished.stdout
+    assert re.search(r"^machine: \d+ CPUs, .+$", out, re.MULTILINE)
+    sizes = re.findall(
+        r"^\| ([\d,]+) \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d,]+ \| [\d.]+ \| -?\d+ \| \d+ \| -?\d+ \| \d+ \| 0 \|$",
+        out,
+        re.MULTILINE,
+    )
+    assert sizes == ["200", "400"]
+    assert re.search(r"^\| 200 \| [\d,]+ \| [\d.]+ \| 1\.000 \|", out, re.MULTILINE)  # the first size is the baseline
+    for page in PAGES:
+        assert re.search(rf"^\| {re.escape(page)}.* \| \d \| [\d,]+ \| .+ \| .+ \|$", out, re.MULTILINE), page
+    assert re.search(
+        r"^\| protected call at 400 tokens within 5% of 200 \| [+-][\d.]+% \| (met|not met) \|$", out, re.MULTILINE
+    )
+    assert re.search(r"^\| bytes per live access token < 300 \| \d+ .*\| (met|not met) \|$", out, re.MULTILINE)
+    assert store_contents(store_urls) == before
