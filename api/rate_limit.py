@@ -8,7 +8,7 @@ Algorithm: a fixed window, aligned to the epoch, counted in Redis.
 - Each call increments the counter; a call that takes it past the client's
   limit is refused, its increment undone and counted on
   `rl:<client_id>:<window index>:refused` instead (one command on the common
-  path, three on a refusal), so the counter says how many calls were served
+  path, four or five on a refusal), so the counter says how many calls were served
   and the other how many were refused, as the app's page shows them. A
   refusal also adds one to the client's score in `rlrefused:<window index>`,
   a sorted set of the window's refused clients, from which /metrics shows

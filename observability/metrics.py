@@ -1,8 +1,10 @@
 """Every Prometheus metric of the server, defined once, with label values from closed sets.
 
 Labels are endpoint names, grant types, RFC error codes, audit actions and
-store names: never a path, a client ID or anything a caller chooses, so the
-number of series stays bounded however the server is called.
+store names: never a path or anything a caller chooses, so the number of
+series stays bounded however the server is called. The one client ID label,
+on the rate limit's most refused apps, is read at scrape from a ranking cut
+to ten (api/refused_metrics.py), never counted here.
 
 Under gunicorn every worker writes its values to files in
 PROMETHEUS_MULTIPROC_DIR (set by gunicorn.conf.py before the app is

@@ -232,11 +232,17 @@ def test_real_protocol_answers_match_the_documented_schemas(app, client, auth):
         answer_schema(document, path, "get", 200).validate(client.get(path).get_json())
 
 
-@pytest.mark.parametrize("signed_in", [False, True])
-def test_every_page_links_to_the_docs_from_its_navigation(client, auth, signed_in):
-    if signed_in:
-        auth.sign_in_as()
-    nav = re.search(
-        r'<nav aria-label="Main">(.*?)</nav>', client.get("/account/security" if signed_in else "/login").text, re.S
-    )
-    assert nav and 'href="/docs"' in nav.group(1)
+@pytest.mark.parametrize(
+    ("who", "paths"),
+    [
+        (None, ["/", "/login", "/signup", "/password/forgot", "/docs", "/no-such-page"]),
+        ("user", ["/account/security", "/account/apps", "/account/password", "/developer/apps"]),
+        ("admin", ["/admin", "/admin/users", "/admin/audit"]),
+    ],
+)
+def test_every_page_links_to_the_docs_from_its_navigation(client, auth, who, paths):
+    if who:
+        auth.sign_in_as(role=who)
+    for path in paths:
+        nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', client.get(path).text, re.S)
+        assert nav and 'href="/docs"' in nav.group(1), path

@@ -82,7 +82,12 @@ def test_the_meter_is_green_under_80_percent_amber_from_it_and_red_at_the_limit(
         "value": "0",
         "aria-labelledby": "calls-served",
     }
-    call_api(client, issued, 12)
+    # With optimum at 0, a browser draws value < low green, low <= value <= high amber, value > high red.
+    call_api(client, issued, 7)
+    assert float(meter_attributes(usage_section(client, issued))["value"]) < 8  # green
+    call_api(client, issued, 1)
+    assert 8 <= float(meter_attributes(usage_section(client, issued))["value"]) <= 9.5  # amber from 80 %
+    call_api(client, issued, 4)
     assert meter_attributes(usage_section(client, issued))["value"] == "10"  # above high: red
 
 
