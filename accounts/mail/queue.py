@@ -22,7 +22,9 @@ FAILED_KEPT_DAYS, then the housekeeping deletes them too.
 
 import functools
 import logging
+import re
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -144,17 +146,25 @@ def _attempt(cur, due: Due, courier: Courier) -> str:
         log.warning("mail %s refused, not retried: %s", due["id"], reason)
         _give_up(cur, due, f"refused: {reason}")
         return "failed"
-    except Exception as error:  # a full disk, a bug: tried again like a temporary failure, logged in full
-        log.exception("mail %s failed", due["id"])
+    except Exception as error:  # a full disk, a bug: tried again like a temporary failure
         reason = f"{type(error).__name__}: {_without_recipient(error, due)}"
+        log.error("mail %s failed: %s (at %s)", due["id"], reason, _where(error))
         return _retry_or_give_up(cur, due, courier.retry_delays, reason)
     cur.execute("DELETE FROM mail_outbox WHERE id = %(id)s", {"id": due["id"]})  # the links leave with it
     return "sent"
 
 
 def _without_recipient(error: Exception, due: Due) -> str:
-    """The error as logged and kept: a server's reply may quote the address, and logs never hold one."""
-    return str(error).replace(due["recipient"], "<recipient>")
+    """The error as logged and kept: a server's reply may quote the address (in any case), logs never hold one."""
+    return re.sub(re.escape(due["recipient"]), "<recipient>", str(error), flags=re.IGNORECASE)
+
+
+def _where(error: Exception) -> str:
+    """The frames `error` went through, as file:line: a traceback would also print its text and its causes',
+    which may quote the address."""
+    return " < ".join(
+        f"{frame.filename}:{frame.lineno}" for frame in reversed(traceback.extract_tb(error.__traceback__))
+    )
 
 
 def _retry_or_give_up(cur, due: Due, retry_delays: Sequence[float], error: str) -> str:

@@ -134,10 +134,6 @@ class OutboxTransport:
         partial.write_bytes(bytes(message))
         partial.replace(self.folder / f"{name}.eml")  # readers never see half a message
         text = message.get_body(("plain",)).get_content()
-        log.info(
-            "mail to %s (%s) written to %s; links: %s",
-            message["To"],
-            message["Subject"],
-            self.folder / f"{name}.eml",
-            " ".join(_LINK.findall(text)) or "none",
-        )
+        links = " ".join(_LINK.findall(text)) or "none"
+        # Named by its file, never its recipient: logs hold no address (README, "Logs").
+        log.info("mail written to %s (%s); links: %s", self.folder / f"{name}.eml", message["Subject"], links)

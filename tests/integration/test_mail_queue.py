@@ -177,6 +177,32 @@ def test_retries_and_giving_up_log_no_address_even_when_the_server_quotes_it(smt
     assert row["status"] == "failed" and EMAIL not in row["last_error"] and "<recipient>" in row["last_error"]
 
 
+class BrokenTransport:
+    """A transport that fails in a way nobody planned for, its error and that error's cause quoting the address."""
+
+    def deliver(self, message) -> None:
+        try:
+            raise OSError(f"cannot route {message['To']}")
+        except OSError as cause:
+            raise RuntimeError(f"relay bug for <{str(message['To']).upper()}>") from cause
+
+
+def test_an_unexpected_failure_logs_the_mail_id_and_where_but_no_address(app, capfd, caplog):
+    caplog.set_level(logging.INFO)
+    sign_up(app)
+    [waiting] = queued(app)
+    mail_id = json.loads(waiting["row"])["id"]
+    courier = mail_queue.Courier(BrokenTransport(), mail_queue.sealing_key(app.config["SECRET_KEY"]), (60.0,))
+    with app.app_context():
+        assert mail_queue.send_next(postgres.get_connection(), courier)
+    logged = caplog.text + capfd.readouterr().err  # tracebacks included, as a handler would write them
+    assert f"mail {mail_id} failed: RuntimeError: relay bug for <<recipient>>" in logged
+    assert "test_mail_queue.py:" in logged  # where it failed, for the bug report
+    assert EMAIL not in logged.lower() and "cannot route" not in logged
+    [row] = queued(app)
+    assert row["status"] == "pending" and row["attempts"] == 1 and EMAIL not in row["last_error"].lower()
+
+
 def test_the_housekeeping_deletes_mail_given_up_a_week_ago_and_nothing_else(smtp_app, smtp):
     smtp.replies = ["550 5.1.1 No such mailbox"] * 2
     sign_up(smtp_app)
