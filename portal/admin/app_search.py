@@ -14,12 +14,10 @@ import psycopg2.extensions
 import redis
 
 from accounts.user_admin import like_escape
-from api.rate_limit import counter_key, window_index
+from api.rate_limit import calls_in_window
 from stores.postgres import Connection
 
 PAGE_SIZE = 50
-# Keys per MGET: small enough that Redis serves other clients between batches.
-COUNT_BATCH = 1000
 SORTS = ("newest", "name", "calls")
 
 
@@ -69,7 +67,7 @@ def search_apps(conn: Connection, r: redis.Redis, query: AppQuery, page: int, wi
         page_ids, total, page, calls = _page_by_calls(conn, r, query, page, window_seconds)
     else:
         page_ids, total, page = _page_in_sql_order(conn, query, page)
-        calls = calls_of(r, page_ids, window_seconds)
+        calls = calls_in_window(r, page_ids, window_seconds)
     rows = _rows_of(conn, page_ids)
     # An app deleted between the two queries is left out rather than shown half.
     apps = [{**rows[client_id], "calls_this_hour": calls[client_id]} for client_id in page_ids if client_id in rows]
@@ -79,7 +77,7 @@ def search_apps(conn: Connection, r: redis.Redis, query: AppQuery, page: int, wi
 def _page_by_calls(conn: Connection, r: redis.Redis, query: AppQuery, page: int, window_seconds: int):
     """(client IDs of the page, matches, page shown, calls of every match): the busiest first."""
     ids = _matching_ids(conn, query)
-    calls = calls_of(r, ids, window_seconds)
+    calls = calls_in_window(r, ids, window_seconds)
     ids.sort(key=lambda client_id: -calls[client_id])  # stable: newest first among equals
     page = _clamp(page, len(ids))
     return ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(ids), page, calls
@@ -93,18 +91,6 @@ def _page_in_sql_order(conn: Connection, query: AppQuery, page: int) -> tuple[li
         page = _clamp(page, total)
         page_ids, _ = _page_of_ids(conn, query, page) if total else ([], 0)
     return page_ids, total, page
-
-
-def calls_of(r: redis.Redis, client_ids: list[str], window_seconds: int) -> dict[str, int]:
-    """API calls of each client in the current window: the Redis clock, then one pipeline of MGET batches."""
-    if not client_ids:
-        return {}
-    index = window_index(r.time()[0], window_seconds)  # the clock the API guard counts by
-    pipe = r.pipeline(transaction=False)
-    for start in range(0, len(client_ids), COUNT_BATCH):
-        pipe.mget([counter_key(client_id, index) for client_id in client_ids[start : start + COUNT_BATCH]])
-    counts = [count for batch in pipe.execute() for count in batch]
-    return {client_id: int(count or 0) for client_id, count in zip(client_ids, counts, strict=True)}
 
 
 def _params(query: AppQuery) -> dict:
