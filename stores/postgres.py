@@ -178,6 +178,20 @@ def get_connection() -> Connection:
     return g.pg_connection
 
 
+@contextmanager
+def checked_out(db: Database) -> Iterator[Connection]:
+    """A connection for the block alone, back in the pool at its end: for work that outlives the request's,
+    such as a download streamed in batches, which must not hold one while the client reads."""
+    pool, conn = db.connect()
+    try:
+        yield conn
+    except CONNECTION_ERRORS:
+        db.retire(pool)  # its other connections are likely dead too
+        raise
+    finally:
+        db.release(pool, conn)
+
+
 def _release_connection(_exception: BaseException | None) -> None:
     conn = g.pop("pg_connection", None)
     pool = g.pop("pg_pool", None)

@@ -4,8 +4,8 @@ What the operator types is resolved first (an email to a user ID, part of
 an app's name to its client IDs), so that the one query over audit_log
 filters on indexed columns and reads newest first by id. Pages and the
 export walk the same query by keyset (`id < last id seen`): batches of an
-export never repeat or skip a row while new rows arrive, and no transaction
-stays open while a slow client downloads.
+export never repeat or skip a row while new rows arrive, and neither a
+transaction nor a pooled connection is held while a slow client downloads.
 """
 
 from collections.abc import Iterator
@@ -15,7 +15,7 @@ from typing import NamedTuple
 import audit
 from accounts import users
 from accounts.user_admin import like_escape
-from stores.postgres import Connection
+from stores.postgres import Connection, Database, checked_out
 
 EXPORT_BATCH = 1000
 # An app filter matching more apps than this is too vague to be meant.
@@ -97,11 +97,16 @@ def page_of_entries(conn: Connection, query: AuditQuery, before_id: int | None) 
     return audit.page_of_audit(conn, **query._asdict(), before_id=before_id)
 
 
-def iter_entries(conn: Connection, query: AuditQuery, batch_size: int = EXPORT_BATCH) -> Iterator[dict]:
-    """Every row matching `query`, newest first, read `batch_size` at a time: memory stays flat whatever the count."""
+def iter_entries(db: Database, query: AuditQuery, batch_size: int = EXPORT_BATCH) -> Iterator[dict]:
+    """Every row matching `query`, newest first, read `batch_size` at a time: memory stays flat whatever the count.
+
+    Each batch is one statement on a connection checked out for it alone, so
+    that a slow client holds none of the pool while it reads the rows sent.
+    """
     before_id = None
     while True:
-        batch = audit.list_audit(conn, **query._asdict(), before_id=before_id, limit=batch_size)
+        with checked_out(db) as conn:
+            batch = audit.list_audit(conn, **query._asdict(), before_id=before_id, limit=batch_size)
         yield from batch
         if len(batch) < batch_size:
             return

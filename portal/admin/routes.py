@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -29,7 +28,7 @@ from portal.admin import app_search, audit_csv, audit_search
 from portal.admin import users as user_pages
 from portal.admin.forms import AppSearchForm, AuditFilterForm, RateLimitForm, SuspendForm, TokenRateForm
 from portal.sudo import confirm_first
-from stores.postgres import get_connection
+from stores.postgres import database, get_connection
 from stores.redis_client import get_redis
 from web.actors import current_actor
 
@@ -162,10 +161,11 @@ def audit_export():
     query, refusal = _audit_query(form)
     if query is None:
         return _audit_page(form, [], None, refusal)
-    chunks = audit_csv.csv_chunks(audit_search.iter_entries(get_connection(), query))
+    chunks = audit_csv.csv_chunks(audit_search.iter_entries(database(), query))
     filename = f"audit-log-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.csv"
     return Response(
-        stream_with_context(chunks),  # keeps the request's connection until the last row is sent
+        # Outside the request's context: its connection goes back to the pool before the first byte is sent.
+        chunks,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )

@@ -10,7 +10,8 @@ import pytest
 import audit
 from portal.admin.audit_search import EXPORT_BATCH
 from stores import postgres
-from tests.support.accounts import create_user
+from tests.support.accounts import AuthActions, create_user
+from tests.support.apps import make_app
 
 OTHER_APP = "pa_client_other"
 
@@ -32,6 +33,17 @@ def add_app(app, client_id: str, name: str) -> None:
             """INSERT INTO clients (client_id, owner_id, name, client_type)
                VALUES (%(id)s, %(owner)s, %(name)s, 'public')""",
             {"id": client_id, "owner": owner["id"], "name": name},
+        )
+
+
+def add_bulk_rows(app, count: int) -> None:
+    """`count` rows of one app, numbered 1 to `count` in their details in the order they are written."""
+    with app.app_context(), postgres.transaction(postgres.get_connection()) as cur:
+        cur.execute(
+            """INSERT INTO audit_log (action, client_id, details)
+               SELECT 'app.updated', 'pa_client_bulk', jsonb_build_object('n', n)
+               FROM generate_series(1, %(n)s) AS n""",
+            {"n": count},
         )
 
 
@@ -66,13 +78,7 @@ def test_export_holds_exactly_the_filtered_rows(client, app, admin):
 
 def test_export_is_streamed_in_batches_and_holds_every_row_once(client, app, admin):
     total = EXPORT_BATCH * 2 + 500
-    with app.app_context(), postgres.transaction(postgres.get_connection()) as cur:
-        cur.execute(
-            """INSERT INTO audit_log (action, client_id, details)
-               SELECT 'app.updated', 'pa_client_bulk', jsonb_build_object('n', n)
-               FROM generate_series(1, %(n)s) AS n""",
-            {"n": total},
-        )
+    add_bulk_rows(app, total)
     response = client.get("/admin/audit.csv?client_id=pa_client_bulk", buffered=False)
     assert response.is_streamed
     chunks = list(response.response)
@@ -81,6 +87,28 @@ def test_export_is_streamed_in_batches_and_holds_every_row_once(client, app, adm
     assert len(rows) == total
     assert [row["details"] for row in rows[:2]] == [f'{{"n": {total}}}', f'{{"n": {total - 1}}}']
     assert len({row["id"] for row in rows}) == total
+
+
+def test_a_paused_download_holds_no_connection_and_still_ends_complete(app, store_urls):
+    """A client that stops reading mid-export: with a pool of one, every other request is still served."""
+    small = make_app(store_urls, DB_POOL_MAX=1)
+    browser = small.test_client()
+    AuthActions(browser, small).sign_in_as("admin@example.com", role="admin")
+    total = EXPORT_BATCH * 2 + 500
+    add_bulk_rows(small, total)
+    response = browser.get("/admin/audit.csv?client_id=pa_client_bulk", buffered=False)
+    chunks = iter(response.response)
+    received = [next(chunks)]
+    while sum(chunk.count(b"\n") for chunk in received) <= EXPORT_BATCH + 1:  # into the second batch
+        received.append(next(chunks))
+    others = [browser.get("/admin/audit?client_id=pa_client_bulk") for _ in range(5)]
+    assert [page.status_code for page in others] == [200] * 5
+    add_bulk_rows(small, 3)  # newer than the export's first row: not in it
+    received.extend(chunks)
+    response.close()
+    rows = list(csv.DictReader(io.StringIO(b"".join(received).decode())))
+    assert len(rows) == total and len({row["id"] for row in rows}) == total
+    assert [row["details"] for row in (rows[0], rows[-1])] == [f'{{"n": {total}}}', '{"n": 1}']
 
 
 def at(day: str) -> datetime:
