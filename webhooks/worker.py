@@ -51,7 +51,6 @@ class Policy:
     retry_base_seconds: float  # the first retry's delay; each next one doubles
     retry_max_seconds: float  # no delay longer than this
     retry_window_seconds: float  # retries stop this long after the event; failing this long disables
-    poll_seconds: float  # idle wait between looks at the queue
     pause_seconds: float = 60.0  # a suspended app's deliveries are looked at again after this
 
     @classmethod
@@ -62,7 +61,6 @@ class Policy:
             retry_base_seconds=config["WEBHOOK_RETRY_BASE_SECONDS"],
             retry_max_seconds=config["WEBHOOK_RETRY_MAX_SECONDS"],
             retry_window_seconds=config["WEBHOOK_RETRY_WINDOW_SECONDS"],
-            poll_seconds=config["WEBHOOK_POLL_SECONDS"],
         )
 
 
