@@ -1,13 +1,16 @@
 """The per-app quickstart: endpoints and the token lifecycle in curl and Python, filled in with the app's details.
 
-Pure: takes the issuer and the stored app, returns plain values for the
-template. Authorize with PKCE, exchange, call (handling 401 and 429),
-refresh, revoke: the shell steps run in order as one script, the Python
-steps (portal.developer.quickstart_python) as one program, and the test
-suite runs both against a live server.
+Pure: takes the issuer, the platform's name and the stored app, returns
+plain values for the template. Authorize with PKCE, exchange, call
+(handling 401 and 429), refresh, revoke: the shell steps run in order as
+one script, the Python steps (portal.developer.quickstart_python) as one
+program, and the test suite runs both against a live server. Every value from the app or the
+configuration enters the shell as one word quoted by `shlex.quote`: a
+registered redirect URI may hold quotes, backquotes or `$(...)`.
 """
 
 from dataclasses import dataclass
+from shlex import quote as shell_word
 from urllib.parse import quote, urlencode
 
 from api.openapi import API_PREFIX, api_paths
@@ -32,8 +35,6 @@ ENDPOINT_LABELS = {
     "me": "API: the user's profile",
 }
 PLACEHOLDER_REDIRECT_URI = "https://app.example.com/callback"
-# As base.html names the platform; the quickstart is pure, so it does not read the configuration.
-PLATFORM_NAME = "Platform Accounts"
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,14 @@ def endpoints(issuer: str) -> list[tuple[str, str, bool]]:
     return [(label, urls[key], key == "documentation") for key, label in ENDPOINT_LABELS.items()]
 
 
-def build_steps(issuer: str, client: Client) -> list[Step]:
-    """The quickstart for `client`, step by step, each with code to copy."""
+def build_steps(issuer: str, platform_name: str, client: Client) -> list[Step]:
+    """The quickstart for `client`, step by step, each with code to copy; `platform_name` as the pages name it."""
     urls = endpoint_urls(issuer)
     confidential = client["client_type"] == "confidential"
     redirect_uri = redirect_uri_of(client)
-    credentials = f'CLIENT_ID="{client["client_id"]}"'
+    credentials = f"CLIENT_ID={shell_word(client['client_id'])}"
+    if has_code_flow(client):
+        credentials += f"\nREDIRECT_URI={shell_word(redirect_uri)}"
     if confidential:
         credentials += (
             "\n# The secret you saved when it was shown: export CLIENT_SECRET=... (never in a script)"
@@ -92,7 +95,7 @@ def build_steps(issuer: str, client: Client) -> list[Step]:
     # or only its id for a public app, which proves itself with PKCE instead.
     auth = '-u "$CLIENT_ID:$CLIENT_SECRET"' if confidential else '-d client_id="$CLIENT_ID"'
     if has_code_flow(client):
-        steps += _authorization_code_steps(urls, client, auth)
+        steps += _authorization_code_steps(urls, client, auth, platform_name)
     elif "client_credentials" in client["grant_types"]:
         steps.append(_client_credentials_step(urls, client, auth))
     steps.append(_call_step(urls, client))
@@ -124,7 +127,7 @@ def redirect_uri_of(client: Client) -> str:
 
 def _token_request(auth: str, token_url: str, *params: str) -> str:
     """A curl call to the token endpoint, one form parameter per line, its answer kept in TOKENS."""
-    lines = [f"TOKENS=$(curl -s {auth}"] + [f"  {param}" for param in params] + [f"  {token_url})"]
+    lines = [f"TOKENS=$(curl -s {auth}"] + [f"  {param}" for param in params] + [f"  {shell_word(token_url)})"]
     return " \\\n".join(lines)
 
 
@@ -140,7 +143,10 @@ def _client_credentials_step(urls: dict[str, str], client: Client, auth: str) ->
         "Get a token for your own app (client credentials)",
         "Server to server: no user is involved, so the token acts for your app only.",
         _token_request(
-            auth, urls["token"], "-d grant_type=client_credentials", f'-d scope="{format_scope(client["scopes"])}"'
+            auth,
+            urls["token"],
+            "-d grant_type=client_credentials",
+            "-d " + shell_word("scope=" + format_scope(client["scopes"])),
         )
         + _keep_tokens(with_refresh=False),
         python=python.client_credentials(client),
@@ -172,7 +178,7 @@ def _call_step(urls: dict[str, str], client: Client) -> Step:
             "from them, and a person's token comes from the authorization code flow."
         ),
         "STATUS=$(curl -s -o answer.json -D headers.txt -w '%{http_code}' \\\n"
-        f'  -H "Authorization: Bearer $ACCESS_TOKEN" {urls["issuer"]}{path})\n'
+        f'  -H "Authorization: Bearer $ACCESS_TOKEN" {shell_word(urls["issuer"] + path)})\n'
         'case "$STATUS" in\n'
         f'  401) echo "The access token expired or was revoked: {on_401}." ;;\n'
         "  429) echo \"Calls spent: wait $(sed -n 's/^retry-after: *\\([0-9]*\\).*/\\1/ip' headers.txt) seconds.\" ;;\n"
@@ -193,13 +199,13 @@ def _revoke_step(urls: dict[str, str], client: Client, auth: str) -> Step:
         "even for a token already gone.",
         f"curl -s {auth} \\\n"
         f'  -d token="{variable}" -d token_type_hint={token} \\\n'
-        f'  {urls["revocation"]} -o /dev/null -w "%{{http_code}}\\n"',
+        f'  {shell_word(urls["revocation"])} -o /dev/null -w "%{{http_code}}\\n"',
         python=python.revoke(python.auth_for(client), token),
     )
 
 
 def authorization_url(authorize_endpoint: str, client: Client, redirect_uri: str) -> str:
-    """The URL to send a user to, with shell variables for state and the PKCE challenge."""
+    """The shell words of the URL to send a user to: the app's part quoted, then the variables for state and PKCE."""
     query = urlencode(
         {
             "response_type": "code",
@@ -209,8 +215,9 @@ def authorization_url(authorize_endpoint: str, client: Client, redirect_uri: str
         },
         quote_via=quote,
     )
-    url = f"{authorize_endpoint}?{query}&state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
-    return url + ("&nonce=$NONCE" if signs_in(client) else "")
+    variables = "&state=$STATE&code_challenge=$CODE_CHALLENGE&code_challenge_method=S256"
+    variables += "&nonce=$NONCE" if signs_in(client) else ""
+    return shell_word(f"{authorize_endpoint}?{query}") + f'"{variables}"'
 
 
 def signs_in(client: Client) -> bool:
@@ -218,7 +225,7 @@ def signs_in(client: Client) -> bool:
     return "openid" in client["scopes"] and "authorization_code" in client["grant_types"]
 
 
-def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -> list[Step]:
+def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str, platform_name: str) -> list[Step]:
     redirect_uri = redirect_uri_of(client)
     steps = [
         Step(
@@ -234,7 +241,7 @@ def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -
             "Send the user to the authorization URL",
             f"Once the user allows access, the browser comes back to {redirect_uri} with code, state and iss. "
             "Check that state is the one you sent and iss is this server before using the code.",
-            f'echo "{authorization_url(urls["authorization"], client, redirect_uri)}"',
+            f"echo {authorization_url(urls['authorization'], client, redirect_uri)}",
             python=python.authorization(client, signs_in(client)),
         ),
         Step(
@@ -246,7 +253,7 @@ def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -
                 urls["token"],
                 "-d grant_type=authorization_code",
                 '-d code="$CODE"',
-                f'--data-urlencode redirect_uri="{redirect_uri}"',
+                '--data-urlencode "redirect_uri=$REDIRECT_URI"',
                 '-d code_verifier="$CODE_VERIFIER"',
             )
             + _keep_tokens("refresh_token" in client["grant_types"]),
@@ -254,31 +261,21 @@ def _authorization_code_steps(urls: dict[str, str], client: Client, auth: str) -
         ),
     ]
     if signs_in(client):
-        steps.append(_sign_in_step(urls, client))
+        steps.append(_sign_in_step(urls, client, platform_name))
     return steps
 
 
-def _sign_in_step(urls: dict[str, str], client: Client) -> Step:
+def _sign_in_step(urls: dict[str, str], client: Client, platform_name: str) -> Step:
     """Sign in with the platform: the ID token that came with the tokens, checked, then who the person is."""
     return Step(
-        f"Sign in with {PLATFORM_NAME}",
+        f"Sign in with {platform_name}",
         "With openid in the scope and a nonce in the authorization URL, the token response also holds an "
         "id_token. Any OpenID Connect library sets itself up from the discovery URL below; by hand, check the "
         "ID token's signature against the JWKS and its iss, aud, exp and nonce, then key your accounts on sub "
         "(stable and opaque, never the email). Name and email come from userinfo (scopes profile and email). "
         "To sign the person out here too, send them to the end-session endpoint with id_token_hint and a "
         "post-logout redirect URI registered in your app's settings.",
-        f'curl -s {urls["openid_configuration"]}\ncurl -s -H "Authorization: Bearer $ACCESS_TOKEN" {urls["userinfo"]}',
-        python=(
-            "import jwt  # PyJWT, with cryptography installed\n\n"
-            'id_token = token["id_token"]\n'
-            f'jwks = jwt.PyJWKClient("{urls["jwks"]}")\n'
-            "key = jwks.get_signing_key_from_jwt(id_token)\n"
-            "claims = jwt.decode(\n"
-            f'    id_token, key, algorithms=["{client["id_token_signed_response_alg"]}"], '
-            f'audience="{client["client_id"]}", issuer="{urls["issuer"]}"\n'
-            ")\n"
-            'assert claims["nonce"] == nonce  # the one you sent\n'
-            'person_id = claims["sub"]'
-        ),
+        f"curl -s {shell_word(urls['openid_configuration'])}\n"
+        f'curl -s -H "Authorization: Bearer $ACCESS_TOKEN" {shell_word(urls["userinfo"])}',
+        python=python.sign_in(urls, client),
     )

@@ -3,12 +3,21 @@
 Pure: strings of Python that a developer pastes in order into one program
 (each step uses the names the ones before it made). The test suite runs
 them, step by step, against a live server (tests/e2e/test_quickstart_live.py).
+Every value from the app or the configuration enters as a literal made by
+`literal`: a registered redirect URI may hold quotes, and must stay a string.
 """
 
 from dataclasses import dataclass
 
 from oauth.clients import Client
 from oauth.scopes import format_scope
+
+
+def literal(value: str) -> str:
+    """A Python string literal equal to `value`: repr's escaping, in double quotes when no quote needs escaping."""
+    if "'" in value or '"' in value:
+        return repr(value)
+    return '"' + repr(value)[1:-1] + '"'
 
 
 @dataclass(frozen=True)
@@ -32,17 +41,17 @@ def settings(urls: dict[str, str], client: Client, redirect_uri: str) -> str:
     if urls["issuer"].startswith("http://"):
         lines.append('os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"  # this server is plain http: development only')
     lines += [
-        f'ISSUER = "{urls["issuer"]}"',
-        f'AUTHORIZE_URL = "{urls["authorization"]}"',
-        f'TOKEN_URL = "{urls["token"]}"',
-        f'REVOKE_URL = "{urls["revocation"]}"',
-        f'API_URL = "{urls["api"]}"',
-        f'CLIENT_ID = "{client["client_id"]}"',
+        f"ISSUER = {literal(urls['issuer'])}",
+        f"AUTHORIZE_URL = {literal(urls['authorization'])}",
+        f"TOKEN_URL = {literal(urls['token'])}",
+        f"REVOKE_URL = {literal(urls['revocation'])}",
+        f"API_URL = {literal(urls['api'])}",
+        f"CLIENT_ID = {literal(client['client_id'])}",
     ]
     if client["client_type"] == "confidential":
         lines.append('CLIENT_SECRET = os.environ["CLIENT_SECRET"]  # the secret you saved; never in the code')
     if redirect_uri:
-        lines.append(f'REDIRECT_URI = "{redirect_uri}"')
+        lines.append(f"REDIRECT_URI = {literal(redirect_uri)}")
     return "\n".join(lines)
 
 
@@ -54,7 +63,7 @@ def authorization(client: Client, with_nonce: bool) -> str:
             *nonce,
             "from requests_oauthlib import OAuth2Session",
             "",
-            f'SCOPES = "{format_scope(client["scopes"])}".split()',
+            f"SCOPES = {literal(format_scope(client['scopes']))}.split()",
             "# pkce: the session makes the verifier and sends its S256 challenge; it keeps state too.",
             'session = OAuth2Session(CLIENT_ID, redirect_uri=REDIRECT_URI, scope=SCOPES, pkce="S256")',
             *(["nonce = secrets.token_urlsafe(16)"] if with_nonce else []),
@@ -84,7 +93,7 @@ def client_credentials(client: Client) -> str:
             "from oauthlib.oauth2 import BackendApplicationClient",
             "from requests_oauthlib import OAuth2Session",
             "",
-            f'SCOPES = "{format_scope(client["scopes"])}".split()',
+            f"SCOPES = {literal(format_scope(client['scopes']))}.split()",
             "session = OAuth2Session(client=BackendApplicationClient(client_id=CLIENT_ID), scope=SCOPES)",
             "token = session.fetch_token(TOKEN_URL, client_secret=CLIENT_SECRET)",
         ]
@@ -124,7 +133,7 @@ def call_api(auth: Auth, refreshes: bool, tail: str) -> str:
             "    return response.json()",
             "",
             "",
-            f'answer = call_api(session, API_URL + "{tail}")',
+            f"answer = call_api(session, API_URL + {literal(tail)})",
         ]
     )
 
@@ -140,7 +149,7 @@ def refresh(auth: Auth) -> str:
 
 
 def revoke(auth: Auth, token_name: str) -> str:
-    fields = [f'"token": token["{token_name}"]', f'"token_type_hint": "{token_name}"']
+    fields = [f'"token": token[{literal(token_name)}]', f'"token_type_hint": {literal(token_name)}']
     if not auth.revoke:
         fields.append('"client_id": CLIENT_ID')  # a public app names itself in the body
     keywords = f"{auth.revoke}, timeout=10" if auth.revoke else "timeout=10"
@@ -150,5 +159,24 @@ def revoke(auth: Auth, token_name: str) -> str:
             "",
             f"revoked = requests.post(REVOKE_URL, data={{{', '.join(fields)}}}, {keywords})",
             "revoked.raise_for_status()  # 200 even for a token already gone",
+        ]
+    )
+
+
+def sign_in(urls: dict[str, str], client: Client) -> str:
+    """The ID token that came with the tokens, checked against the JWKS; then who the person is."""
+    return "\n".join(
+        [
+            "import jwt  # PyJWT, with cryptography installed",
+            "",
+            'id_token = token["id_token"]',
+            f"jwks = jwt.PyJWKClient({literal(urls['jwks'])})",
+            "key = jwks.get_signing_key_from_jwt(id_token)",
+            "claims = jwt.decode(",
+            f"    id_token, key, algorithms=[{literal(client['id_token_signed_response_alg'])}], "
+            f"audience={literal(client['client_id'])}, issuer={literal(urls['issuer'])}",
+            ")",
+            'assert claims["nonce"] == nonce  # the one you sent',
+            'person_id = claims["sub"]',
         ]
     )

@@ -226,7 +226,7 @@ def quickstart_page(client_id: str):
         "developer/quickstart.html",
         app=client,
         endpoints=quickstart.endpoints(issuer),
-        steps=quickstart.build_steps(issuer, client),
+        steps=quickstart.build_steps(issuer, current_app.config["PLATFORM_NAME"], client),
     )
 
 

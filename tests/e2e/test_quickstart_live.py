@@ -7,7 +7,6 @@ by the test: the person signs in and presses Allow through the real forms,
 and the snippet's exchange gets the code they came back with.
 """
 
-import html
 import os
 import re
 import shutil
@@ -20,6 +19,7 @@ import requests
 from tests.support import consent
 from tests.support.accounts import create_user
 from tests.support.oauth import OWNER_EMAIL, introspect, register_client
+from tests.support.quickstart import steps_on_page
 
 CALLBACK = "http://127.0.0.1:8765/callback"  # never served: the browser stops at the redirect
 EMAIL, PASSWORD = "person@example.com", "person password"
@@ -48,16 +48,7 @@ def shown_steps(base_url: str, client_id: str) -> dict[str, dict[str, str]]:
     """{title: {"shell": code, "python": code}} of the quickstart page the app's developer sees."""
     path = f"/developer/apps/{client_id}/quickstart"
     browser, back_to = consent.sign_in(f"{base_url}/login?next={path}", OWNER_EMAIL, OWNER_PASSWORD)
-    page = browser.get(back_to, timeout=10).text
-    steps = {}
-    for section in re.findall(r'<section class="card">(.*?)</section>', page, re.S):
-        title = re.search(r"<h2>\d+\. (.*?)</h2>", section)
-        if title:
-            blocks = re.findall(r'<pre id="step-\d+(-python)?"><code>(.*?)</code></pre>', section, re.S)
-            steps[html.unescape(title.group(1))] = {
-                ("python" if suffix else "shell"): html.unescape(code) for suffix, code in blocks
-            }
-    return steps
+    return steps_on_page(browser.get(back_to, timeout=10).text)
 
 
 def require_shell_tools() -> None:
@@ -211,3 +202,35 @@ def test_a_server_to_server_apps_steps_run_in_both_languages(app, server, tmp_pa
         exec(steps[titles[2]]["python"], program)
     exec(steps[titles[3]]["python"], program)
     assert not token_is_active(app, client, secret, program["token"]["access_token"])
+
+
+# Registration accepts quotes, backquotes and $(...) in a query: the snippets must send it as it is, and run nothing.
+HOSTILE_CALLBACK = (
+    CALLBACK + '?x="$(touch${IFS}PWNED)`touch${IFS}PWNED`\'"+__import__("pathlib").Path("PWNED").touch()+"'
+)
+
+
+def test_a_redirect_uri_full_of_quotes_is_exchanged_exactly_in_both_languages(app, server, tmp_path, monkeypatch):
+    client, secret = register_client(app, redirect_uris=[HOSTILE_CALLBACK], scopes=["read:profile"])
+    steps = shown_steps(server.url, client["client_id"])
+    credentials, exchange = steps["Your credentials"], steps["Exchange the code for tokens"]
+    before_browser = "\n".join(
+        [credentials["shell"], steps["Make a PKCE verifier and challenge (S256)"]["shell"]]
+        + [steps["Send the user to the authorization URL"]["shell"], 'printf "%s\\n" "$CODE_VERIFIER"']
+    )
+    authorization_url, verifier = run_shell(before_browser, tmp_path, CLIENT_SECRET=secret).splitlines()
+    code = parse_qs(urlsplit(consent.sign_in_and_allow(authorization_url, EMAIL, PASSWORD)).query)["code"][0]
+    exchanged = "\n".join([credentials["shell"], exchange["shell"], 'echo "$ACCESS_TOKEN"'])
+    access_token = run_shell(exchanged, tmp_path, CLIENT_SECRET=secret, CODE=code, CODE_VERIFIER=verifier).strip()
+    assert token_is_active(app, client, secret, access_token)  # the server got the registered URI exactly
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLIENT_SECRET", secret)
+    program: dict = {}
+    for title in ("Your credentials", "Send the user to the authorization URL"):
+        exec(steps[title]["python"], program)
+    create_user(app, "second@example.com", PASSWORD)  # the first already allowed: no consent page again
+    program["callback_url"] = consent.sign_in_and_allow(program["authorization_url"], "second@example.com", PASSWORD)
+    exec(exchange["python"], program)
+    assert token_is_active(app, client, secret, program["token"]["access_token"])
+    assert os.listdir(tmp_path) == []  # no PWNED, from either language

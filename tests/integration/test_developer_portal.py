@@ -401,7 +401,7 @@ def test_post_without_csrf_token_is_refused(client, developer, app, route, data)
 def test_quickstart_is_filled_in_with_this_apps_details(client, developer):
     client_id, _ = register_and_read(client, redirect_uris="https://acme.example.com/cb?x=1\nhttps://b.example.com/cb")
     page = client.get(f"/developer/apps/{client_id}/quickstart").text
-    assert f"CLIENT_ID=&#34;{client_id}&#34;" in page
+    assert f"CLIENT_ID={client_id}\nREDIRECT_URI=&#39;https://acme.example.com/cb?x=1&#39;" in page
     assert "http://localhost/oauth/authorize?response_type=code&amp;client_id=" + client_id in page
     assert "redirect_uri=https%3A%2F%2Facme.example.com%2Fcb%3Fx%3D1" in page
     assert "code_challenge_method=S256" in page
@@ -419,6 +419,16 @@ def test_quickstart_names_every_endpoint_of_the_metadata_document(client, develo
     for name, value in document.items():
         if name.endswith("_endpoint") or name == "service_documentation":
             assert f"<code>{value}</code>" in page, name
+
+
+def test_the_quickstart_signs_in_with_the_configured_platform_name(store_urls):
+    acme = make_app(store_urls, PLATFORM_NAME="Acme Cloud")
+    client = acme.test_client()
+    AuthActions(client, acme).sign_in_as("dev@example.com")
+    client_id, _ = register_and_read(client, scopes=["openid", "read:profile"])
+    page = client.get(f"/developer/apps/{client_id}/quickstart").text
+    assert "<h2>5. Sign in with Acme Cloud</h2>" in page
+    assert "Platform Accounts" not in page.split("<main", 1)[1].split("</main>", 1)[0]
 
 
 # Status and activity ---------------------------------------------------------------
