@@ -57,20 +57,25 @@ def main() -> int:
     try:
         with app.app_context():
             growth, widest = measure_growth(get_redis(), stores, store_folder, fixture, loaded)
-            seeded = pg_pages.seed(postgres.get_connection(), USERS, APPS)
-            try:
-                explained = pg_pages.measure(postgres.get_connection(), get_redis(), seeded)
-            finally:
-                pg_pages.remove(postgres.get_connection(), seeded)
+            # Printed as soon as measured: the PostgreSQL part takes minutes more.
+            print(f"machine: {os.cpu_count()} CPUs, {run.cpu_model()}\n", flush=True)
+            print(growth_table(growth, widest), flush=True)
+            print(postgres_pages(postgres.get_connection(), get_redis()), flush=True)
+            print(targets(growth))
     finally:
         with app.app_context():
             live_tokens.delete(get_redis(), [*loaded, token_store.access_key(fixture["access_token"])])
             run.remove_fixture(postgres.get_connection(), get_redis(), fixture)
-    print(f"machine: {os.cpu_count()} CPUs, {run.cpu_model()}\n")
-    print(growth_table(growth, widest))
-    print(pg_pages.describe(seeded, explained))
-    print(targets(growth))
     return 0
+
+
+def postgres_pages(conn, r) -> str:
+    """The PostgreSQL table, on people and apps seeded for it and removed again."""
+    seeded = pg_pages.seed(conn, USERS, APPS)
+    try:
+        return pg_pages.describe(seeded, pg_pages.measure(conn, r, seeded))
+    finally:
+        pg_pages.remove(conn, seeded)
 
 
 def measure_growth(r, stores: dict, store_folder: str | None, fixture: dict, loaded: list[str]):

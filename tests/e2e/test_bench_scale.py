@@ -60,7 +60,7 @@ def test_the_scale_bench_prints_its_tables_and_removes_what_it_added(app, store_
     assert sizes == ["200", "400"]
     assert re.search(r"^\| 200 \| [\d,]+ \| [\d.]+ \| 1\.000 \|", out, re.MULTILINE)  # the first size is the baseline
     for page in PAGES:
-        assert re.search(rf"^\| {re.escape(page)}.* \| \d \| [\d,]+ \| .+ \| .+ \|$", out, re.MULTILINE), page
+        assert re.search(rf"^\| {re.escape(page)}.* \| \d \| [\d,]+ \| [\d.]+ \| .+ \| .+ \|$", out, re.MULTILINE), page
     assert re.search(
         r"^\| protected call at 400 tokens within 5% of 200 \| [+-][\d.]+% \| (met|not met) \|$", out, re.MULTILINE
     )
