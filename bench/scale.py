@@ -23,6 +23,7 @@ as for `make bench` (10 s per case and size, in 10 turns).
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,14 +96,16 @@ def measure_growth(r, stores: dict, store_folder: str | None, fixture: dict, loa
 def measure_size(r, base_url: str, pid: int, store_folder, fixture: dict, loaded: list[str], size: int) -> dict:
     added = size - len(loaded)
     print(f"loading {added:,} access tokens (to {size:,} live)", file=sys.stderr, flush=True)
-    before = live_tokens.used_memory(r)
+    before, started = live_tokens.used_memory(r), time.perf_counter()
     live_tokens.issue_many(r, fixture, added, loaded)
+    load_seconds = time.perf_counter() - started
     token_bytes = (live_tokens.used_memory(r) - before) / added
     grant_bytes, grant_usage = measure_sample(r, fixture, with_refresh=True)
     protected, floor = run.cases(fixture)[:2]
     turns = run.load_all(base_url, [protected, floor], pid, store_folder)
     return {
         "size": size,
+        "issued_per_second": added / load_seconds,
         "call": merge(turns["a"]),
         "floor": merge(turns["b"]),
         "per_turn_ratio": run.turn_ratio(turns, "a", "b"),
@@ -142,8 +145,8 @@ def growth_table(growth: list[dict], widest: tuple[float, float]) -> str:
         "",
         "| live access tokens | req/s | p99 ms | ratio to the first | floor req/s | call / floor "
         "| bytes per live token (used_memory) | MEMORY USAGE at: | bytes per grant (used_memory) "
-        "| MEMORY USAGE at: + rt: | errors |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| MEMORY USAGE at: + rt: | errors | issued/s while loading |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in growth:
         call: Result = row["call"]
@@ -151,7 +154,8 @@ def growth_table(growth: list[dict], widest: tuple[float, float]) -> str:
         lines.append(
             f"| {row['size']:,} | {call.rps:,.0f} | {call.p99_ms:.2f} | {ratio:.3f} | {row['floor'].rps:,.0f} "
             f"| {row['per_turn_ratio']:.2f} | {row['token_bytes']:.0f} | {row['token_usage']:.0f} "
-            f"| {row['grant_bytes']:.0f} | {row['grant_usage']:.0f} | {call.unexpected(200)} |"
+            f"| {row['grant_bytes']:.0f} | {row['grant_usage']:.0f} | {call.unexpected(200)} "
+            f"| {row['issued_per_second']:,.0f} |"
         )
     lines += [
         "",

@@ -52,11 +52,13 @@ def test_the_scale_bench_prints_its_tables_and_removes_what_it_added(app, store_
     assert finished.returncode == 0, finished.stderr
     out = finished.stdout
     assert re.search(r"^machine: \d+ CPUs, .+$", out, re.MULTILINE)
-    sizes = re.findall(
-        r"^\| ([\d,]+) \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d,]+ \| [\d.]+ \| -?\d+ \| \d+ \| -?\d+ \| \d+ \| 0 \|$",
-        out,
-        re.MULTILINE,
+    # size, req/s, p99, ratio, floor req/s, call / floor; bytes, MEMORY USAGE per token, per grant; errors, issued/s
+    row = (
+        r"^\| ([\d,]+) \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d,]+ \| [\d.]+ \|"
+        + r" -?\d+ \| \d+ \|" * 2
+        + r" 0 \| [\d,]+ \|$"
     )
+    sizes = re.findall(row, out, re.MULTILINE)
     assert sizes == ["200", "400"]
     assert re.search(r"^\| 200 \| [\d,]+ \| [\d.]+ \| 1\.000 \|", out, re.MULTILINE)  # the first size is the baseline
     for page in PAGES:
