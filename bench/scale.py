@@ -67,7 +67,14 @@ def main() -> int:
         with app.app_context():
             live_tokens.delete(get_redis(), [*loaded, token_store.access_key(fixture["access_token"])])
             run.remove_fixture(postgres.get_connection(), get_redis(), fixture)
+            forget_fixture_app(postgres.get_connection(), fixture)
     return 0
+
+
+def forget_fixture_app(conn, fixture: dict) -> None:
+    """The audit rows of the bench's own app (created, deleted) go too: the stores are left as they were."""
+    with postgres.transaction(conn) as cur:
+        cur.execute("DELETE FROM audit_log WHERE client_id = %(id)s", {"id": fixture["client_id"]})
 
 
 def postgres_pages(conn, r) -> str:

@@ -30,7 +30,7 @@ def store_contents(store_urls: dict) -> dict:
     """Rows of the tables the bench writes, and Redis' token keys."""
     with psycopg2.connect(store_urls["DATABASE_URL"]) as conn, conn.cursor() as cur:
         counts = {}
-        for table in ("users", "clients", "grants", "client_secrets"):
+        for table in ("users", "clients", "grants", "client_secrets", "audit_log"):
             cur.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cur.fetchone()[0]
     conn.close()
