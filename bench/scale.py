@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from bench import live_tokens, pg_pages, run, token_growth  # noqa: E402
+from bench import layout, live_tokens, pg_pages, run, token_growth  # noqa: E402
 from bench.load import Result, merge  # noqa: E402
 from oauth import token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
@@ -48,7 +48,9 @@ TARGET_TOKEN_BYTES = 300
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # exit handlers stop the embedded stores
     os.environ.setdefault("SECRET_KEY", os.urandom(32).hex())
+    layout.move_to("stores")  # where each part runs, as in `make bench` (bench/layout.py)
     stores, store_folder = run.store_urls()
+    layout.move_to("app")
     app = create_app(stores)
     with app.app_context():
         migrations.migrate(postgres.get_connection())
@@ -60,6 +62,7 @@ def main() -> int:
             growth, widest = measure_growth(get_redis(), stores, store_folder, fixture, loaded)
             # Printed as soon as measured: the PostgreSQL part takes minutes more.
             print(f"machine: {os.cpu_count()} CPUs, {run.cpu_model()}\n", flush=True)
+            print(layout.describe(embedded_stores=store_folder is not None), flush=True)
             print(growth_table(growth, widest), flush=True)
             print(postgres_pages(postgres.get_connection(), get_redis()), flush=True)
             print(targets(growth))
@@ -91,6 +94,7 @@ def measure_growth(r, stores: dict, store_folder: str | None, fixture: dict, loa
     port = run.free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = run.start_gunicorn(stores, port)
+    layout.move_to("load")  # the load generator, and the loading of tokens while gunicorn waits
     try:
         run.wait_until_up(base_url)
         growth = [measure_size(r, base_url, server.pid, store_folder, fixture, loaded, size) for size in SIZES]
