@@ -37,3 +37,20 @@ def test_db_init_replaces_the_audit_indexes_of_an_earlier_schema(app):
             "audit_log_action_id_idx",
             "audit_log_occurred_at_idx",
         }
+
+
+def test_every_foreign_key_has_a_whole_index_leading_with_its_column(app):
+    # A cascade (deleting a person or an app) finds the referencing rows through such an index;
+    # without one it reads the whole table, and a partial index of live rows does not serve it.
+    with app.app_context(), postgres.get_connection().cursor() as cur:
+        cur.execute(
+            """SELECT c.conrelid::regclass::text AS "table", a.attname AS "column"
+                 FROM pg_constraint c
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                WHERE c.contype = 'f'
+                  AND NOT EXISTS (SELECT 1 FROM pg_index i
+                                   WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1]
+                                     AND i.indpred IS NULL)"""
+        )
+        unindexed = [f"{row['table']}.{row['column']}" for row in cur.fetchall()]
+    assert unindexed == []
