@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast fuzz lint format bench bench-tokens bench-scale screenshots clean
+.PHONY: run test test-cluster test-fast fuzz lint format bench bench-tokens bench-scale screenshots clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -16,6 +16,10 @@ run: $(BIN)/.installed  ## serve on http://127.0.0.1:$${PORT:-5000}
 
 test: $(BIN)/.installed  ## the whole suite against real PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The cluster (3 primaries, 3 replicas on loopback, tests/support/cluster.py) is removed however pytest ends.
+test-cluster: $(BIN)/.installed  ## the whole suite against a throwaway Redis Cluster (REDIS_CLUSTER_NODES)
+	$(BIN)/python -m tests.support.cluster run $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(BIN)/.installed  ## the unit tier only: pure functions, no stores, seconds
 	$(BIN)/python -m pytest tests/unit -q $(PYTEST_ARGS)
