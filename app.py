@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = secret_key(app.config, app.instance_path)
     app.config.update({k: v for k, v in _cookie_settings(app).items() if k not in (config or {})})
 
-    if not (app.config["DATABASE_URL"] and app.config["REDIS_URL"]):
+    if not (app.config["DATABASE_URL"] and (app.config["REDIS_URL"] or app.config["REDIS_CLUSTER_NODES"])):
         from stores import embedded
 
         embedded.ensure_started(app.config, app.instance_path)

@@ -24,6 +24,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from settings import UNREADABLE
+from stores.redis_client import parse_seed_nodes
 from web.support import support_contact
 
 ERROR, WARNING = "error", "warning"
@@ -72,7 +73,7 @@ def is_production(config: Mapping) -> bool:
 def problems(config: Mapping) -> list[Problem]:
     """Every problem of `config` as the environment gave it (before a SECRET_KEY is generated)."""
     found = _unreadable_problems(config) + _issuer_problems(config) + _secret_problems(config)
-    found += _range_problems(config)
+    found += _range_problems(config) + _cluster_problems(config)
     if config["LOG_FORMAT"] not in ("", "json"):
         found.append(Problem("LOG_FORMAT", ERROR, "must be json or unset"))
     if config.get("SUPPORT_CONTACT") and support_contact(config["SUPPORT_CONTACT"]) is None:
@@ -135,6 +136,20 @@ def _range_problems(config: Mapping) -> list[Problem]:
     return found
 
 
+def _cluster_problems(config: Mapping) -> list[Problem]:
+    """REDIS_CLUSTER_NODES must be host:port,host:port,... (it replaces REDIS_URL, so both set is a warning)."""
+    nodes = config.get("REDIS_CLUSTER_NODES")
+    if not nodes:
+        return []
+    try:
+        parse_seed_nodes(nodes)
+    except ValueError as error:
+        return [Problem("REDIS_CLUSTER_NODES", ERROR, f"{error}: must be host:port,host:port,...")]
+    if config["REDIS_URL"]:
+        return [Problem("REDIS_URL", WARNING, "ignored: REDIS_CLUSTER_NODES is set and used instead")]
+    return []
+
+
 def _production_problems(config: Mapping) -> list[Problem]:
     found = []
     if not config["SECRET_KEY"]:
@@ -147,7 +162,7 @@ def _production_problems(config: Mapping) -> list[Problem]:
             )
         )
     for name, store in (("DATABASE_URL", "PostgreSQL"), ("REDIS_URL", "Redis")):
-        if not config[name]:
+        if not config[name] and not (name == "REDIS_URL" and config.get("REDIS_CLUSTER_NODES")):
             found.append(
                 Problem(name, ERROR, f"unset: an embedded {store} under instance/, on one host, without backups")
             )
@@ -197,8 +212,11 @@ def _without_password(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def redis_persistence_problems(r) -> list[Problem]:
-    """A warning when Redis keeps nothing on disk (refresh tokens and sessions live only there)."""
+def redis_persistence_problems(r, setting: str = "REDIS_URL") -> list[Problem]:
+    """A warning when Redis keeps nothing on disk (refresh tokens and sessions live only there).
+
+    On a cluster CONFIG GET asks one node, taken to speak for the others.
+    """
     try:
         appendonly = r.config_get("appendonly").get("appendonly")
         save = r.config_get("save").get("save")
@@ -207,7 +225,7 @@ def redis_persistence_problems(r) -> list[Problem]:
     if appendonly != "yes" and not save:
         return [
             Problem(
-                "REDIS_URL",
+                setting,
                 WARNING,
                 "Redis persists nothing (appendonly no, no save points): a restart signs everyone out"
                 " and ends every refresh token",
@@ -226,7 +244,8 @@ def check() -> None:
     from stores.redis_client import get_redis
 
     config = current_app.config
-    found = current_app.extensions["config_problems"] + redis_persistence_problems(get_redis())
+    redis_setting = "REDIS_CLUSTER_NODES" if config["REDIS_CLUSTER_NODES"] else "REDIS_URL"
+    found = current_app.extensions["config_problems"] + redis_persistence_problems(get_redis(), redis_setting)
     report = {
         "production": is_production(config),
         "settings": effective_settings(config, sorted(set(load_settings({})) - {UNREADABLE})),

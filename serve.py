@@ -3,9 +3,10 @@
 The worker (`flask --app app worker`) delivers webhooks and sends account mail;
 without SMTP_URL it writes each mail to instance/outbox/ and logs its link.
 
-When DATABASE_URL / REDIS_URL are unset this process starts the embedded
-servers and owns them: they stop when it stops (Ctrl-C). gunicorn's workers
-get the URLs through the environment and never start servers of their own.
+When DATABASE_URL / REDIS_URL are unset (REDIS_CLUSTER_NODES stands in for
+REDIS_URL) this process starts the embedded servers and owns them: they stop
+when it stops (Ctrl-C). gunicorn's workers get the URLs through the
+environment and never start servers of their own.
 """
 
 import atexit
@@ -32,7 +33,8 @@ def main() -> int:
     os.environ.setdefault("OAUTH_ISSUER", f"http://127.0.0.1:{port}")
     app = create_app()
     os.environ["DATABASE_URL"] = app.config["DATABASE_URL"]
-    os.environ["REDIS_URL"] = app.config["REDIS_URL"]
+    if app.config["REDIS_URL"] and not app.config["REDIS_CLUSTER_NODES"]:
+        os.environ["REDIS_URL"] = app.config["REDIS_URL"]
     with app.app_context():
         migrations.migrate(postgres.get_connection())
         created = ensure_demo_data(postgres.get_connection(), redis_client.get_redis())

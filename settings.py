@@ -17,6 +17,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
     settings = {
         "DATABASE_URL": env.get("DATABASE_URL") or None,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # host:port,host:port,...: seed nodes of a Redis Cluster, used instead of REDIS_URL when set.
+        "REDIS_CLUSTER_NODES": env.get("REDIS_CLUSTER_NODES", "").strip() or None,
         # None: secret_key() settles it once the app's own config is known.
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "OAUTH_ISSUER": issuer,

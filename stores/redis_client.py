@@ -1,36 +1,130 @@
-"""The process's Redis client (redis-py keeps its own thread-safe, fork-aware pool)."""
+"""The process's Redis client: one Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES).
+
+redis-py keeps its own thread-safe, fork-aware pool in both. On a cluster
+it follows MOVED and ASK itself; a slot in failover, CLUSTERDOWN and
+TRYAGAIN are retried briefly and then raised as one of CONNECTION_ERRORS,
+which the app answers as any outage: 503.
+"""
 
 import redis
 from flask import Flask, current_app
 from redis.backoff import NoBackoff
+from redis.cluster import ClusterNode, ClusterPipeline, RedisCluster
+from redis.exceptions import RedisClusterException
 from redis.retry import Retry
 
 # Errors that mean "Redis is gone", as opposed to a bad command. A replica's
 # READONLY (this server was demoted by a failover) is as gone for our writes,
 # and so is EXECABORT: the same refusal of a write queued in a transaction.
+# On a cluster: CLUSTERDOWN and MASTERDOWN (ClusterError's kinds, and what
+# redis-py raises once redirections or TRYAGAIN outlast its TTL), a slot no
+# node serves, and TRYAGAIN where a pipeline hands it back as it came.
 CONNECTION_ERRORS = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     redis.exceptions.ReadOnlyError,
     redis.exceptions.ExecAbortError,
+    redis.exceptions.ClusterError,
+    redis.exceptions.SlotNotCoveredError,
+    redis.exceptions.TryAgainError,
 )
+
+# The same short waits on both: a Redis that does not answer is an outage, answered at once.
+TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+# A cluster command that failed for want of a node (a connection error, CLUSTERDOWN, an
+# unserved slot) is tried this many more times, each after re-reading the slots (and
+# after redis-py's own 0.25 s pause for CLUSTERDOWN): a replica promoted meanwhile is
+# found, and a cluster that stays down is a 503 within about a second.
+CLUSTER_RETRIES = 2
 
 
 def create_client(url: str) -> redis.Redis:
     return redis.Redis.from_url(
         url,
         decode_responses=True,
-        socket_connect_timeout=2,
-        socket_timeout=2,
         health_check_interval=30,
         # One immediate retry covers a pooled connection that died with a
         # restarted server; more, with backoff, would only delay the 503.
         retry=Retry(NoBackoff(), 1),
+        **TIMEOUTS,
     )
 
 
+class ClusterUnreachable(redis.exceptions.ConnectionError):
+    """No seed or known node of the cluster answered: an outage like any other."""
+
+
+class Cluster(RedisCluster):
+    """redis-py's cluster client, but a cluster it cannot reach at all raises a ConnectionError.
+
+    redis-py raises its RedisClusterException then, which is no RedisError,
+    so the handlers of an outage would take it for a bug.
+    """
+
+    def __init__(self, *args, **kwargs):
+        try:
+            super().__init__(*args, **kwargs)
+        except RedisClusterException as error:
+            raise _as_unreachable(error) from error
+
+    def execute_command(self, *args, **kwargs):
+        try:
+            return super().execute_command(*args, **kwargs)
+        except RedisClusterException as error:
+            raise _as_unreachable(error) from error
+
+    def pipeline(self, transaction=None, shard_hint=None) -> ClusterPipeline:
+        pipeline = super().pipeline(transaction, shard_hint)
+        pipeline.__class__ = Pipeline  # the same object, but for how execute() fails
+        return pipeline
+
+
+class Pipeline(ClusterPipeline):
+    """redis-py's cluster pipeline, failing as Cluster does on a cluster it cannot reach."""
+
+    def execute(self, raise_on_error: bool = True) -> list:
+        try:
+            return super().execute(raise_on_error)
+        except RedisClusterException as error:
+            raise _as_unreachable(error) from error
+
+
+def _as_unreachable(error: RedisClusterException) -> Exception:
+    """`error` as ClusterUnreachable when nodes that did not answer caused it, else itself."""
+    if isinstance(error.__cause__, CONNECTION_ERRORS) and not isinstance(error, CONNECTION_ERRORS):
+        return ClusterUnreachable(str(error))
+    return error
+
+
+def create_cluster_client(seed_nodes: str) -> RedisCluster:
+    """A cluster client from `host:port,host:port,...`; every read and write goes to a slot's primary."""
+    return Cluster(
+        startup_nodes=[ClusterNode(host, int(port)) for host, port in parse_seed_nodes(seed_nodes)],
+        decode_responses=True,
+        # No replica reads (redis-py's default, left as it is): replicas lag, and tokens,
+        # codes and counters must be exact.
+        retry=Retry(NoBackoff(), CLUSTER_RETRIES),
+        **TIMEOUTS,
+    )
+
+
+def parse_seed_nodes(text: str) -> list[tuple[str, str]]:
+    """[(host, port), ...] from `host:port,host:port,...`; ValueError names the first entry that is not one."""
+    nodes = []
+    for entry in (part.strip() for part in text.split(",")):
+        host, _, port = entry.rpartition(":")
+        host = host.removeprefix("[").removesuffix("]")  # [::1]:7000
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{entry!r} is not host:port")
+        nodes.append((host, port))
+    return nodes
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["redis"] = create_client(app.config["REDIS_URL"])
+    if app.config.get("REDIS_CLUSTER_NODES"):
+        app.extensions["redis"] = create_cluster_client(app.config["REDIS_CLUSTER_NODES"])
+    else:
+        app.extensions["redis"] = create_client(app.config["REDIS_URL"])
 
 
 def get_redis() -> redis.Redis:

@@ -1,7 +1,8 @@
 """Fixtures for every tier: one app on real PostgreSQL and Redis; every test that uses it starts from empty stores.
 
 The stores are DATABASE_URL / REDIS_URL when set (CI's second pass uses the
-machine's servers), otherwise embedded servers in a temporary folder, so a
+machine's servers), or a Redis Cluster when REDIS_CLUSTER_NODES is set (its
+third pass, `make test-cluster`), otherwise embedded servers in a temporary folder, so a
 test run never touches the development data under instance/. They start
 only when a test asks for them (through `app`, `store_urls` or a fixture
 built on them): the unit tier starts none.
@@ -12,7 +13,6 @@ Helpers live in the tests.support package; nothing imports this module.
 import os
 
 import pytest
-import redis
 
 from stores import embedded, migrations, postgres
 from tests.support.accounts import AuthActions
@@ -21,19 +21,22 @@ from tests.support.browser import open_browser
 from tests.support.mail import MailWorker, Outbox, SmtpServer
 from tests.support.oauth import register_client
 from tests.support.oidc import SIGNED_OUT_APP_PAGE, sign_in_with
-from tests.support.stores import RestartableRedis, clear_redis, free_port
+from tests.support.stores import RestartableRedis, clear_redis, free_port, redis_client_for
 from tests.support.webhooks import FAST_WORKER_SETTINGS
 
 
 @pytest.fixture(scope="session")
 def store_urls(tmp_path_factory):
     database_url = os.environ.get("DATABASE_URL")
-    redis_url = os.environ.get("REDIS_URL")
+    cluster_nodes = os.environ.get("REDIS_CLUSTER_NODES") or None
+    redis_url = None if cluster_nodes else os.environ.get("REDIS_URL")
     base = tmp_path_factory.mktemp("stores")
     if not database_url:
         database_url = embedded.start_postgres(base / "postgres")
-    if not redis_url:
+    if not (redis_url or cluster_nodes):
         redis_url = embedded.start_redis(base / "redis")
+    if cluster_nodes:
+        return {"DATABASE_URL": database_url, "REDIS_CLUSTER_NODES": cluster_nodes}
     return {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
 
 
@@ -66,7 +69,7 @@ def clean_stores(request):
         conn = postgres.get_connection()
         with postgres.transaction(conn) as cur:
             cur.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
-    clear_redis(request.getfixturevalue("store_urls")["REDIS_URL"])
+    clear_redis(request.getfixturevalue("store_urls"))
     yield
 
 
@@ -87,8 +90,8 @@ def _close_apps_made_by_the_test(clean_stores):
 
 @pytest.fixture
 def r(app, store_urls):
-    """A client of the test Redis of its own, to look at and arrange keys directly."""
-    client = redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+    """A client of the test Redis of its own (a cluster client on a cluster), to look at and arrange keys directly."""
+    client = redis_client_for(store_urls)
     yield client
     client.close()
 

@@ -84,7 +84,7 @@ def fuzz_app(store_urls):
         migrations.migrate(conn)  # schema.sql, then migrations/ in order, as db init does
         with postgres.transaction(conn) as cur:
             cur.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
-    clear_redis(store_urls["REDIS_URL"])
+    clear_redis(store_urls)
     return app
 
 

@@ -18,7 +18,11 @@ made_apps: list = []
 
 
 def make_app(store_urls: dict, **overrides):
-    """An app on the test stores, with the test configuration and `overrides`."""
+    """An app on the test stores, with the test configuration and `overrides`.
+
+    A REDIS_URL given (a test's own Redis, one to stop or one that is not
+    there) means that single Redis, also when the run is on a cluster.
+    """
     config = {
         **store_urls,
         "TESTING": True,
@@ -27,6 +31,8 @@ def make_app(store_urls: dict, **overrides):
         "MAIL_OUTBOX": str(OUTBOX),  # never instance/outbox/ in the working tree
         **overrides,
     }
+    if config.get("REDIS_URL"):
+        config["REDIS_CLUSTER_NODES"] = None
     app = create_app(config)
     made_apps.append(app)
     return app

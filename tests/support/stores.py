@@ -4,6 +4,7 @@ Also starts throwaway servers that a test may stop and restart to prove that
 the app fails closed and recovers.
 """
 
+import os
 import shutil
 import signal
 import socket
@@ -14,14 +15,42 @@ from pathlib import Path
 
 import psycopg2
 import redis
+from redis.cluster import RedisCluster
 
-from stores import embedded
+from stores import embedded, redis_client
 
 
-def commands_run(r: redis.Redis) -> Counter:
-    """How many times Redis has run each command so far (those a script runs included), by name."""
-    stats = r.info("commandstats")
-    return Counter({name.removeprefix("cmdstat_"): stat["calls"] for name, stat in stats.items()})
+def redis_client_for(store_urls: dict) -> redis.Redis | RedisCluster:
+    """A client of the test Redis: the cluster's when the run has REDIS_CLUSTER_NODES."""
+    if store_urls.get("REDIS_CLUSTER_NODES"):
+        return redis_client.create_cluster_client(store_urls["REDIS_CLUSTER_NODES"])
+    return redis.Redis.from_url(store_urls["REDIS_URL"], decode_responses=True)
+
+
+def environment_on(store_urls: dict) -> dict:
+    """This process's environment for a child process on the stores of `store_urls`.
+
+    A REDIS_URL there (a test's own Redis) means that single Redis, even when the run is on a cluster.
+    """
+    env = {**os.environ, **store_urls}
+    if "REDIS_URL" in store_urls:
+        env.pop("REDIS_CLUSTER_NODES", None)
+    return env
+
+
+def commands_run(r: redis.Redis | RedisCluster) -> Counter:
+    """How many times Redis has run each command so far (those a script runs included), by name.
+
+    On a cluster, the sum over its primaries (replicas only repeat their primary's writes).
+    """
+    if isinstance(r, RedisCluster):
+        per_node = r.info("commandstats", target_nodes=RedisCluster.PRIMARIES).values()
+    else:
+        per_node = [r.info("commandstats")]
+    counts = Counter()
+    for stats in per_node:
+        counts.update({name.removeprefix("cmdstat_"): stat["calls"] for name, stat in stats.items()})
+    return counts
 
 
 def scripts_in(commands: Counter) -> int:
@@ -99,6 +128,7 @@ class RestartablePostgres:
                 time.sleep(0.1)
 
 
-def clear_redis(url: str) -> None:
-    with redis.Redis.from_url(url) as client:
+def clear_redis(store_urls: dict) -> None:
+    """Empty the test Redis: every primary of a cluster (FLUSHDB goes to each of them)."""
+    with redis_client_for(store_urls) as client:
         client.flushdb()

@@ -7,7 +7,6 @@ A `Receiver` answers 500 twice then 200 when made with statuses [500, 500, 200];
 import hashlib
 import hmac
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from tests.support.accounts import AuthActions
 from tests.support.apps import LiveServer
-from tests.support.stores import free_port
+from tests.support.stores import environment_on, free_port
 from tests.support.threads import BackgroundLoop
 from worker import loop
 
@@ -106,8 +105,7 @@ class WorkerThread(BackgroundLoop):
 def worker_process(store_urls: dict, **settings: str) -> subprocess.Popen:
     """`flask --app app worker` as operators run it, on the test stores, with fast retries."""
     env = {
-        **os.environ,
-        **store_urls,
+        **environment_on(store_urls),
         "SECRET_KEY": "test-secret-key",
         "WEBHOOK_ALLOW_PRIVATE": "1",
         "WEBHOOK_RETRY_BASE_SECONDS": "0.05",
