@@ -12,6 +12,12 @@ Keys (the ID itself is never stored, only its SHA-256 digest):
   that "sign out everywhere", a password change and disabling an account
   can end them all. Digests whose hash has expired are pruned when read.
 
+The session hash is found from the cookie alone, so it has a slot of its
+own on a Redis Cluster, apart from the user's index: a change touching both
+is two steps, each atomic, ordered so that a failure between them leaves
+no live session outside the index (the index is written first and pruned
+last; a digest there whose session is gone is only pruned when read).
+
 A session ends when it is deleted (sign-out, another session's "sign out
 everywhere", a password change, disabling the user), after `idle_seconds`
 without a request, or `lifetime_seconds` after it was created, whichever
@@ -26,6 +32,8 @@ import time
 from dataclasses import dataclass
 
 import redis
+
+from stores import spread
 
 SESSION_PREFIX = "sess:"
 USER_SESSIONS_PREFIX = "usersess:"
@@ -103,14 +111,16 @@ def save(r: redis.Redis, record: SessionRecord, lifetimes: Lifetimes, now: int |
     record.last_seen = now
     ttl = lifetimes.ttl(record, now)
     key = session_key(record.digest)
+    if record.user_id:  # indexed first: "sign out everywhere" must find every session that exists
+        index = user_sessions_key(record.user_id)
+        pipe = r.pipeline(transaction=True)
+        pipe.sadd(index, record.digest)
+        pipe.expire(index, lifetimes.lifetime_seconds)
+        pipe.execute()
     pipe = r.pipeline(transaction=True)
     pipe.delete(key)  # a field dropped from the record (no user any more) must not linger
     pipe.hset(key, mapping=_to_fields(record))
     pipe.expire(key, max(ttl, 1))
-    if record.user_id:
-        index = user_sessions_key(record.user_id)
-        pipe.sadd(index, record.digest)
-        pipe.expire(index, lifetimes.lifetime_seconds)
     pipe.execute()
 
 
@@ -128,12 +138,10 @@ def touch(r: redis.Redis, record: SessionRecord, lifetimes: Lifetimes, now: int 
 
 
 def end(r: redis.Redis, session_digest: str, user_id: int | None = None) -> None:
-    """End one session at once."""
-    pipe = r.pipeline(transaction=True)
-    pipe.delete(session_key(session_digest))
+    """End one session at once (then drop it from its user's index)."""
+    r.delete(session_key(session_digest))
     if user_id:
-        pipe.srem(user_sessions_key(user_id), session_digest)
-    pipe.execute()
+        r.srem(user_sessions_key(user_id), session_digest)
 
 
 def end_user_session(r: redis.Redis, user_id: int, session_digest: str) -> bool:
@@ -150,11 +158,9 @@ def end_all(r: redis.Redis, user_id: int, keep: str | None = None) -> int:
     doomed = [d for d in r.smembers(index) if d != keep]
     if not doomed:
         return 0
-    pipe = r.pipeline(transaction=True)
-    pipe.delete(*(session_key(d) for d in doomed))
-    pipe.srem(index, *doomed)
-    ended = pipe.execute()[0]
-    return int(ended)
+    ended = spread.delete_many(r, [session_key(d) for d in doomed])
+    r.srem(index, *doomed)  # only once they are gone: a failure before leaves them indexed, to end again
+    return ended
 
 
 def list_for_user(r: redis.Redis, user_id: int, lifetimes: Lifetimes) -> list[SessionRecord]:

@@ -16,13 +16,16 @@ sign-in link by mail). Addresses that signed in are remembered per account.
 Keys (the account is the email as PostgreSQL matched it, lower-cased; both it
 and the address are SHA-256 digests, so Redis holds no list of who tried from
 where; an IPv6 address counts by its /64 network, which one host is usually
-given whole):
+given whole). The account's keys carry its tag, `{u<acct>}` (stores/keys.py's
+user slot, named by the digest: an unknown email is throttled too), so that
+one script or MULTI may touch them all on a Redis Cluster; the address's
+counter has a slot of its own and is counted in a step of its own:
 
-    signin:pair:<acct>:<addr>  hash  n (failures), last (Unix seconds of the last one)
-    signin:pairs:<acct>        set   the account's pair keys, for `unlock`
-    signin:addr:<addr>         hash  n, last: every account tried from the address
-    signin:acct:<acct>         str   failures on the account from every address
-    signin:known:<acct>        zset  address digests that signed in, scored by when
+    {u<acct>}signin:pair:<acct>:<addr>  hash  n (failures), last (Unix seconds of the last one)
+    {u<acct>}signin:pairs:<acct>        set   the account's pair keys, for `unlock`
+    {u<acct>}signin:acct:<acct>         str   failures on the account from every address
+    {u<acct>}signin:known:<acct>        zset  address digests that signed in, scored by when
+    signin:addr:<addr>                  hash  n, last: every account tried from the address
 
 Each counter is a fixed window that starts with its first failure (the
 expiry is set only when the counter is new), so a steady stream of failures
@@ -37,6 +40,7 @@ from pathlib import Path
 
 import redis
 
+from stores.keys import user_slot
 from stores.lua import LuaScript
 
 PAIR_PREFIX = "signin:pair:"
@@ -114,10 +118,15 @@ def _wait(rule: Rule, fields: list, ttl: int, now: int) -> int:
     return rule.wait(int(failures), now - int(last or 0), ttl)
 
 
+_HERE = Path(__file__).parent
 _RECORD_FAILURE = LuaScript(
-    Path(__file__).with_name("record_failure.lua"),
-    keys="pair address account pair_index",
-    args="now pair_window address_window account_window",
+    _HERE / "record_failure.lua",
+    keys="pair account pair_index",
+    args="now pair_window account_window",
+    libraries=(_HERE / "throttle.lua",),
+)
+_RECORD_ADDRESS_FAILURE = LuaScript(
+    _HERE / "record_address_failure.lua", keys="address", args="now window", libraries=(_HERE / "throttle.lua",)
 )
 
 
@@ -133,17 +142,18 @@ def record_failure(r: redis.Redis, account: str, address: str) -> str | None:
     else None: each lock is reported once, by the failure that closed it.
     """
     keys = _Keys(account, address)
-    pair, by_address = _RECORD_FAILURE(
+    now = int(_now())
+    # Two slots on a cluster, so two steps; each counts once, and neither undoes the other.
+    pair = _RECORD_FAILURE(
         r,
         pair=keys.pair,
-        address=keys.address,
         account=keys.account,
         pair_index=keys.pair_index,
-        now=int(_now()),
+        now=now,
         pair_window=PAIR.window_seconds,
-        address_window=ADDRESS.window_seconds,
         account_window=ACCOUNT_WINDOW_SECONDS,
     )
+    by_address = _RECORD_ADDRESS_FAILURE(r, address=keys.address, now=now, window=ADDRESS.window_seconds)
     if int(pair) == PAIR.refuse_at:
         return LOCKED_PAIR
     if int(by_address) == ADDRESS.refuse_at:
@@ -203,11 +213,12 @@ class _Keys:
     def __init__(self, account: str, address: str):
         account_digest = _digest("account", account.strip().lower())
         self.address_digest = _digest("address", address_network(address))
-        self.pair = f"{PAIR_PREFIX}{account_digest}:{self.address_digest}"
-        self.pair_index = PAIR_INDEX_PREFIX + account_digest
+        tag = user_slot(account_digest)
+        self.pair = f"{tag}{PAIR_PREFIX}{account_digest}:{self.address_digest}"
+        self.pair_index = tag + PAIR_INDEX_PREFIX + account_digest
         self.address = ADDRESS_PREFIX + self.address_digest
-        self.account = ACCOUNT_PREFIX + account_digest
-        self.known = KNOWN_PREFIX + account_digest
+        self.account = tag + ACCOUNT_PREFIX + account_digest
+        self.known = tag + KNOWN_PREFIX + account_digest
 
 
 def _digest(kind: str, value: str) -> str:

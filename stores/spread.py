@@ -1,6 +1,6 @@
 """Commands over keys of many slots, on one Redis and on a Redis Cluster alike.
 
-A multi-key command (MGET, DEL) must stay within one slot on a cluster.
+A multi-key command (MGET, MSET, DEL) must stay within one slot on a cluster.
 These helpers send one on a single Redis and, on a cluster, one per slot
 in a pipeline, whose commands redis-py sends to their own shards. Each
 command is atomic on its own; the set of them is not, which is what their
@@ -8,7 +8,7 @@ callers need: reading figures for a page, dropping cached copies.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import redis
 from redis.cluster import RedisCluster
@@ -26,7 +26,9 @@ def get_many(r: redis.Redis, names: Sequence[str]) -> list[str | None]:
     pipe = r.pipeline(transaction=False)
     groups = _groups(r, names)
     for group in groups:
-        pipe.mget([names[i] for i in group])
+        # execute_command: redis-py's cluster pipeline refuses its own mget() and a
+        # delete() of several keys, though one slot's MGET or DEL is sound.
+        pipe.execute_command("MGET", *(names[i] for i in group))
     values: list[str | None] = [None] * len(names)
     for group, batch in zip(groups, pipe.execute(), strict=True):
         for i, value in zip(group, batch, strict=True):
@@ -34,14 +36,25 @@ def get_many(r: redis.Redis, names: Sequence[str]) -> list[str | None]:
     return values
 
 
-def delete_many(r: redis.Redis, names: Sequence[str]) -> None:
-    """Delete `names` (missing ones are no error)."""
+def set_many(r: redis.Redis, values: Mapping[str, str | int]) -> None:
+    """Set each key of `values` to its value (no expiry)."""
+    names = list(values)
     if not names:
         return
     pipe = r.pipeline(transaction=False)
     for group in _groups(r, names):
-        pipe.delete(*(names[i] for i in group))
+        pipe.mset({names[i]: values[names[i]] for i in group})
     pipe.execute()
+
+
+def delete_many(r: redis.Redis, names: Sequence[str]) -> int:
+    """Delete `names` (missing ones are no error); how many there were."""
+    if not names:
+        return 0
+    pipe = r.pipeline(transaction=False)
+    for group in _groups(r, names):
+        pipe.execute_command("DEL", *(names[i] for i in group))
+    return sum(pipe.execute())
 
 
 def _groups(r: redis.Redis, names: Sequence[str]) -> list[list[int]]:
