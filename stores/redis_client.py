@@ -120,6 +120,20 @@ def parse_seed_nodes(text: str) -> list[tuple[str, str]]:
     return nodes
 
 
+def ping(r: redis.Redis) -> None:
+    """One round trip that fails with one of CONNECTION_ERRORS unless Redis can serve keys.
+
+    A cluster node answers PING even while the cluster refuses every key
+    (CLUSTERDOWN), so a cluster is asked for its state instead.
+    """
+    if not isinstance(r, RedisCluster):
+        r.ping()
+        return
+    state = r.cluster_info().get("cluster_state")
+    if state != "ok":
+        raise redis.exceptions.ClusterDownError(f"cluster_state:{state}")
+
+
 def init_app(app: Flask) -> None:
     if app.config.get("REDIS_CLUSTER_NODES"):
         app.extensions["redis"] = create_cluster_client(app.config["REDIS_CLUSTER_NODES"])

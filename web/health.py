@@ -44,7 +44,7 @@ def _check_postgres() -> str:
 def _check_redis() -> str:
     try:
         started = perf_counter()
-        redis_client.get_redis().ping()
+        redis_client.ping(redis_client.get_redis())
         _ROUND_TRIP_REDIS.observe(perf_counter() - started)
     except redis_client.CONNECTION_ERRORS:
         return "down"
