@@ -6,6 +6,8 @@ TRYAGAIN are retried briefly and then raised as one of CONNECTION_ERRORS,
 which the app answers as any outage: 503.
 """
 
+import re
+
 import redis
 from flask import Flask, current_app
 from redis.backoff import NoBackoff
@@ -112,12 +114,15 @@ def parse_seed_nodes(text: str) -> list[tuple[str, str]]:
     """[(host, port), ...] from `host:port,host:port,...`; ValueError names the first entry that is not one."""
     nodes = []
     for entry in (part.strip() for part in text.split(",")):
-        host, _, port = entry.rpartition(":")
-        host = host.removeprefix("[").removesuffix("]")  # [::1]:7000
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        match = _SEED_NODE.fullmatch(entry)
+        if not match or not 0 < int(match["port"]) < 65536:
             raise ValueError(f"{entry!r} is not host:port")
-        nodes.append((host, port))
+        nodes.append((match["name"] or match["ipv6"], match["port"]))
     return nodes
+
+
+# A host name or IPv4 address, or an IPv6 address in brackets; then the port.
+_SEED_NODE = re.compile(r"(?:(?P<name>[A-Za-z0-9._-]+)|\[(?P<ipv6>[0-9A-Fa-f:.]+)\]):(?P<port>[0-9]{1,5})")
 
 
 def ping(r: redis.Redis) -> None:
@@ -136,7 +141,10 @@ def ping(r: redis.Redis) -> None:
 
 def init_app(app: Flask) -> None:
     if app.config.get("REDIS_CLUSTER_NODES"):
-        app.extensions["redis"] = create_cluster_client(app.config["REDIS_CLUSTER_NODES"])
+        try:
+            app.extensions["redis"] = create_cluster_client(app.config["REDIS_CLUSTER_NODES"])
+        except ValueError as error:  # config check names it too; no client can be made from it
+            raise ValueError(f"REDIS_CLUSTER_NODES: {error}: must be host:port,host:port,...") from None
     else:
         app.extensions["redis"] = create_client(app.config["REDIS_URL"])
 

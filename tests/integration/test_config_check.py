@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from config_check import problems
+from settings import load_settings
 from tests.support.apps import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +108,22 @@ def test_gunicorn_refuses_to_start_on_a_setting_that_is_no_number(store_urls):
     assert result.returncode == 1
     assert "Error: refusing to start: ACCESS_TOKEN_TTL: 'abc' is not a whole number" in result.stderr
     assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
+
+
+NOT_HOST_PORT = ["redis://10.0.0.1:7000", "10.0.0.1", "10.0.0.1:7000,10.0.0.2", "a:99999", "::1:7000"]
+
+
+@pytest.mark.parametrize("nodes", NOT_HOST_PORT)
+def test_cluster_nodes_that_are_not_host_port_pairs_are_an_error_and_no_server_starts(nodes):
+    found = problems(load_settings({"REDIS_CLUSTER_NODES": nodes}))
+    assert [problem.level for problem in found if problem.setting == "REDIS_CLUSTER_NODES"] == ["error"]
+    with pytest.raises(ValueError, match="REDIS_CLUSTER_NODES: .* is not host:port"):
+        make_app({"DATABASE_URL": "postgresql://127.0.0.1:1/none"}, REDIS_CLUSTER_NODES=nodes)
+
+
+def test_cluster_nodes_stand_in_for_redis_url_in_production():
+    env = {**PRODUCTION, "DATABASE_URL": "postgresql://db.example.com/accounts"}
+    on_cluster = problems(load_settings({**env, "REDIS_CLUSTER_NODES": "10.0.0.1:7000,[::1]:7001"}))
+    assert on_cluster == []
+    both = problems(load_settings({**env, "REDIS_CLUSTER_NODES": "10.0.0.1:7000", "REDIS_URL": "redis://10.0.0.9"}))
+    assert [(problem.setting, problem.level) for problem in both] == [("REDIS_URL", "warning")]

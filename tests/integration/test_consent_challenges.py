@@ -6,7 +6,7 @@ import pytest
 
 from oauth import consent_challenges
 from oauth.consent_challenges import ConsentChallenge
-from tests.support.stores import commands_run
+from tests.support.stores import commands_run, keys_matching
 
 PARAMS = {"response_type": "code", "client_id": "pa_client_x", "scope": "read:profile", "state": "s"}
 SESSION = "a" * 64
@@ -19,8 +19,8 @@ def challenge(r) -> str:
 
 def test_only_a_digest_of_the_id_is_stored_with_a_ten_minute_ttl(r, challenge):
     assert len(challenge) == consent_challenges.ID_LENGTH
-    assert r.keys("consent:*") == [consent_challenges.key(challenge)]
-    assert challenge not in r.keys("consent:*")[0]
+    assert keys_matching(r, "consent:*") == [consent_challenges.key(challenge)]
+    assert challenge not in keys_matching(r, "consent:*")[0]
     assert 0 < r.ttl(consent_challenges.key(challenge)) <= consent_challenges.CHALLENGE_TTL == 600
     stored = json.loads(r.get(consent_challenges.key(challenge)))
     assert stored == {"user_id": 7, "session": SESSION, "params": PARAMS}

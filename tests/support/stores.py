@@ -38,6 +38,11 @@ def environment_on(store_urls: dict) -> dict:
     return env
 
 
+def keys_matching(r: redis.Redis | RedisCluster, pattern: str = "*") -> list[str]:
+    """Every key matching `pattern`, sorted: SCAN reaches each primary of a cluster (KEYS only one node)."""
+    return sorted(r.scan_iter(match=pattern))
+
+
 def commands_run(r: redis.Redis | RedisCluster) -> Counter:
     """How many times Redis has run each command so far (those a script runs included), by name.
 
