@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-cluster test-fast fuzz lint format bench bench-tokens bench-scale screenshots clean
+.PHONY: run test test-cluster test-fast fuzz lint format load-generator bench bench-cluster bench-tokens bench-scale screenshots clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -44,12 +44,18 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 # wrk when it is installed or installable (root + apt-get), else a Python load generator.
-bench: $(BIN)/.installed  ## load the API hot path and compare it with one Redis GET
+load-generator:
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
 		echo "wrk is not available: using the Python load generator"
+
+bench: $(BIN)/.installed load-generator  ## load the API hot path and compare it with one Redis GET
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/instrumentation.py
+
+# The same cases on a throwaway Redis Cluster (tests/support/cluster.py), removed however the bench ends.
+bench-cluster: $(BIN)/.installed load-generator  ## `make bench`'s cases on a Redis Cluster of 3 primaries and 3 replicas
+	$(BIN)/python -m tests.support.cluster run $(BIN)/python bench/run.py
 
 bench-tokens: $(BIN)/.installed  ## Redis bytes per grant as a family grows, and the time of revoking one
 	$(BIN)/python bench/token_growth.py

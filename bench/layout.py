@@ -16,7 +16,9 @@ runs differed by up to 50%; pinned, by 1 to 3%.
 
 Each part inherits the CPUs of the bench process when it starts, so the bench
 moves itself to the stores' CPUs, starts them, then to the app server's,
-starts gunicorn, then to the load generator's for the rest of the run.
+starts gunicorn, then to the load generator's for the rest of the run. A
+Redis Cluster's nodes on this machine, started before the bench, are moved
+to the stores' CPUs (place()).
 """
 
 import os
@@ -55,6 +57,13 @@ def move_to(part: str) -> None:
     """Run this process (and what it starts from now on) on the CPUs of `part`: app, stores or load."""
     if LAYOUT is not None:
         os.sched_setaffinity(0, getattr(LAYOUT, part))
+
+
+def place(pids: set[int], part: str) -> None:
+    """Move processes already running (a cluster started before the bench) to the CPUs of `part`."""
+    if LAYOUT is not None:
+        for pid in pids:
+            os.sched_setaffinity(pid, getattr(LAYOUT, part))
 
 
 def describe(embedded_stores: bool) -> str:

@@ -1,10 +1,12 @@
 """`make bench`: the API's hot path under load, against the floor of this stack.
 
-Starts the app under gunicorn (2 workers) on DATABASE_URL / REDIS_URL, or on
-embedded servers in a temporary folder (the development data under
-instance/ is never touched), creates a user, a confidential client with a
-huge rate limit and tokens, then loads each case for BENCH_SECONDS (10) and
-prints req/s, p50, p99 and status counts per case and the target ratios.
+Starts the app under gunicorn (2 workers) on DATABASE_URL and REDIS_URL or
+REDIS_CLUSTER_NODES (a Redis Cluster; `make bench-cluster` starts a
+throwaway one), or on embedded servers in a temporary folder (the
+development data under instance/ is never touched), creates a user, a
+confidential client with a huge rate limit and tokens, then loads each case
+for BENCH_SECONDS (10) and prints req/s, p50, p99 and status counts per case
+and the target ratios.
 
     (a) GET /api/v1/me with a valid token
     (b) GET /api/bench/redis-get: one Redis GET behind Flask, the floor
@@ -20,6 +22,14 @@ then the webhook case (bench/webhooks.py): POST /api/v1/data without and with
 a subscription (the outbox's cost) and events/s delivered by one and by two
 workers, and the sign-in case (bench/sign_in.py): password sign-ins per second
 per core with the chosen hash, beside what one (a) call costs.
+
+The report's header names the Redis it ran on: one Redis, or a cluster of N
+primaries (whose nodes on this machine are pinned and counted as stores).
+
+BENCH_WORKER_CLASS=gthread (the default: BENCH_THREADS threads per worker,
+connections kept alive) or sync (one request at a time per worker, each
+connection closed) chooses gunicorn's worker class; BENCH_CASES=ab loads
+only those cases. docs/performance.md lists the other BENCH_* settings.
 """
 
 import atexit
@@ -46,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 import audit  # noqa: E402
 from accounts import users  # noqa: E402
 from app import create_app  # noqa: E402
-from bench import layout, sign_in, token_flows, webhooks  # noqa: E402
+from bench import layout, redis_nodes, sign_in, token_flows, webhooks  # noqa: E402
 from bench.cpu import app_pids, cpu_seconds, store_pids  # noqa: E402
 from bench.load import Case, Result, have_wrk, merge, run_python, run_wrk  # noqa: E402
 from bench.order import order_of_turn  # noqa: E402
@@ -90,13 +100,17 @@ def main() -> int:
     with app.app_context():
         migrations.migrate(postgres.get_connection())  # as db init does: the webhook tables are migrations
         fixture = create_fixture(postgres.get_connection(), get_redis())
+        redis_line, cluster_pids = redis_nodes.describe(get_redis()), redis_nodes.local_cluster_pids(get_redis())
+    layout.place(cluster_pids, "stores")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = start_gunicorn(stores, port)
     layout.move_to("load")  # the load generator: wrk, or the Python one's threads
     try:
         wait_until_up(base_url)
-        turns = load_all(base_url, selected(cases(fixture)), server.pid, store_folder)
+        turns = load_all(base_url, selected(cases(fixture)), server.pid, store_folder, cluster_pids)
+        stores_measured = store_folder is not None and bool(cluster_pids or not stores.get("REDIS_CLUSTER_NODES"))
+        print(report(selected(cases(fixture)), turns, stores_measured, redis_line), flush=True)  # before the rest
         with app.app_context():
             floor = cases(fixture)[1]
             flows = token_flows.measure(base_url, get_redis(), fixture, floor, FLOW_SECONDS, CONNECTIONS)
@@ -110,7 +124,6 @@ def main() -> int:
         server.wait(30)
         with app.app_context():
             remove_fixture(postgres.get_connection(), get_redis(), fixture)
-    print(report(selected(cases(fixture)), turns, store_folder))
     print(token_flows.describe(flows))
     print(webhooks.describe(webhook_figures))
     print(sign_in.describe(sign_in_cost, api_cost_us(turns)))
@@ -123,9 +136,13 @@ def api_cost_us(turns: dict[str, list[Result]]) -> float | None:
 
 
 def store_urls() -> tuple[dict, str | None]:
-    """DATABASE_URL / REDIS_URL, or embedded servers in a temporary folder (stopped at exit), and that folder."""
-    config = {"DATABASE_URL": os.environ.get("DATABASE_URL"), "REDIS_URL": os.environ.get("REDIS_URL")}
-    if config["DATABASE_URL"] and config["REDIS_URL"]:
+    """DATABASE_URL and REDIS_URL or REDIS_CLUSTER_NODES, or embedded servers in a temporary folder
+    (stopped at exit), and that folder."""
+    config = {"DATABASE_URL": os.environ.get("DATABASE_URL")}
+    cluster = os.environ.get("REDIS_CLUSTER_NODES", "").strip()
+    # The cluster replaces REDIS_URL, which would only be ignored (and warned about).
+    config.update({"REDIS_CLUSTER_NODES": cluster} if cluster else {"REDIS_URL": os.environ.get("REDIS_URL")})
+    if config["DATABASE_URL"] and (cluster or config["REDIS_URL"]):
         return config, None
     folder = tempfile.mkdtemp(prefix="oauth-bench-")
     # Registered first, so it runs last: after the servers' own exit handlers stopped them.
@@ -224,7 +241,9 @@ def start_gunicorn(stores: dict, port: int) -> subprocess.Popen:
         "OAUTH_ISSUER": f"http://127.0.0.1:{port}",
         "BENCH_ENDPOINTS": "1",
     }
-    options = ("--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--log-level", "warning")
+    # gunicorn turns a sync worker given threads into a gthread one: threads only for gthread.
+    threads = ("--threads", str(THREADS)) if WORKER_CLASS == "gthread" else ()
+    options = ("--worker-class", WORKER_CLASS, *threads, "--log-level", "warning")
     # The request log (LOG_FORMAT as set) is written as in production, to a file rather than this terminal.
     log = tempfile.NamedTemporaryFile(prefix="oauth-bench-", suffix=".log", delete=False)  # noqa: SIM115
     atexit.register(os.unlink, log.name)
@@ -252,13 +271,13 @@ def wait_until_up(base_url: str, timeout: float = 30) -> None:
 
 
 def load_all(
-    base_url: str, all_cases: list[Case], gunicorn_pid: int, store_folder: str | None
+    base_url: str, all_cases: list[Case], gunicorn_pid: int, store_folder: str | None, cluster_pids: set[int]
 ) -> dict[str, list[Result]]:
     """Warm every case up, then run them in turns; return each case's result per turn."""
     for case in all_cases:
         load(base_url, case, 1)
     # After the warm-up, so that the workers and the pooled PostgreSQL backends exist.
-    app, stores = app_pids(gunicorn_pid), store_pids(store_folder)
+    app, stores = app_pids(gunicorn_pid), store_pids(store_folder) | cluster_pids
     per_round = max(1, SECONDS // ROUNDS)
     rounds: dict[str, list[Result]] = {case.key: [] for case in all_cases}
     for number in range(1, ROUNDS + 1):
@@ -291,18 +310,19 @@ def turn_ratio(turns: dict[str, list[Result]], numerator: str, denominator: str)
     return statistics.median(ratios) if ratios else 0.0
 
 
-def report(all_cases: list[Case], turns: dict[str, list[Result]], store_folder: str | None) -> str:
+def report(all_cases: list[Case], turns: dict[str, list[Result]], stores_measured: bool, redis_line: str) -> str:
+    """The table of cases and ratios; the stores' CPU only when they run here (embedded, or a local cluster)."""
     results = {key: merge(results) for key, results in turns.items()}
-    stores_measured = store_folder is not None  # configured stores run elsewhere: their CPU is not seen
 
     def with_stores(value: float, digits: int = 2) -> str:
         return f"{value:.{digits}f}" if stores_measured else "–"
 
     lines = [
         f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}",
-        f"server: gunicorn, {WORKERS} workers, {WORKER_CLASS} x {THREADS} threads; "
+        f"server: gunicorn, {WORKERS} workers, {worker_description()}; "
         f"load: {'wrk' if have_wrk() else 'Python threads'}, {CONNECTIONS} connections, "
         f"{SECONDS} s per case in {ROUNDS} turns",
+        redis_line,
         layout.describe(embedded_stores=stores_measured),
         "",
         "| case | req/s | p50 ms | p99 ms | non-2xx | errors | app CPU µs/req | app + stores CPU µs/req |",
@@ -342,6 +362,10 @@ def report(all_cases: list[Case], turns: dict[str, list[Result]], store_folder: 
             f"| {whole_run:.2f} | {app_cost:.2f} | {with_stores(server_cost)} |"
         )
     return "\n".join(lines)
+
+
+def worker_description() -> str:
+    return f"{WORKER_CLASS} x {THREADS} threads" if WORKER_CLASS == "gthread" else WORKER_CLASS
 
 
 def cost_ratio(numerator_us: float, denominator_us: float) -> float:
