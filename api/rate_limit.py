@@ -4,7 +4,8 @@ Algorithm: a fixed window, aligned to the epoch, counted in Redis.
 
 - The window index is floor(now / WINDOW_SECONDS), `now` being the Redis
   server's clock (TIME), so every host agrees on the window whatever its own
-  clock says. The counter key is `rl:<client_id>:<window index>`.
+  clock says. The counter key is `rl:<client_id>:<window index>`, in the
+  client's slot (stores/keys.py).
 - Each call increments the counter; a call that takes it past the client's
   limit is refused, its increment undone and counted on
   `rl:<client_id>:<window index>:refused` instead (one command on the common
@@ -12,7 +13,8 @@ Algorithm: a fixed window, aligned to the epoch, counted in Redis.
   and the other how many were refused, as the app's page shows them. A
   refusal also adds one to the client's score in `rlrefused:<window index>`,
   a sorted set of the window's refused clients, from which /metrics shows
-  the most refused few (api/refused_metrics.py) without a label per client.
+  the most refused few (api/refused_metrics.py) without a label per client:
+  a write of its own after the check (the set spans every client's slot).
 - The expiry is set once, when INCR creates a counter, and is never touched
   again: steady traffic cannot keep a window open, and because the window
   index is part of the key a new window always starts from zero anyway.
@@ -45,15 +47,14 @@ from typing import NamedTuple
 import redis
 from werkzeug.datastructures import Headers
 
+from stores import keys, spread
+
 WINDOW_SECONDS = 3600
 DEFAULT_LIMIT = 1000
-COUNTER_PREFIX = "rl:"
 REFUSED_SUFFIX = ":refused"
 REFUSED_RANKING_PREFIX = "rlrefused:"
 # Windows a counter outlives its own by (it is created in its window): a day of hourly windows.
 KEPT_WINDOWS = 24
-# Keys per MGET when many clients are read at once: small enough that Redis serves others between batches.
-MGET_BATCH = 1000
 
 # The Lua function that counts a call (count_call), a library of the API guard's script.
 LIBRARY = Path(__file__).with_name("rate_limit.lua")
@@ -84,7 +85,17 @@ def window_index(now: float | None = None, window_seconds: int = WINDOW_SECONDS)
 
 
 def counter_key(client_id: str, index: int) -> str:
-    return f"{COUNTER_PREFIX}{client_id}:{index}"
+    return f"{keys.call_counter_stem(client_id)}{index}"
+
+
+def rank_refused(r: redis.Redis, client_id: str, now: int, window_seconds: int) -> None:
+    """Count a refused call on the window's ranking of refused clients, kept until the next window ends."""
+    index = window_index(now, window_seconds)
+    ranking = f"{REFUSED_RANKING_PREFIX}{index}"
+    pipe = r.pipeline(transaction=False)
+    pipe.zincrby(ranking, 1, client_id)
+    pipe.expireat(ranking, (index + 2) * window_seconds)
+    pipe.execute()
 
 
 def refused_key(client_id: str, index: int) -> str:
@@ -132,15 +143,12 @@ def usage_history(r: redis.Redis, client_id: str, window_seconds: int = WINDOW_S
 def calls_in_window(r: redis.Redis, client_ids: list[str], window_seconds: int = WINDOW_SECONDS) -> dict[str, int]:
     """API calls of each client in the current window: the Redis clock, then one pipeline of MGET batches.
 
-    Batches of MGET_BATCH keys keep each command small when an operator sorts thousands of apps by calls.
+    Batches (stores/spread.py) keep each command small when an operator sorts thousands of apps by calls.
     """
     if not client_ids:
         return {}
     index = window_index(r.time()[0], window_seconds)  # the Redis clock, as the API guard counts by it
-    pipe = r.pipeline(transaction=False)
-    for start in range(0, len(client_ids), MGET_BATCH):
-        pipe.mget([counter_key(client_id, index) for client_id in client_ids[start : start + MGET_BATCH]])
-    counts = [count for batch in pipe.execute() for count in batch]
+    counts = spread.get_many(r, [counter_key(client_id, index) for client_id in client_ids])
     return {client_id: int(count or 0) for client_id, count in zip(client_ids, counts, strict=True)}
 
 

@@ -27,7 +27,7 @@ TITLE = TextField("title", 200)
 def get_me():
     token = current_token()
     # The guard's round trip brought the cached profile document; PostgreSQL only on a miss.
-    document = token.profile or profiles.load_profile(get_connection(), get_redis(), token.user_id)
+    document = token.profile or profiles.load_profile(get_connection(), get_redis(), token.client_id, token.user_id)
     return current_app.response_class(_of_live_user(document), mimetype="application/json")
 
 

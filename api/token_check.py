@@ -1,9 +1,9 @@
 """Checking a bearer token: one Redis round trip per API call.
 
 One Lua script finds the token by its digest (`at:<sha256>`), checks that
-neither its family nor its grant has been revoked (`famrevoked:<family>`,
-`grantrevoked:<grant_id>`: one EXISTS, skipped for client-credentials
-tokens, which have neither), that its client (`client:<id>`) is active,
+neither its family nor its grant has been revoked (`fr:<family>`,
+`gr:<grant_id>`: one EXISTS, skipped for client-credentials tokens, which
+have neither), that its client (`client:<id>`) is active,
 counts the call against the client's limit (api/rate_limit.py), notes the
 use of its grant (api/usage.py) and, when the view wants it, reads the
 user's cached profile (api/profiles.py). Expired, revoked and unknown
@@ -12,8 +12,10 @@ is dead, for good; this worker remembers that (api/dead_tokens.py).
 Suspending a client flips one field that every token reads, so all its
 tokens stop at once and come back, if unexpired, on resume.
 
-(The script derives the client, counter and revocation keys from the
-token's fields, so it needs a single Redis primary, not Redis Cluster.)
+Every key the script reads or writes is in the token's slot, named by the
+tag the token carries (stores/keys.py): one round trip to one shard of a
+Redis Cluster too. A refused call's place in the ranking of refused apps
+is a second write, on the refused path only (api/rate_limit.py).
 """
 
 from pathlib import Path
@@ -23,28 +25,28 @@ import redis
 
 from api import dead_tokens, profiles, rate_limit, usage
 from api.rate_limit import DEFAULT_LIMIT, Quota
-from oauth.token_store import CLIENT_STATE_PREFIX, FAMILY_REVOKED_PREFIX, GRANT_REVOKED_PREFIX, access_key
+from oauth.token_store import access_key
+from stores import keys
 from stores.lua import LuaScript
 
 # The script's head comment documents its KEYS, ARGV and reply.
 _CHECK = LuaScript(
     Path(__file__).with_name("check_token.lua"),
     keys="token",
-    args="window with_profile default_limit flush_seconds last_used_ttl family_revoked_prefix grant_revoked_prefix"
-    " client_state_prefix counter_prefix last_used_prefix profile_prefix kept_windows refused_ranking_prefix",
-    libraries=(rate_limit.LIBRARY, usage.LIBRARY, profiles.LIBRARY),
+    args="window with_profile default_limit flush_seconds last_used_ttl family_revoked_stem grant_revoked_stem"
+    " client_state_stem counter_stem last_used_stem profile_stem kept_windows",
+    libraries=(keys.LIBRARY, rate_limit.LIBRARY, usage.LIBRARY, profiles.LIBRARY),
     constants={
         "default_limit": DEFAULT_LIMIT,
         "flush_seconds": usage.FLUSH_SECONDS,
         "last_used_ttl": usage.LAST_USED_TTL,
-        "family_revoked_prefix": FAMILY_REVOKED_PREFIX,
-        "grant_revoked_prefix": GRANT_REVOKED_PREFIX,
-        "client_state_prefix": CLIENT_STATE_PREFIX,
-        "counter_prefix": rate_limit.COUNTER_PREFIX,
-        "last_used_prefix": usage.LAST_USED_PREFIX,
-        "profile_prefix": profiles.PROFILE_PREFIX,
+        "family_revoked_stem": keys.FAMILY_REVOKED,
+        "grant_revoked_stem": keys.GRANT_REVOKED,
+        "client_state_stem": keys.CLIENT_STATE,
+        "counter_stem": keys.CALL_COUNTER,
+        "last_used_stem": keys.LAST_USED,
+        "profile_stem": keys.PROFILE,
         "kept_windows": rate_limit.KEPT_WINDOWS,
-        "refused_ranking_prefix": rate_limit.REFUSED_RANKING_PREFIX,
     },
 )
 
@@ -87,7 +89,8 @@ def check_token(r: redis.Redis, token: str, window_seconds: int, with_profile: b
         dead_tokens.remember_dead(key)
         return TokenCheck("invalid")
     if status == "limited":
-        limit, now = rest.split("\n")
+        limit, now, client_id = rest.split("\n")
+        rate_limit.rank_refused(r, client_id, int(now), window_seconds)
         return TokenCheck(status, quota=Quota.after(int(limit), int(limit), int(now), window_seconds))
     if status != "ok":
         return TokenCheck(status)

@@ -1,6 +1,6 @@
 """When each consent grant was last used, without a PostgreSQL write per API call.
 
-`grantused:<grant_id>` in Redis holds the time (seconds since the epoch) of
+`gu:<grant_id>` in Redis (in its app's slot, stores/keys.py) holds the time (seconds since the epoch) of
 the grant's last recorded use. The API guard's Lua round trip reads it on
 every call and records a new time only when the one held is FLUSH_SECONDS
 old or more; only then does that call write `grants.last_used_at`. So both
@@ -18,7 +18,7 @@ import psycopg2
 import redis
 from flask import after_this_request
 
-from stores import StoreUnavailable, postgres
+from stores import StoreUnavailable, keys, postgres, spread
 from stores.postgres import Connection
 
 log = logging.getLogger(__name__)
@@ -26,14 +26,12 @@ log = logging.getLogger(__name__)
 FLUSH_SECONDS = 60
 # Long enough to cover any page view; PostgreSQL holds the value after that.
 LAST_USED_TTL = 7 * 24 * 3600
-LAST_USED_PREFIX = "grantused:"
 
 # The Lua function that notes a use (note_use), a library of the API guard's script.
 LIBRARY = Path(__file__).with_name("usage.lua")
 
 
-def last_used_key(grant_id: int) -> str:
-    return f"{LAST_USED_PREFIX}{grant_id}"
+last_used_key = keys.last_used
 
 
 def record_after_response(grant_id: int, used_at: int) -> None:
@@ -83,11 +81,11 @@ def update_last_used(conn: Connection, grant_id: int, used_at: int) -> None:
 def with_freshest_last_use(r: redis.Redis, grants: list[dict]) -> None:
     """Give each grant row (as read from PostgreSQL) the freshest last use: Redis's when it holds one.
 
-    One MGET for all of them; the rows already carry PostgreSQL's value.
+    One read of all of them (per shard on a cluster); the rows already carry PostgreSQL's value.
     """
     if not grants:
         return
-    in_redis = r.mget([last_used_key(grant["id"]) for grant in grants])
+    in_redis = spread.get_many(r, [last_used_key(grant["client_id"], grant["id"]) for grant in grants])
     for grant, value in zip(grants, in_redis, strict=True):
         if value:
             grant["last_used_at"] = datetime.fromtimestamp(int(value), UTC)

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from api.rate_limit import WINDOW_SECONDS, counter_key, window_index  # noqa: E402
 from portal import app_overview  # noqa: E402
 from portal.admin.app_search import AppQuery, search_apps  # noqa: E402
-from stores import embedded, migrations  # noqa: E402
+from stores import embedded, migrations, spread  # noqa: E402
 
 APPS = int(os.environ.get("BENCH_APPS", "10000"))
 RUNS = 15
@@ -99,7 +99,7 @@ def seed(conn, r: redis.Redis, count: int) -> None:
         cur.execute("ANALYZE clients")
     index = window_index(r.time()[0])
     calls = {counter_key(f"pa_client_bench_{n}", index): random.randrange(1000) for n in range(count)}
-    r.mset(calls)
+    spread.set_many(r, calls)
 
 
 if __name__ == "__main__":

@@ -93,14 +93,14 @@ def key_sizes(r: redis.Redis, client: dict) -> dict[str, int]:
     first = start_family(r, client, grant_id=1)
     second = token_store.rotate(r, first.refresh_token, client, None, ACCESS_TTL)
     token_store.revoke_refresh_token(r, second.refresh_token, client["client_id"])
-    token_store.revoke_grant(r, 1)
+    token_store.revoke_grant(r, client["client_id"], 1)
     family = r.hget(token_store.refresh_key(second.refresh_token), "family")
     return {
         "access token (at:)": memory(r, [token_store.access_key(second.access_token)]),
         "live refresh token (rt:)": memory(r, [token_store.refresh_key(second.refresh_token)]),
         "spent refresh token (rx: marker)": memory(r, [token_store.spent_refresh_key(first.refresh_token)]),
-        "revoked family (famrevoked:)": memory(r, [token_store.family_revoked_key(family)]),
-        "revoked grant (grantrevoked:)": memory(r, [token_store.grant_revoked_key(1)]),
+        "revoked family (fr:)": memory(r, [token_store.family_revoked_key(client["client_id"], family)]),
+        "revoked grant (gr:)": memory(r, [token_store.grant_revoked_key(client["client_id"], 1)]),
         "client state (client:), one per app": memory(r, [token_store.client_state_key(client["client_id"])]),
     }
 
@@ -200,7 +200,7 @@ def revocations(r: redis.Redis, client: dict, chain: list[str], grant_id: int) -
         assert token_store.revoke_refresh_token(r, chain[-1], client["client_id"])
 
     def revoke_grant():
-        token_store.revoke_grant(r, grant_id)
+        token_store.revoke_grant(r, client["client_id"], grant_id)
 
     return [
         ("reuse of a spent token", reuse),

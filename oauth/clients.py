@@ -23,6 +23,7 @@ from oauth import browser_origins, client_cache, credentials, token_store
 from oauth.client_rules import DEFAULT_ID_TOKEN_SIGNING_ALG
 from oauth.token_limits import DEFAULT_TOKEN_RATE
 from oauth.token_store import CLIENT_STATE_TTL, client_state_key
+from stores import acknowledged
 from stores.postgres import Connection, transaction
 from stores.redis_client import get_redis
 
@@ -270,7 +271,7 @@ def delete_client(conn: Connection, r: redis.Redis, actor: Actor, client_id: str
         _changed(client_id, r)
         browser_origins.forget(r, client_id)
         for grant_id in grant_ids:
-            token_store.revoke_grant(r, grant_id)
+            token_store.revoke_grant(r, client_id, grant_id)
     return deleted is not None
 
 
@@ -434,11 +435,14 @@ def publish_client_state(r: redis.Redis, client: Client) -> None:
 
 
 def _write_client_state(r: redis.Redis, client_id: str, **fields) -> None:
+    """Write the client's state; a suspension or deletion is answered once a replica holds it too."""
     key = client_state_key(client_id)
-    pipe = r.pipeline(transaction=True)
-    pipe.hset(key, mapping=fields)
-    pipe.expire(key, CLIENT_STATE_TTL)
-    pipe.execute()
+
+    def queue(pipe: redis.client.Pipeline) -> None:
+        pipe.hset(key, mapping=fields)
+        pipe.expire(key, CLIENT_STATE_TTL)
+
+    acknowledged.write(r, key, queue)
 
 
 def _changed(client_id: str, r: redis.Redis | None = None) -> None:

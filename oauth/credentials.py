@@ -1,7 +1,10 @@
 """Random credentials: client ids, client secrets, codes and tokens.
 
 Every secret carries 256 bits of randomness, a type prefix and a CRC32
-checksum, like `pat_<43 base62 chars><6 base62 chars>`. The prefix makes a
+checksum, like `pat_<43 base62 chars><6 base62 chars>`. Codes and tokens
+spend the first TAG_LENGTH of the 43 characters on their client's slot tag
+(stores/keys.py: where their keys live, read from the token alone) and
+keep 39 random ones, 232 bits. The prefix makes a
 leaked token recognisable to secret scanners and people alike; the checksum
 lets us (and scanners) reject a mistyped or made-up token without a lookup.
 Only SHA-256 digests are ever stored.
@@ -26,6 +29,7 @@ REFRESH_TOKEN_PREFIX = "part_"
 
 _BASE62_RUN = re.compile(f"[{ALPHABET}]+")
 SECRET_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH  # after the prefix
+TAG_LENGTH = 4  # a client's slot tag (stores/keys.py), carried by its codes and tokens
 
 SECRET_PREFIXES = (CLIENT_SECRET_PREFIX, CODE_PREFIX, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX)
 
@@ -50,12 +54,18 @@ def _checksum(body: str) -> str:
     return _DIGIT_PAIRS[number // _PAIR**2] + _DIGIT_PAIRS[number // _PAIR % _PAIR] + _DIGIT_PAIRS[number % _PAIR]
 
 
-def new_secret(prefix: str) -> str:
-    """A fresh secret of the given type: prefix, 256 random bits, checksum."""
-    # One uniform draw below 62**43 (>= 256 bits), written in base62: one
-    # call to the OS's random source instead of one per character.
-    body = _base62(secrets.randbelow(62**RANDOM_LENGTH), RANDOM_LENGTH)
+def new_secret(prefix: str, tag: str = "") -> str:
+    """A fresh secret of the given type: prefix, `tag` (base62), random base62 to 43 characters, checksum."""
+    # One uniform draw below 62**n, written in base62: one call to the OS's
+    # random source instead of one per character.
+    length = RANDOM_LENGTH - len(tag)
+    body = tag + _base62(secrets.randbelow(62**length), length)
     return f"{prefix}{body}{_checksum(body)}"
+
+
+def tag_of(value: str, prefix: str) -> str:
+    """The slot tag a code or token carries after its `prefix` (stores/keys.py)."""
+    return value[len(prefix) : len(prefix) + TAG_LENGTH]
 
 
 def is_well_formed(value: str, prefix: str) -> bool:

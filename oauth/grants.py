@@ -145,7 +145,7 @@ def revoke(conn: Connection, r: redis.Redis, actor: Actor, user_id: int, client_
     grant = get_live_grant(conn, user_id, client_id)
     if grant is None:
         return False
-    token_store.revoke_grant(r, grant["id"])
+    token_store.revoke_grant(r, client_id, grant["id"])
     subject = users.get_identity(conn, user_id)["subject"]
     with transaction(conn) as cur:
         cur.execute(

@@ -14,34 +14,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+from redis.cluster import RedisCluster
 
 from accounts import users
 from oauth import client_cache, credentials, token_store
 from oauth.client_cache import Cached, MachineClient
 from oauth.params import require
 from oauth.scopes import parse_scope
-from oauth.token_store import CLIENT_STATE_PREFIX, FAMILY_REVOKED_PREFIX, GRANT_REVOKED_PREFIX
+from stores import keys
 from stores.lua import LuaScript
 from stores.postgres import Connection
 
 INACTIVE = {"active": False}
 PROFILE_SCOPE = "read:profile"  # "See your name and email address"
-EMAIL_PREFIX = "useremail:"
 EMAIL_TTL = 24 * 3600
 
 _HERE = Path(__file__).parent
 _READ = LuaScript(
     _HERE / "introspect.lua",
     keys="client token",
-    args="max_age refresh family_revoked_prefix grant_revoked_prefix client_state_prefix email_prefix",
-    libraries=(client_cache.LIBRARY, _HERE / "token_store.lua"),
-    constants={
-        "max_age": client_cache.MAX_AGE,
-        "family_revoked_prefix": FAMILY_REVOKED_PREFIX,
-        "grant_revoked_prefix": GRANT_REVOKED_PREFIX,
-        "client_state_prefix": CLIENT_STATE_PREFIX,
-        "email_prefix": EMAIL_PREFIX,
-    },
+    args="max_age refresh family_revoked_stem grant_revoked_stem client_state_stem email_stem",
+    libraries=(keys.LIBRARY, client_cache.LIBRARY, _HERE / "token_store.lua"),
+    constants={"max_age": client_cache.MAX_AGE, **token_store.STEMS, "email_stem": keys.EMAIL},
 )
 
 
@@ -53,21 +47,34 @@ class Found:
     stored: dict | None
     token_type: str | None  # "Bearer" for access tokens (RFC 6749 §5.1); None for refresh tokens
     email: str  # "" when not cached
+    key: str = ""  # the token's key
 
 
-def email_key(user_id: int | str) -> str:
-    return f"{EMAIL_PREFIX}{user_id}"
+def email_key(token_key: str, user_id: int | str) -> str:
+    """The user's email as cached in the slot of the token `token_key` names."""
+    return keys.tag_of_key(token_key) + f"{keys.EMAIL}{user_id}"
 
 
 def read(r: redis.Redis, client_id: str, token: str | None) -> Found:
-    """The caller's cached state and the token's, in one round trip (the caller's alone for no usable token)."""
+    """The caller's cached state and the token's, in one round trip (the caller's alone for no usable token).
+
+    On a cluster, a token of an app in another slot than the caller's (a
+    resource server's usual case) takes two: the caller's state, then the
+    token's, each from its own shard.
+    """
     kind = _kind(token)
     if kind is None:
         return Found(client_cache.read(r, client_id), None, None, "")
     key, refresh, token_type = kind
-    caller, flat, email = _READ(r, client=token_store.client_state_key(client_id), token=key, refresh=refresh)
+    client_key = token_store.client_state_key(client_id)
+    if keys.tag_of_key(client_key) == keys.tag_of_key(key) or not isinstance(r, RedisCluster):
+        reply, flat, email = _READ(r, client=client_key, token=key, refresh=refresh)
+        caller = Cached.from_reply(client_id, reply)
+    else:
+        caller = client_cache.read(r, client_id)
+        _, flat, email = _READ(r, client=keys.tag_of_key(key), token=key, refresh=refresh)
     stored = dict(zip(flat[0::2], flat[1::2], strict=True)) if flat else None
-    return Found(Cached.from_reply(client_id, caller), stored, token_type, email)
+    return Found(caller, stored, token_type, email, key)
 
 
 def _kind(token: str | None) -> tuple[str, str, str | None] | None:
@@ -112,7 +119,7 @@ def introspect(
     if found.token_type:
         answer["token_type"] = found.token_type
     if stored["user_id"]:
-        email = found.email or _load_email(connect, r, stored["user_id"])
+        email = found.email or _load_email(connect, r, found.key, stored["user_id"])
         if email is None:
             return INACTIVE
         answer["sub"] = stored["user_id"]
@@ -122,10 +129,10 @@ def introspect(
     return answer
 
 
-def _load_email(connect: Callable[[], Connection], r: redis.Redis, user_id: str) -> str | None:
+def _load_email(connect: Callable[[], Connection], r: redis.Redis, token_key: str, user_id: str) -> str | None:
     """The user's email from PostgreSQL, cached for the next introspections; None if the user is gone."""
     user = users.get_user(connect(), int(user_id))
     if user is None:
         return None
-    r.set(email_key(user_id), user["email"], ex=EMAIL_TTL)
+    r.set(email_key(token_key, user_id), user["email"], ex=EMAIL_TTL)
     return user["email"]

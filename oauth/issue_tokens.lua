@@ -1,7 +1,8 @@
 -- Write an access token (and optionally a refresh token) into a family.
--- Libraries: token_store.lua, token_limits.lua.
--- KEYS: client (its state), access, refresh or '', family_marker or '', grant_marker or '',
---       rate (the token rate's bucket) or '' (not counted here), machine_tokens or '' (not capped)
+-- Libraries: stores/keys.lua, token_store.lua, token_limits.lua.
+-- KEYS: client (its state), access, refresh, family_marker, grant_marker, rate (the token rate's
+--       bucket; not counted here if absent), machine_tokens (not capped if absent): all in the
+--       client's slot; a key the call has no use for is absent (the bare tag, never written)
 -- ARGV: fields (json), access_ttl, refresh_ttl, client_ttl, status and rate_limit (the client's
 --       row, should its state be missing), family_end (refresh only), token_rate, burst, machine_token_cap,
 --       client_version (client_unchanged)
@@ -18,7 +19,7 @@ local flat = {}
 for name, value in pairs(fields) do flat[#flat + 1] = name; flat[#flat + 1] = value end
 redis.call('HSET', at, unpack(flat))
 redis.call('EXPIRE', at, ARGV[2])
-if rt ~= '' then
+if not absent(rt) then
   redis.call('HSET', rt, unpack(flat))
   redis.call('HSET', rt, 'status', 'active', 'exp', fields.iat + tonumber(ARGV[3]), 'fexp', ARGV[7])
   redis.call('EXPIRE', rt, ARGV[3])

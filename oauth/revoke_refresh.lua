@@ -1,7 +1,7 @@
 -- Revoke the family of a refresh token, live or spent, if it is that client's.
--- Libraries: token_store.lua.
+-- Libraries: stores/keys.lua, token_store.lua.
 -- KEYS: refresh (the token's key), spent (its spent marker)
--- ARGV: client_id, marker_ttl, family_revoked_prefix
+-- ARGV: client_id, marker_ttl, family_revoked_stem
 -- Reply: 1 if the token was that client's (and is revoked now), else 0
 local client_id, family
 local flat = redis.call('HGETALL', KEYS[1])
@@ -17,6 +17,6 @@ if client_id ~= ARGV[1] then return 0 end
 if family == '' then
   redis.call('DEL', KEYS[1])
 elseif family then
-  revoke_family(ARGV[3] .. family, ARGV[2])
+  revoke_family(slot_of(KEYS[1]) .. ARGV[3] .. family, ARGV[2])
 end
 return 1

@@ -5,20 +5,22 @@
 -- reuse check (a spent token ends its family whatever else is wrong with the
 -- request), and without a round trip to read the token first. So are the
 -- family's absolute lifetime and the client's token rate.
--- Libraries: token_store.lua, token_limits.lua.
+-- Libraries: stores/keys.lua, token_store.lua, token_limits.lua.
 -- KEYS: old (the presented refresh token), spent (its spent marker), client (its state),
---       access and refresh (the new pair), rate (the token rate's bucket) or '' (not counted)
+--       access and refresh (the new pair), rate (the token rate's bucket) or absent (not counted):
+--       all in one slot, the client's
 -- ARGV: client_id (presenting), access_scope, iat, access_ttl, refresh_ttl, marker_ttl, status and
 --       rate_limit (the client's row), narrowing ('1': the access token gets access_scope, which must
 --       not be empty; '0': the refresh token's own scope), family_lifetime (for a token written before
---       families had an end), token_rate, burst, family_revoked_prefix, grant_revoked_prefix,
+--       families had an end), token_rate, burst, family_revoked_stem, grant_revoked_stem,
 --       client_version (client_unchanged)
 -- Reply: {'ok', scope, user_id, auth_time or '', amr or ''} | {'beyond_grant', the asked-for scopes the token lacks}
 --        | {'reused', family, user_id} | {'slow_down', microseconds to wait} | {reason}
 --        | {'stale'} (the client changed since the caller's copy: nothing written)
-local FAMILY_REVOKED_PREFIX, GRANT_REVOKED_PREFIX = ARGV[13], ARGV[14]
+local SLOT = slot_of(KEYS[1])
+local FAMILY_REVOKED, GRANT_REVOKED = SLOT .. ARGV[13], SLOT .. ARGV[14]
 local function revoked(family, grant_id)
-  return is_revoked(FAMILY_REVOKED_PREFIX .. (family or ''), GRANT_REVOKED_PREFIX .. (grant_id or ''))
+  return is_revoked(FAMILY_REVOKED .. (family or ''), GRANT_REVOKED .. (grant_id or ''))
 end
 local function lacking(asked, granted)
   local have = {}
@@ -31,7 +33,7 @@ local function lacking(asked, granted)
 end
 local function reused(client_id, family, user_id, marker)
   if client_id ~= ARGV[1] or revoked(family, '') then return {'invalid'} end
-  if family ~= nil and family ~= '' then revoke_family(FAMILY_REVOKED_PREFIX .. family, ARGV[6]) end
+  if family ~= nil and family ~= '' then revoke_family(FAMILY_REVOKED .. family, ARGV[6]) end
   if marker then redis.call('DEL', marker) end
   return {'reused', family, user_id}
 end

@@ -17,20 +17,18 @@ import psycopg2
 import redis
 from flask import after_this_request
 
-from stores import StoreUnavailable, postgres, redis_client
+from stores import StoreUnavailable, keys, postgres, redis_client
 
 log = logging.getLogger(__name__)
 
 NOTE_SECONDS = 60
-SECRET_USED_PREFIX = "secretused:"
 
 # (client_id, secret_id) -> when this worker last passed that secret's use on (time.monotonic()).
 _noted: dict[tuple[str, int], float] = {}
 _lock = threading.Lock()
 
 
-def secret_used_key(client_id: str, secret_id: int) -> str:
-    return f"{SECRET_USED_PREFIX}{client_id}:{secret_id}"
+secret_used_key = keys.secret_used
 
 
 def note_use(client_id: str, secret_id: int) -> None:

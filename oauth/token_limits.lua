@@ -1,9 +1,10 @@
--- The token endpoint's limits (oauth/token_limits.py), shared by the issuing scripts.
+-- The token endpoint's limits (oauth/token_limits.py), shared by the issuing scripts
+-- (after stores/keys.lua).
 
--- Take one token slot from the bucket at `key` ('' counts nothing) for `rate`
+-- Take one token slot from the bucket at `key` (absent: counts nothing) for `rate`
 -- tokens per second with `burst` at once. Returns 0, or the microseconds to wait.
 local function take_slot(key, rate, burst)
-  if key == '' then return 0 end
+  if absent(key) then return 0 end
   local clock = redis.call('TIME')
   local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
   local interval = 1000000 / tonumber(rate)
@@ -16,10 +17,10 @@ local function take_slot(key, rate, burst)
   return 0
 end
 
--- `at` joins the client's live client-credentials tokens (`key`, '' for none) for
+-- `at` joins the client's live client-credentials tokens (`key`, absent for none) for
 -- `ttl` seconds; past `cap`, the ones nearest their expiry are revoked.
 local function cap_machine_tokens(key, at, ttl, cap)
-  if key == '' then return end
+  if absent(key) then return end
   local clock = redis.call('TIME')
   local now_ms = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now_ms)

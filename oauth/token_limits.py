@@ -29,6 +29,8 @@ rate with made-up codes, and a refused code or refresh token is not spent.
 import math
 from pathlib import Path
 
+from stores import keys
+
 # The default rate, in tokens per second, for a client whose row says nothing else (clients.token_rate).
 DEFAULT_TOKEN_RATE = 10
 # A client may take this many seconds' worth of tokens at once before the rate applies.
@@ -36,16 +38,9 @@ BURST_SECONDS = 2
 # The default number of live client-credentials tokens per client.
 DEFAULT_MACHINE_TOKEN_CAP = 100
 
-TOKEN_RATE_PREFIX = "tokrate:"
-MACHINE_TOKENS_PREFIX = "cctokens:"
-
-
-def token_rate_key(client_id: str) -> str:
-    return TOKEN_RATE_PREFIX + client_id
-
-
-def machine_tokens_key(client_id: str) -> str:
-    return MACHINE_TOKENS_PREFIX + client_id
+# Both in the client's slot (stores/keys.py), beside the tokens the scripts write.
+token_rate_key = keys.token_rate
+machine_tokens_key = keys.machine_tokens
 
 
 def burst(rate: int) -> int:

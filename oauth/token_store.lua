@@ -1,5 +1,7 @@
--- Functions the token scripts share (oauth/token_store.py declares this file
--- before each of its scripts). None of them builds a key: each is given one.
+-- Functions the token scripts share (oauth/token_store.py declares this file,
+-- after stores/keys.lua, before each of its scripts). A key they complete from
+-- a token's fields is a stem put behind the token key's own tag (slot_of), so
+-- it shares the token's slot.
 
 -- A hash's HGETALL reply as a table.
 local function to_table(flat)
@@ -38,16 +40,18 @@ end
 
 -- A token's flat HGETALL if it is live: its family and grant not revoked, its
 -- client active; with refresh '1' it must also be an active (not rotated)
--- refresh token. false otherwise.
-local function live_token(key, refresh, family_revoked_prefix, grant_revoked_prefix, client_state_prefix)
+-- refresh token. false otherwise. The stems name the markers and the
+-- client's state in the token's slot.
+local function live_token(key, refresh, family_revoked_stem, grant_revoked_stem, client_state_stem)
   local flat = redis.call('HGETALL', key)
   if #flat == 0 then return false end
   local t = to_table(flat)
   if refresh == '1' and t.status ~= 'active' then return false end
-  if is_revoked(family_revoked_prefix .. (t.family or ''), grant_revoked_prefix .. (t.grant_id or '')) then
+  local slot = slot_of(key)
+  if is_revoked(slot .. family_revoked_stem .. (t.family or ''), slot .. grant_revoked_stem .. (t.grant_id or '')) then
     return false
   end
-  if redis.call('HGET', client_state_prefix .. t.client_id, 'status') ~= 'active' then return false end
+  if redis.call('HGET', slot .. client_state_stem .. t.client_id, 'status') ~= 'active' then return false end
   return flat
 end
 

@@ -1,6 +1,8 @@
 """Authorization codes and tokens in Redis: issue, look up, rotate, revoke.
 
-Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
+Keys (every key has a TTL; only SHA-256 digests of secrets appear). Each
+lives in its client's slot (stores/keys.py: `{<tag>}` in front, the tag
+its code or token carries), so every script here touches one slot:
 
     code:<digest>            hash  an authorization code (10 min): client_id,
                                    redirect_uri (+ whether the request named it),
@@ -19,8 +21,8 @@ Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
                                    <family> <user_id>": all that is kept of it, for
                                    as long as the token itself would have lived,
                                    so that presenting it again ends the family
-    famrevoked:<family>      str   the family is dead: every member reads this
-    grantrevoked:<grant_id>  str   the grant is dead: every member of every family
+    fr:<family>              str   the family is dead: every member reads this
+    gr:<grant_id>            str   the grant is dead: every member of every family
                                    under it reads this; nothing may join either
     client:<client_id>       hash  status active|suspended|deleted and rate_limit:
                                    read with every token, so suspending or
@@ -28,9 +30,8 @@ Key layout (every key has a TTL; only SHA-256 digests of secrets appear):
                                    also auth, auth_at, auth_version: the client as
                                    the token, revocation and introspection
                                    endpoints read it (oauth/client_cache.py), so
-                                   all of a client's state is one key (one slot
-                                   of a Redis Cluster)
-    secretused:<client_id>:<secret_id>, useremail:<user_id>   a secret's last use
+                                   all of a client's state is one key
+    secretused:<client_id>:<secret_id>, email:<user_id>   a secret's last use
                                    this minute (oauth/secret_use.py) and a user's
                                    email for introspection (oauth/introspection.py)
     tokrate:<client_id>, cctokens:<client_id>   the token endpoint's limits
@@ -40,7 +41,7 @@ A family is every token descending from one code exchange; a grant is one
 person's consent to one app, and may hold several families.
 
 Revoking is one write whatever the size: a family or a grant gets its
-`*revoked` marker, which every token check reads in the round trip it
+revocation marker, which every token check reads in the round trip it
 makes anyway (this module's scripts, and the API's, api/token_check.py);
 the members are not touched and expire on their own TTLs. The marker
 outlives them all: each member's key expires at most REFRESH_TOKEN_TTL
@@ -54,7 +55,9 @@ code exchange, however often it was refreshed: the app must send the
 person through the authorization endpoint again.
 
 Taking a code, rotating a refresh token and revoking are Lua scripts, so
-racing requests can never both win.
+racing requests can never both win. A rotation and a revocation are
+answered once a replica holds them (stores/acknowledged.py), so a failover
+loses neither.
 """
 
 import json
@@ -74,6 +77,7 @@ from oauth.token_limits import (
     retry_after_seconds,
     token_rate_key,
 )
+from stores import acknowledged, keys
 from stores.lua import LuaScript
 
 CODE_TTL = 600
@@ -88,40 +92,43 @@ CLIENT_STATE_TTL = MARKER_TTL
 SPENT_DIGEST_CHARS = 32
 
 
-# Key prefixes, spelled once: the scripts that build keys from a token's fields get them in ARGV.
-CLIENT_STATE_PREFIX = "client:"
-FAMILY_REVOKED_PREFIX = "famrevoked:"
-GRANT_REVOKED_PREFIX = "grantrevoked:"
-SPENT_REFRESH_PREFIX = "rx:"
+# What the scripts that complete keys from a token's fields are given (stores/keys.py).
+STEMS = {
+    "family_revoked_stem": keys.FAMILY_REVOKED,
+    "grant_revoked_stem": keys.GRANT_REVOKED,
+    "client_state_stem": keys.CLIENT_STATE,
+}
 
-
-def client_state_key(client_id: str) -> str:
-    return CLIENT_STATE_PREFIX + client_id
-
-
-def family_revoked_key(family: str) -> str:
-    return FAMILY_REVOKED_PREFIX + family
-
-
-def grant_revoked_key(grant_id: int) -> str:
-    return f"{GRANT_REVOKED_PREFIX}{grant_id}"
+client_state_key = keys.client_state
+family_revoked_key = keys.family_revoked
+grant_revoked_key = keys.grant_revoked
 
 
 def access_key(token: str) -> str:
-    return f"at:{credentials.digest(token)}"
+    return keys.access_token(credentials.tag_of(token, credentials.ACCESS_TOKEN_PREFIX), credentials.digest(token))
 
 
 def refresh_key(token: str) -> str:
-    return f"rt:{credentials.digest(token)}"
+    return keys.refresh_token(credentials.tag_of(token, credentials.REFRESH_TOKEN_PREFIX), credentials.digest(token))
 
 
 def spent_refresh_key(token: str) -> str:
     """Where a rotated-out refresh token's marker lives (a preimage of 128 bits is out of reach too)."""
-    return SPENT_REFRESH_PREFIX + credentials.digest(token)[:SPENT_DIGEST_CHARS]
+    tag = credentials.tag_of(token, credentials.REFRESH_TOKEN_PREFIX)
+    return keys.spent_refresh(tag, credentials.digest(token)[:SPENT_DIGEST_CHARS])
 
 
 def code_key(code: str) -> str:
-    return f"code:{credentials.digest(code)}"
+    return keys.code(credentials.tag_of(code, credentials.CODE_PREFIX), credentials.digest(code))
+
+
+def is_tagged_for(secret: str, prefix: str, client_id: str) -> bool:
+    """Whether a code or token carries `client_id`'s tag: if not, it cannot be that client's.
+
+    Such a token is refused without a script (which could not run: on a
+    cluster its keys are not in the presenting client's slot).
+    """
+    return credentials.tag_of(secret, prefix) == keys.client_tag(client_id)
 
 
 @dataclass(frozen=True)
@@ -153,46 +160,53 @@ class IssuedTokens:
     id_token: str | None = None
 
 
-def _script(name: str, *, keys: str, args: str, libraries: tuple[Path, ...] = ()) -> LuaScript:
+def _script(name: str, *, keys: str, args: str, libraries: tuple[Path, ...] = (), **constants) -> LuaScript:
     """One of this module's scripts, `<name>.lua` beside it (its head comment documents KEYS, ARGV and the reply)."""
-    return LuaScript(_HERE / f"{name}.lua", keys=keys, args=args, libraries=libraries)
+    return LuaScript(_HERE / f"{name}.lua", keys=keys, args=args, libraries=libraries, constants=constants)
 
 
 _HERE = Path(__file__).parent
 # The functions the token scripts share: to_table, is_revoked, revoke_family, spent_parts, keep_client, live_token.
 _LIBRARY = _HERE / "token_store.lua"
+_LIBRARIES = (keys.LIBRARY, _LIBRARY)
+_ISSUING = (*_LIBRARIES, token_limits.LIBRARY)
 
 _ISSUE = _script(
     "issue_tokens",
     keys="client access refresh family_marker grant_marker rate machine_tokens",
     args="fields access_ttl refresh_ttl client_ttl status rate_limit family_end token_rate burst machine_token_cap"
     " client_version",
-    libraries=(_LIBRARY, token_limits.LIBRARY),
+    libraries=_ISSUING,
 )
 _REDEEM_CODE = _script(
     "redeem_code",
     keys="code rate",
-    args="family marker_ttl token_rate burst family_revoked_prefix",
-    libraries=(_LIBRARY, token_limits.LIBRARY),
+    args="family marker_ttl token_rate burst family_revoked_stem",
+    libraries=_ISSUING,
+    family_revoked_stem=keys.FAMILY_REVOKED,
 )
 _ROTATE = _script(
     "rotate_refresh",
     keys="old spent client access refresh rate",
     args="client_id access_scope iat access_ttl refresh_ttl marker_ttl status rate_limit narrowing family_lifetime"
-    " token_rate burst family_revoked_prefix grant_revoked_prefix client_version",
-    libraries=(_LIBRARY, token_limits.LIBRARY),
+    " token_rate burst family_revoked_stem grant_revoked_stem client_version",
+    libraries=_ISSUING,
+    family_revoked_stem=keys.FAMILY_REVOKED,
+    grant_revoked_stem=keys.GRANT_REVOKED,
 )
 _REVOKE_REFRESH = _script(
     "revoke_refresh",
     keys="refresh spent",
-    args="client_id marker_ttl family_revoked_prefix",
-    libraries=(_LIBRARY,),
+    args="client_id marker_ttl family_revoked_stem",
+    libraries=_LIBRARIES,
+    family_revoked_stem=keys.FAMILY_REVOKED,
 )
 _LOOKUP = _script(
     "lookup_token",
     keys="token",
-    args="refresh family_revoked_prefix grant_revoked_prefix client_state_prefix",
-    libraries=(_LIBRARY,),
+    args="refresh family_revoked_stem grant_revoked_stem client_state_stem",
+    libraries=_LIBRARIES,
+    **STEMS,
 )
 _REVOKE_ACCESS = _script("revoke_access", keys="access", args="client_id")
 
@@ -243,8 +257,13 @@ def new_family() -> str:
 def _rate_limit(client_id: str, token_rate: int | None) -> dict:
     """The scripts' `rate`, `token_rate` and `burst` for a request counted at `token_rate` (None: not counted here)."""
     if token_rate is None:
-        return {"rate": "", "token_rate": 0, "burst": 0}
+        return _not_counted(keys.client_tag(client_id))
     return {"rate": token_rate_key(client_id), "token_rate": token_rate, "burst": burst(token_rate)}
+
+
+def _not_counted(tag: str) -> dict:
+    """The scripts' rate arguments for a request not counted here, in the slot of `tag`."""
+    return {"rate": keys.no_key(tag), "token_rate": 0, "burst": 0}
 
 
 def client_version(client: dict) -> str:
@@ -287,7 +306,7 @@ def store_code(
     one registered), so the token request may leave it out too (RFC 6749 §4.1.3).
     `sign_in` (with scope openid) and `nonce` go into the ID token the code buys.
     """
-    code = credentials.new_secret(credentials.CODE_PREFIX)
+    code = credentials.new_secret(credentials.CODE_PREFIX, keys.client_tag(client_id))
     key = code_key(code)
     pipe = r.pipeline(transaction=True)
     pipe.hset(
@@ -317,18 +336,17 @@ def redeem_code(r: redis.Redis, code: str, family: str, *, client_id: str = "", 
     A code presented a second time raises TokenError('replayed') and revokes
     every token the first exchange produced (RFC 6749 §4.1.2). With
     `token_rate`, the exchange counts against `client_id`'s rate first:
-    TokenRateExceeded leaves the code unspent.
+    TokenRateExceeded leaves the code unspent. A code of another client is
+    spent all the same (and refused by the caller), but not counted: its
+    keys are in another slot than the counter.
     """
     if not credentials.is_well_formed(code, credentials.CODE_PREFIX):
         raise TokenError("invalid")
-    reply = _REDEEM_CODE(
-        r,
-        code=code_key(code),
-        family=family,
-        marker_ttl=MARKER_TTL,
-        family_revoked_prefix=FAMILY_REVOKED_PREFIX,
-        **_rate_limit(client_id, token_rate),
-    )
+    if is_tagged_for(code, credentials.CODE_PREFIX, client_id):
+        rate = _rate_limit(client_id, token_rate)
+    else:
+        rate = _not_counted(credentials.tag_of(code, credentials.CODE_PREFIX))
+    reply = _REDEEM_CODE(r, code=code_key(code), family=family, marker_ttl=MARKER_TTL, **rate)
     if reply[0] != "ok":
         _refused(reply)
     data = json.loads(reply[1])
@@ -366,9 +384,11 @@ def issue(
     openid) is kept with the tokens for the ID tokens of later refreshes.
     """
     access_ttl = min(access_ttl, MAX_ACCESS_TTL)
-    access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
-    refresh_token = credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX) if with_refresh else None
     client_id = client["client_id"]
+    tag = keys.client_tag(client_id)
+    access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX, tag)
+    refresh_token = credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX, tag) if with_refresh else None
+    none = keys.no_key(tag)
     iat = _now()
     fields = {
         "client_id": client_id,
@@ -384,10 +404,10 @@ def issue(
         r,
         client=client_state_key(client_id),
         access=access_key(access_token),
-        refresh=refresh_key(refresh_token) if refresh_token else "",
-        family_marker=family_revoked_key(family) if family else "",
-        grant_marker=grant_revoked_key(grant_id) if grant_id is not None else "",
-        machine_tokens=machine_tokens_key(client_id) if user_id is None else "",
+        refresh=refresh_key(refresh_token) if refresh_token else none,
+        family_marker=family_revoked_key(client_id, family) if family else none,
+        grant_marker=grant_revoked_key(client_id, grant_id) if grant_id is not None else none,
+        machine_tokens=machine_tokens_key(client_id) if user_id is None else none,
         fields=json.dumps(fields),
         access_ttl=access_ttl,
         refresh_ttl=min(REFRESH_TOKEN_TTL, family_lifetime),
@@ -427,8 +447,10 @@ def rotate(
     """
     if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
         raise TokenError("invalid")
+    if not is_tagged_for(token, credentials.REFRESH_TOKEN_PREFIX, client["client_id"]):
+        raise TokenError("invalid")  # as the script answers a token of another client
     rotation = _Rotation(token, client, access_scope, min(access_ttl, MAX_ACCESS_TTL), family_lifetime, token_rate)
-    return rotation.result(_ROTATE(r, **rotation.named))
+    return rotation.result(acknowledged.run(r, rotation.named["old"], _ROTATE, **rotation.named))
 
 
 def rotate_chain(r: redis.Redis, token: str, client: dict, refreshes: int, access_ttl: int) -> list[str]:
@@ -470,9 +492,10 @@ class _Rotation:
         token_rate: int | None,
     ):
         self.access_ttl = access_ttl
-        self.access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX)
-        self.refresh_token = credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX)
         client_id = client["client_id"]
+        tag = keys.client_tag(client_id)
+        self.access_token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX, tag)
+        self.refresh_token = credentials.new_secret(credentials.REFRESH_TOKEN_PREFIX, tag)
         self.named = {
             "old": refresh_key(token),
             "spent": spent_refresh_key(token),
@@ -489,8 +512,6 @@ class _Rotation:
             "rate_limit": client["rate_limit"],
             "narrowing": "0" if access_scope is None else "1",
             "family_lifetime": family_lifetime,
-            "family_revoked_prefix": FAMILY_REVOKED_PREFIX,
-            "grant_revoked_prefix": GRANT_REVOKED_PREFIX,
             "client_version": client_version(client),
             **_rate_limit(client_id, token_rate),
         }
@@ -527,9 +548,6 @@ def _lookup(r: redis.Redis, key: str, refresh: str) -> dict | None:
         r,
         token=key,
         refresh=refresh,
-        family_revoked_prefix=FAMILY_REVOKED_PREFIX,
-        grant_revoked_prefix=GRANT_REVOKED_PREFIX,
-        client_state_prefix=CLIENT_STATE_PREFIX,
     )
     return dict(zip(flat[0::2], flat[1::2], strict=True)) if flat else None
 
@@ -538,28 +556,27 @@ def revoke_access_token(r: redis.Redis, token: str, client_id: str) -> bool:
     """Revoke one access token of `client_id` (another client's token is left alone)."""
     if not credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX):
         return False
-    return bool(_REVOKE_ACCESS(r, access=access_key(token), client_id=client_id))
+    if not is_tagged_for(token, credentials.ACCESS_TOKEN_PREFIX, client_id):
+        return False
+    key = access_key(token)
+    return bool(acknowledged.run(r, key, _REVOKE_ACCESS, access=key, client_id=client_id))
 
 
 def revoke_refresh_token(r: redis.Redis, token: str, client_id: str) -> bool:
     """Revoke a refresh token of `client_id`, live or spent, and its whole family (its access tokens too)."""
     if not credentials.is_well_formed(token, credentials.REFRESH_TOKEN_PREFIX):
         return False
-    return bool(
-        _REVOKE_REFRESH(
-            r,
-            refresh=refresh_key(token),
-            spent=spent_refresh_key(token),
-            client_id=client_id,
-            marker_ttl=MARKER_TTL,
-            family_revoked_prefix=FAMILY_REVOKED_PREFIX,
-        )
-    )
+    if not is_tagged_for(token, credentials.REFRESH_TOKEN_PREFIX, client_id):
+        return False
+    key = refresh_key(token)
+    named = {"refresh": key, "spent": spent_refresh_key(token), "client_id": client_id, "marker_ttl": MARKER_TTL}
+    return bool(acknowledged.run(r, key, _REVOKE_REFRESH, **named))
 
 
-def revoke_grant(r: redis.Redis, grant_id: int) -> None:
-    """Kill every token family issued under a consent grant; the grant takes no new ones.
+def revoke_grant(r: redis.Redis, client_id: str, grant_id: int) -> None:
+    """Kill every token family issued under a consent grant of `client_id`; the grant takes no new ones.
 
     One write, whatever the grant holds; it touches no other grant.
     """
-    r.set(grant_revoked_key(grant_id), "1", ex=MARKER_TTL)
+    key = grant_revoked_key(client_id, grant_id)
+    acknowledged.write(r, key, lambda pipe: pipe.set(key, "1", ex=MARKER_TTL))

@@ -43,7 +43,7 @@ def set_many(r: redis.Redis, values: Mapping[str, str | int]) -> None:
         return
     pipe = r.pipeline(transaction=False)
     for group in _groups(r, names):
-        pipe.mset({names[i]: values[names[i]] for i in group})
+        pipe.execute_command("MSET", *(part for i in group for part in (names[i], values[names[i]])))
     pipe.execute()
 
 

@@ -35,7 +35,7 @@ def store_contents(store_urls: dict) -> dict:
             counts[table] = cur.fetchone()[0]
     conn.close()
     r = redis.Redis.from_url(store_urls["REDIS_URL"])
-    counts["token keys"] = sum(1 for pattern in ("at:*", "rt:*") for _ in r.scan_iter(pattern, count=1000))
+    counts["token keys"] = sum(1 for pattern in ("*}at:*", "*}rt:*") for _ in r.scan_iter(pattern, count=1000))
     return counts
 
 

@@ -192,11 +192,12 @@ def test_api_calls_neither_read_nor_set_the_session_cookie(app, client, auth):
 def test_profile_comes_from_the_cache_until_it_is_dropped(app, client, r):
     issued = user_with_token(app, "alice@example.com", ["read:profile"])
     assert client.get("/api/v1/me", headers=issued.headers).json["name"] == "User"
-    assert 0 < r.ttl(profiles.profile_key(issued.user_id)) <= profiles.PROFILE_TTL
+    assert 0 < r.ttl(profiles.profile_key(issued.client_id, issued.user_id)) <= profiles.PROFILE_TTL
     with app.app_context():
         with postgres.transaction(postgres.get_connection()) as cur:
             cur.execute("UPDATE users SET name = 'Changed elsewhere'")
     # Served from Redis in the guard's round trip: PostgreSQL is not asked.
     assert client.get("/api/v1/me", headers=issued.headers).json["name"] == "User"
-    profiles.forget_profile(r, issued.user_id)
+    with app.app_context():
+        profiles.forget_profile(postgres.get_connection(), r, issued.user_id)
     assert client.get("/api/v1/me", headers=issued.headers).json["name"] == "Changed elsewhere"

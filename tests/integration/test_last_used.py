@@ -30,7 +30,7 @@ def test_first_call_writes_last_use_to_postgres_and_redis(app, client, r):
     call_me(client, issued)
     written = last_used_in_postgres(app, issued.grant_id)
     assert written is not None
-    assert int(r.get(usage.last_used_key(issued.grant_id))) == int(written.timestamp())
+    assert int(r.get(usage.last_used_key(issued.client_id, issued.grant_id))) == int(written.timestamp())
 
 
 def test_postgres_is_written_after_the_answer_has_gone_out(app, client):
@@ -45,7 +45,7 @@ def test_postgres_is_written_after_the_answer_has_gone_out(app, client):
 def test_postgres_is_written_at_most_once_a_minute_per_grant(app, client, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"])
     call_me(client, issued)
-    key = usage.last_used_key(issued.grant_id)
+    key = usage.last_used_key(issued.client_id, issued.grant_id)
     recorded = int(r.get(key))
 
     set_last_used_in_postgres(app, issued.grant_id, PAST)  # any later write would overwrite this
@@ -70,15 +70,18 @@ def test_freshest_value_comes_from_redis_then_postgres(app, client, r):
     call_me(client, issued)
     unused = user_with_token(app, "b@example.com", ["read:profile"])
     with app.app_context():
-        rows = [{"id": issued.grant_id, "last_used_at": PAST}, {"id": unused.grant_id, "last_used_at": None}]
+        rows = [
+            {"id": issued.grant_id, "client_id": issued.client_id, "last_used_at": PAST},
+            {"id": unused.grant_id, "client_id": unused.client_id, "last_used_at": None},
+        ]
         usage.with_freshest_last_use(get_redis(), rows)
         assert rows[0]["last_used_at"] > PAST  # Redis's value wins over the row's
         assert rows[1]["last_used_at"] is None
 
-        r.delete(usage.last_used_key(issued.grant_id))  # Redis lost it: the row's value stands
-        rows = [{"id": issued.grant_id, "last_used_at": PAST}]
+        r.delete(usage.last_used_key(issued.client_id, issued.grant_id))  # Redis lost it: the row's value stands
+        rows = [{"id": issued.grant_id, "client_id": issued.client_id, "last_used_at": PAST}]
         usage.with_freshest_last_use(get_redis(), rows)
-        assert rows == [{"id": issued.grant_id, "last_used_at": PAST}]
+        assert rows == [{"id": issued.grant_id, "client_id": issued.client_id, "last_used_at": PAST}]
         usage.with_freshest_last_use(get_redis(), [])  # nothing to do, no error
 
     # As the connected-apps page reads them: the grants from PostgreSQL, then Redis's fresher values.
@@ -106,21 +109,21 @@ def test_last_use_never_moves_backwards(app):
 def test_refused_calls_are_not_uses(app, client, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"], rate_limit=1)
     call_me(client, issued)
-    r.delete(usage.last_used_key(issued.grant_id))
+    r.delete(usage.last_used_key(issued.client_id, issued.grant_id))
     assert call_me(client, issued).status_code == 429
-    assert r.get(usage.last_used_key(issued.grant_id)) is None
+    assert r.get(usage.last_used_key(issued.client_id, issued.grant_id)) is None
 
 
 def test_client_credentials_tokens_note_no_grant(app, client, r):
     issued = app_with_token(app, ["read:profile"])
     assert call_me(client, issued).status_code == 403  # checked and counted, no user
-    assert r.keys(usage.last_used_key("*")) == []
+    assert list(r.scan_iter(match=usage.last_used_key(issued.client_id, "*"))) == []
 
 
 def test_postgres_down_does_not_fail_a_call_redis_authorised(app, client, store_urls, r):
     issued = user_with_token(app, "a@example.com", ["read:profile"])
     assert call_me(client, issued).status_code == 200  # profile now cached
-    key = usage.last_used_key(issued.grant_id)
+    key = usage.last_used_key(issued.client_id, issued.grant_id)
     stale = int(r.get(key)) - 120
     r.set(key, stale, ex=3600)  # this call is the one to write PostgreSQL
     no_postgres = make_app(store_urls, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")

@@ -291,7 +291,7 @@ def test_secret_use_is_written_at_most_once_a_minute(client, app, app_client, r)
     for _ in range(3):
         token_request(client, registered, secret, grant_type="client_credentials").close()
     assert secret_last_used(app, registered["client_id"]) is None
-    r.delete(*r.keys(secret_use.SECRET_USED_PREFIX + "*"))  # a minute later
+    r.delete(*r.scan_iter(match=secret_use.secret_used_key(registered["client_id"], "*")))  # a minute later
     token_request(client, registered, secret, grant_type="client_credentials").close()
     assert secret_last_used(app, registered["client_id"]) is None  # this worker passed it on under a minute ago
     secret_use._noted.clear()

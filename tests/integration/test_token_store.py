@@ -58,11 +58,17 @@ def test_tokens_are_prefixed_checksummed_and_stored_as_digests(r):
 
 def test_code_is_taken_exactly_once_and_replay_revokes_its_tokens(r):
     code = token_store.store_code(
-        r, client_id="c", redirect_uri="https://a/cb", user_id=7, scope="read:data", grant_id=1, code_challenge=None
+        r,
+        client_id=CLIENT["client_id"],
+        redirect_uri="https://a/cb",
+        user_id=7,
+        scope="read:data",
+        grant_id=1,
+        code_challenge=None,
     )
     family = token_store.new_family()
     data = token_store.redeem_code(r, code, family)
-    assert data["client_id"] == "c" and data["user_id"] == "7"
+    assert data["client_id"] == CLIENT["client_id"] and data["user_id"] == "7"
     tokens = token_store.issue(
         r, client=CLIENT, user_id=7, scope="read:data", access_ttl=60, grant_id=1, family=family, with_refresh=True
     )
@@ -127,7 +133,7 @@ def test_revoking_a_grant_touches_only_that_grant(r):
     mine = issue_family(r, grant_id=1)
     mine_again = issue_family(r, grant_id=1)
     theirs = issue_family(r, grant_id=2)
-    token_store.revoke_grant(r, 1)
+    token_store.revoke_grant(r, CLIENT["client_id"], 1)
     assert token_store.lookup_access_token(r, mine.access_token) is None
     assert token_store.lookup_access_token(r, mine_again.access_token) is None
     assert token_store.lookup_access_token(r, theirs.access_token)
@@ -180,7 +186,7 @@ def test_rotation_keeps_the_client_state_alive_and_the_family_revocable(r):
     r.expire(client_key, 5)  # as if the first exchange were a month old
     rotated = token_store.rotate(r, tokens.refresh_token, CLIENT, "read:data", 3600)
     assert r.ttl(client_key) > token_store.REFRESH_TOKEN_TTL
-    token_store.revoke_grant(r, 42)  # the user revokes consent: the rotated tokens die with it
+    token_store.revoke_grant(r, CLIENT["client_id"], 42)  # the user revokes consent: the rotated tokens die with it
     assert token_store.lookup_access_token(r, rotated.access_token) is None
     assert token_store.lookup_refresh_token(r, rotated.refresh_token) is None
 

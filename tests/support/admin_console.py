@@ -1,7 +1,7 @@
 """Many apps and audit rows at once, written with one SQL statement each, for the admin console's tests."""
 
 from api.rate_limit import counter_key, window_index
-from stores import postgres
+from stores import postgres, spread
 from stores.redis_client import get_redis
 from tests.support.accounts import create_user
 
@@ -37,4 +37,4 @@ def set_calls_this_hour(app, calls: dict[str, int]) -> None:
     with app.app_context():
         r = get_redis()
         index = window_index(r.time()[0])
-        r.mset({counter_key(client_id, index): count for client_id, count in calls.items()})
+        spread.set_many(r, {counter_key(client_id, index): count for client_id, count in calls.items()})

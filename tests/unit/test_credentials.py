@@ -5,6 +5,7 @@ import re
 import pytest
 
 from oauth import credentials
+from stores import keys
 
 PREFIXES = [
     credentials.CLIENT_SECRET_PREFIX,
@@ -19,6 +20,18 @@ def test_a_new_secret_has_its_prefix_a_base62_body_and_a_valid_checksum(prefix):
     secret = credentials.new_secret(prefix)
     assert re.fullmatch(re.escape(prefix) + "[0-9A-Za-z]{49}", secret)
     assert credentials.is_well_formed(secret, prefix)
+
+
+def test_a_tagged_token_carries_its_tag_and_keeps_its_format():
+    token = credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX, "a1b2")
+    assert credentials.tag_of(token, credentials.ACCESS_TOKEN_PREFIX) == "a1b2"
+    assert len(token) == len(credentials.new_secret(credentials.ACCESS_TOKEN_PREFIX))
+    assert credentials.is_well_formed(token, credentials.ACCESS_TOKEN_PREFIX)
+
+
+def test_the_tag_a_token_carries_is_a_whole_slot_tag():
+    """oauth/credentials.py may not import the stores: the two lengths are held equal here."""
+    assert credentials.TAG_LENGTH == keys.TAG_LENGTH == len(keys.client_tag("pa_client_x"))
 
 
 def test_new_secrets_differ():

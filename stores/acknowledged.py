@@ -1,0 +1,79 @@
+"""Writes a client is told about only once a replica holds them (Redis WAIT).
+
+A refresh rotation or a revocation that Redis answered but had not yet
+passed to a replica is lost if its primary dies before it does: after the
+failover the promoted replica still holds the spent refresh token, or the
+revoked one live. So these writes are followed by WAIT on the same
+connection (WAIT counts the writes of its own connection), and the endpoint
+answers after it. The client's `wait_replicas` (stores/redis_client.py,
+REDIS_WAIT_REPLICAS) says how many replicas; 0 sends no WAIT at all.
+
+Nothing here retries a write that may have run: a rotation run twice would
+read as the reuse of a spent token. A command the cluster refused before
+running it (MOVED: the slot has a new primary) is sent again once, to the
+slot's new primary; anything else is an outage (503).
+"""
+
+import logging
+from collections.abc import Callable
+
+import redis
+from redis.cluster import RedisCluster
+
+from stores.lua import LuaScript
+
+log = logging.getLogger(__name__)
+
+WAIT_TIMEOUT_MS = 200  # replication on one network takes well under a millisecond
+
+Queue = Callable[[redis.client.Pipeline], None]
+
+
+def run(r: redis.Redis, key: str, script: LuaScript, **named) -> object:
+    """`script`'s parsed reply, once `r.wait_replicas` replicas acknowledged its writes (`key`: its first key)."""
+    if not getattr(r, "wait_replicas", 0):
+        return script(r, **named)
+    return script.parse(write(r, key, lambda pipe: script.queue(pipe, **named), script)[0])
+
+
+def write(r: redis.Redis, key: str, queue: Queue, script: LuaScript | None = None) -> list:
+    """Send what `queue` adds to a pipeline (all in the slot of `key`), then WAIT; the replies but WAIT's.
+
+    `script`: the Lua script `queue` runs, loaded and sent again should the server not know it yet.
+    """
+    replicas = getattr(r, "wait_replicas", 0)
+    if not replicas:
+        return _execute(r, queue, script, 0)
+    try:
+        replies = _execute(_primary_of(r, key), queue, script, replicas)
+    except redis.exceptions.ResponseError as error:
+        if not (str(error).startswith("MOVED") and isinstance(r, RedisCluster)):
+            raise
+        r.nodes_manager.initialize()  # a replica was promoted (nothing ran): learn the new map, once
+        replies = _execute(_primary_of(r, key), queue, script, replicas)
+    if replies[-1] < replicas:
+        log.warning("a write to %s reached %d of %d replicas in %d ms", key, replies[-1], replicas, WAIT_TIMEOUT_MS)
+    return replies[:-1]
+
+
+def _primary_of(r: redis.Redis, key: str) -> redis.Redis:
+    """The client of the server that holds `key`: `r` itself, or on a cluster the slot's primary."""
+    if isinstance(r, RedisCluster):
+        return r.get_redis_connection(r.get_node_from_key(key))
+    return r
+
+
+def _execute(r: redis.Redis, queue: Queue, script: LuaScript | None, replicas: int) -> list:
+    """One pipeline on one connection: what `queue` adds, then WAIT when `replicas`."""
+    for attempt in (1, 2):
+        pipe = r.pipeline(transaction=False)
+        queue(pipe)
+        if replicas:
+            pipe.execute_command("WAIT", replicas, WAIT_TIMEOUT_MS)
+        try:
+            return pipe.execute()
+        except redis.exceptions.NoScriptError:
+            if script is None or attempt == 2:
+                raise
+            r.script_load(script.source)  # the server did not know it: nothing ran
+    raise AssertionError("unreachable")
