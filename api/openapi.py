@@ -42,6 +42,13 @@ OPENAPI_PATH = metadata.DOCUMENTATION_PATH + "/openapi.json"
 API_PREFIX = api_bp.url_prefix
 # Each change an integrator would notice, newest first; the newest is the document's version.
 CHANGELOG = (
+    (
+        "1.5.0",
+        "2026-12-07",
+        "Runs on Redis Cluster. Codes and tokens keep their length and checksum but name their app's "
+        "storage slot in the four characters after the prefix; those issued before 1.5.0 are refused, "
+        "so apps send people through authorization once more.",
+    ),
     ("1.4.0", "2026-12-07", "This reference and /docs/openapi.json; the protected API's calls, errors and headers."),
     ("1.3.0", "2026-12-07", "Webhooks on /api/v1/webhooks (REST Hooks) and revocation notices."),
     (
