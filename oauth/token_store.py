@@ -1,8 +1,9 @@
 """Authorization codes and tokens in Redis: issue, look up, rotate, revoke.
 
-Keys (every key has a TTL; only SHA-256 digests of secrets appear). Each
-lives in its client's slot (stores/keys.py: `{<tag>}` in front, the tag
-its code or token carries), so every script here touches one slot:
+Keys (every key has a TTL; only SHA-256 digests of secrets appear, their
+first 128 bits in hex). Each lives in its client's slot (stores/keys.py:
+`{<tag>}` in front, the tag its code or token carries), so every script
+here touches one slot:
 
     code:<digest>            hash  an authorization code (10 min): client_id,
                                    redirect_uri (+ whether the request named it),
@@ -17,7 +18,7 @@ its code or token carries), so every script here touches one slot:
                                    active and `fexp`, the end of its family's life;
                                    rotation carries auth_time and amr along, so
                                    every refreshed ID token keeps them
-    rx:<digest, 128 bits>    str   a rotated-out refresh token, "<client_id>
+    rx:<digest>              str   a rotated-out refresh token, "<client_id>
                                    <family> <user_id>": all that is kept of it, for
                                    as long as the token itself would have lived,
                                    so that presenting it again ends the family
@@ -88,8 +89,10 @@ FAMILY_LIFETIME = 90 * 24 * 3600
 MARKER_TTL = REFRESH_TOKEN_TTL + 3600
 MAX_ACCESS_TTL = REFRESH_TOKEN_TTL
 CLIENT_STATE_TTL = MARKER_TTL
-# How much of a spent refresh token's digest names its marker: 128 bits, hex.
-SPENT_DIGEST_CHARS = 32
+# How much of a secret's SHA-256 names its key: 128 bits, hex. A preimage of 128
+# bits is as far out of reach as one of 256, and a million live tokens spend 32
+# bytes less each.
+KEY_DIGEST_CHARS = 32
 
 
 # What the scripts that complete keys from a token's fields are given (stores/keys.py).
@@ -105,21 +108,24 @@ grant_revoked_key = keys.grant_revoked
 
 
 def access_key(token: str) -> str:
-    return keys.access_token(credentials.tag_of(token, credentials.ACCESS_TOKEN_PREFIX), credentials.digest(token))
+    return keys.access_token(credentials.tag_of(token, credentials.ACCESS_TOKEN_PREFIX), _key_digest(token))
 
 
 def refresh_key(token: str) -> str:
-    return keys.refresh_token(credentials.tag_of(token, credentials.REFRESH_TOKEN_PREFIX), credentials.digest(token))
+    return keys.refresh_token(credentials.tag_of(token, credentials.REFRESH_TOKEN_PREFIX), _key_digest(token))
 
 
 def spent_refresh_key(token: str) -> str:
-    """Where a rotated-out refresh token's marker lives (a preimage of 128 bits is out of reach too)."""
-    tag = credentials.tag_of(token, credentials.REFRESH_TOKEN_PREFIX)
-    return keys.spent_refresh(tag, credentials.digest(token)[:SPENT_DIGEST_CHARS])
+    """Where a rotated-out refresh token's marker lives."""
+    return keys.spent_refresh(credentials.tag_of(token, credentials.REFRESH_TOKEN_PREFIX), _key_digest(token))
 
 
 def code_key(code: str) -> str:
-    return keys.code(credentials.tag_of(code, credentials.CODE_PREFIX), credentials.digest(code))
+    return keys.code(credentials.tag_of(code, credentials.CODE_PREFIX), _key_digest(code))
+
+
+def _key_digest(secret: str) -> str:
+    return credentials.digest(secret)[:KEY_DIGEST_CHARS]
 
 
 def is_tagged_for(secret: str, prefix: str, client_id: str) -> bool:
@@ -251,7 +257,8 @@ def _now() -> int:
 
 
 def new_family() -> str:
-    return secrets.token_hex(16)
+    """A family's id: 64 random bits, unique among one app's families (its markers are in the app's slot)."""
+    return secrets.token_hex(8)
 
 
 def _rate_limit(client_id: str, token_rate: int | None) -> dict:
