@@ -7,6 +7,7 @@ which the app answers as any outage: 503.
 """
 
 import re
+import threading
 
 import redis
 from flask import Flask, current_app
@@ -57,25 +58,55 @@ class ClusterUnreachable(redis.exceptions.ConnectionError):
 
 
 class Cluster(RedisCluster):
-    """redis-py's cluster client, but a cluster it cannot reach at all raises a ConnectionError.
+    """redis-py's cluster client, but a cluster it cannot reach at all is an outage like any other.
 
     redis-py raises its RedisClusterException then, which is no RedisError,
-    so the handlers of an outage would take it for a bug.
+    so the handlers of an outage would take it for a bug: it is raised as a
+    ConnectionError here. And a process that starts while no node answers
+    starts all the same, as it would on one Redis that is down: it learns
+    the cluster's slots on its first command that finds a node up, and
+    answers 503 until then.
     """
 
     def __init__(self, *args, **kwargs):
+        self._joining = threading.Lock()
+        self._joiner: int | None = None  # the thread joining: redis-py's constructor sends commands itself
+        self._deferred: tuple | None = None
         try:
             super().__init__(*args, **kwargs)
         except RedisClusterException as error:
-            raise _as_unreachable(error) from error
+            if not isinstance(_as_unreachable(error), ClusterUnreachable):
+                raise
+            self._deferred = (args, kwargs)
+
+    def _join(self) -> None:
+        """Learn the cluster's slots now, if no node answered when this client was made."""
+        if self._joiner == threading.get_ident():
+            return
+        with self._joining:
+            if self._deferred is None:
+                return
+            self._joiner = threading.get_ident()
+            try:
+                super().__init__(*self._deferred[0], **self._deferred[1])
+                self._deferred = None
+            finally:
+                self._joiner = None
 
     def execute_command(self, *args, **kwargs):
         try:
+            if self._deferred is not None:
+                self._join()
             return super().execute_command(*args, **kwargs)
         except RedisClusterException as error:
             raise _as_unreachable(error) from error
 
     def pipeline(self, transaction=None, shard_hint=None) -> ClusterPipeline:
+        if self._deferred is not None:
+            try:
+                self._join()
+            except RedisClusterException as error:
+                raise _as_unreachable(error) from error
         pipeline = super().pipeline(transaction, shard_hint)
         pipeline.__class__ = Pipeline  # the same object, but for how execute() fails
         return pipeline
@@ -142,14 +173,11 @@ def ping(r: redis.Redis) -> None:
 def init_app(app: Flask) -> None:
     if app.config.get("REDIS_CLUSTER_NODES"):
         try:
-            client = create_cluster_client(app.config["REDIS_CLUSTER_NODES"])
+            app.extensions["redis"] = create_cluster_client(app.config["REDIS_CLUSTER_NODES"])
         except ValueError as error:  # config check names it too; no client can be made from it
             raise ValueError(f"REDIS_CLUSTER_NODES: {error}: must be host:port,host:port,...") from None
     else:
-        client = create_client(app.config["REDIS_URL"])
-    # How many replicas the writes a client must not lose wait for (stores/acknowledged.py).
-    client.wait_replicas = app.config.get("REDIS_WAIT_REPLICAS", 0)
-    app.extensions["redis"] = client
+        app.extensions["redis"] = create_client(app.config["REDIS_URL"])
 
 
 def get_redis() -> redis.Redis:

@@ -25,6 +25,10 @@ def cluster():
 
 @pytest.fixture
 def cluster_app(app, store_urls, cluster):
+    return app_on(cluster, store_urls)
+
+
+def app_on(cluster: Cluster, store_urls: dict):
     """An app whose Redis is `cluster`; REDIS_URL is left out, as an operator would."""
     on_cluster = make_app(
         {"DATABASE_URL": store_urls["DATABASE_URL"]}, REDIS_URL=None, REDIS_CLUSTER_NODES=cluster.seed_nodes
@@ -57,6 +61,18 @@ def test_clusterdown_answers_503_to_programs_and_people(cluster_app, cluster):
     cluster.primaries[0].stop()  # its slots have no node now: the others say CLUSTERDOWN for every key
     wait_until_cluster_fails(cluster.primaries[1:])
     assert_unavailable(client)
+
+
+def test_an_app_started_while_its_cluster_is_down_answers_503_then_serves_once_it_is_up(app, store_urls):
+    cluster = Cluster(primaries=3, replicas=0, node_timeout_ms=NODE_TIMEOUT_MS)  # not started yet
+    try:
+        client = app_on(cluster, store_urls).test_client()
+        assert_unavailable(client)
+        cluster.start()
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/login").status_code == 200
+    finally:
+        cluster.stop()
 
 
 def assert_unavailable(client) -> None:
