@@ -34,18 +34,21 @@ TAG_LENGTH = 4  # a client's slot tag (stores/keys.py), carried by its codes and
 SECRET_PREFIXES = (CLIENT_SECRET_PREFIX, CODE_PREFIX, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX)
 
 
-def _base62(number: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        number, remainder = divmod(number, 62)
-        chars.append(ALPHABET[remainder])
-    return "".join(reversed(chars))
-
-
 # Every two-digit base-62 numeral, in order. Every API call checks a checksum:
 # three lookups in this table are much cheaper than six divisions.
 _DIGIT_PAIRS = [high + low for high in ALPHABET for low in ALPHABET]
 _PAIR = len(_DIGIT_PAIRS)  # 62**2
+
+
+def _base62(number: int, width: int) -> str:
+    """`number` (below 62**width) as `width` base-62 digits, most significant first."""
+    # Two digits per division of the big number: half the divisions of one digit at a time.
+    pairs = []
+    for _ in range(width // 2):
+        number, pair = divmod(number, _PAIR)
+        pairs.append(_DIGIT_PAIRS[pair])
+    head = ALPHABET[number] if width % 2 else ""
+    return head + "".join(reversed(pairs))
 
 
 def _checksum(body: str) -> str:

@@ -35,6 +35,8 @@ from oauth.token_limits import DEFAULT_MACHINE_TOKEN_CAP, TokenRateExceeded
 from oauth.token_store import FAMILY_LIFETIME, IssuedTokens, ScopeBeyondGrant, TokenError
 from stores.postgres import Connection, transaction
 
+Connect = Callable[[], Connection]
+
 
 class TokenPolicy(NamedTuple):
     """What the settings say about the tokens the endpoint issues (settings.py)."""
@@ -47,9 +49,13 @@ class TokenPolicy(NamedTuple):
 
 
 def exchange(
-    conn: Connection, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
+    connect: Connect, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
-    """Run the grant the request names; raise an OAuthError if anything is off."""
+    """Run the grant the request names; raise an OAuthError if anything is off.
+
+    `connect` gives the request's PostgreSQL connection, asked for only by a
+    grant that reads or writes a row: a client-credentials token needs none.
+    """
     grant_type = require(params, "grant_type")
     handler = GRANTS.get(grant_type)
     if handler is None:
@@ -57,7 +63,7 @@ def exchange(
     if grant_type not in client["grant_types"]:
         raise UnauthorizedClient(f"This client is not registered for the {grant_type} grant.")
     try:
-        return handler(conn, r, client, params, policy)
+        return handler(connect, r, client, params, policy)
     except TokenRateExceeded as error:
         raise SlowDown(
             f"This app asks for tokens faster than its rate; try again in {error.retry_after} s.",
@@ -66,7 +72,7 @@ def exchange(
 
 
 def authorization_code(
-    conn: Connection, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
+    connect: Connect, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """RFC 6749 §4.1.3 with RFC 7636 §4.6. Any presentation spends the code; a second one
     revokes every token the first produced (token_store.redeem_code)."""
@@ -77,11 +83,11 @@ def authorization_code(
         )
     except TokenError as error:
         if error.reason == "replayed" and error.client_id:
-            record_misuse(conn, "code.replayed", error, client["client_id"])
+            record_misuse(connect(), "code.replayed", error, client["client_id"])
         raise InvalidGrant("The code is invalid, expired or already used.") from None
     check_code_binding(code, client, params)
     grant_id = int(code["grant_id"])
-    if not grants.is_live(conn, grant_id):
+    if not grants.is_live(connect(), grant_id):
         raise InvalidGrant("The user has revoked this app's access.")
     tokens = _issue(
         r,
@@ -95,7 +101,7 @@ def authorization_code(
         family_lifetime=policy.family_lifetime,
         sign_in=token_store.sign_in_of(code["user_id"], code.get("auth_time"), code.get("amr")),
     )
-    return with_id_token(conn, tokens, client, policy, nonce=code.get("nonce"))
+    return with_id_token(connect, tokens, client, policy, nonce=code.get("nonce"))
 
 
 def check_code_binding(code: dict, client: MachineClient, params: Mapping[str, str]) -> None:
@@ -120,7 +126,7 @@ def check_code_binding(code: dict, client: MachineClient, params: Mapping[str, s
 
 
 def refresh_token(
-    conn: Connection, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
+    connect: Connect, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """RFC 6749 §6: rotate the refresh token; `scope` may narrow the new access token, never widen it.
 
@@ -151,19 +157,20 @@ def refresh_token(
         raise InvalidScope("Scope beyond what was granted.") from None  # not reached: the line above raises
     except TokenError as error:
         if error.reason == "reused":
-            record_misuse(conn, "token.reused", error, client["client_id"])
+            record_misuse(connect(), "token.reused", error, client["client_id"])
         if error.reason == "suspended":
             raise InvalidClient("This client is suspended.") from None
         raise InvalidGrant("The refresh token is invalid, expired or revoked.") from None
-    return with_id_token(conn, tokens, client, policy)
+    return with_id_token(connect, tokens, client, policy)
 
 
 def with_id_token(
-    conn: Connection, tokens: IssuedTokens, client: MachineClient, policy: TokenPolicy, *, nonce: str | None = None
+    connect: Connect, tokens: IssuedTokens, client: MachineClient, policy: TokenPolicy, *, nonce: str | None = None
 ) -> IssuedTokens:
     """`tokens` with an ID token when they carry a sign-in (scope openid): OIDC Core §3.1.3.3, §12.2."""
     if tokens.sign_in is None or policy.keys is None:
         return tokens
+    conn = connect()
     identity = users.get_identity(conn, tokens.sign_in.user_id)
     if identity is None:
         raise InvalidGrant("The user of this grant no longer exists.")
@@ -202,7 +209,7 @@ def record_misuse(conn: Connection, action: str, error: TokenError, presented_by
 
 
 def client_credentials(
-    conn: Connection, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
+    connect: Connect, r: redis.Redis, client: MachineClient, params: Mapping[str, str], policy: TokenPolicy
 ) -> IssuedTokens:
     """RFC 6749 §4.4: a token for the client itself; no user, no refresh token.
 

@@ -180,8 +180,8 @@ _ISSUING = (*_LIBRARIES, token_limits.LIBRARY)
 _ISSUE = _script(
     "issue_tokens",
     keys="client access refresh family_marker grant_marker rate machine_tokens",
-    args="fields access_ttl refresh_ttl client_ttl status rate_limit family_end token_rate burst machine_token_cap"
-    " client_version",
+    args="access_ttl refresh_ttl client_ttl status rate_limit family_end token_rate burst machine_token_cap"
+    " client_version iat *fields",
     libraries=_ISSUING,
 )
 _REDEEM_CODE = _script(
@@ -415,7 +415,8 @@ def issue(
         family_marker=family_revoked_key(client_id, family) if family else none,
         grant_marker=grant_revoked_key(client_id, grant_id) if grant_id is not None else none,
         machine_tokens=machine_tokens_key(client_id) if user_id is None else none,
-        fields=json.dumps(fields),
+        iat=iat,
+        fields=[part for field in fields.items() for part in field],
         access_ttl=access_ttl,
         refresh_ttl=min(REFRESH_TOKEN_TTL, family_lifetime),
         client_ttl=CLIENT_STATE_TTL,

@@ -52,7 +52,7 @@ def _tokens(params: dict[str, str], client: MachineClient):
         issuer(),
         signing_keys.key_ring(),
     )
-    return token_json(token_grants.exchange(get_connection(), get_redis(), client, params, policy))
+    return token_json(token_grants.exchange(get_connection, get_redis(), client, params, policy))
 
 
 @bp.post(metadata.REVOCATION_PATH)

@@ -274,6 +274,26 @@ def test_introspection_is_one_redis_round_trip_and_no_postgres_query(app, client
     assert set(ran) <= INTROSPECTION_COMMANDS, ran
 
 
+def test_a_client_credentials_token_takes_one_script_and_no_postgres_connection(app, client, r, monkeypatch):
+    registered, secret = register_client(app)
+    headers = basic_auth(registered["client_id"], secret)
+    data = {"grant_type": "client_credentials"}
+    for _ in range(2):  # the first fills Redis from PostgreSQL, the second this worker's own copy
+        assert client.post("/oauth/token", data=data, headers=headers).status_code == 200
+
+    checkouts = []
+    database = app.extensions["postgres"]
+    connect = database.connect
+    monkeypatch.setattr(database, "connect", lambda: checkouts.append(1) or connect())
+    before = commands_run(r)
+    answer = client.post("/oauth/token", data=data, headers=headers, buffered=True)
+    ran = commands_run(r) - before
+
+    assert answer.status_code == 200 and answer.get_json()["token_type"] == "Bearer"
+    assert checkouts == []  # the grant needs no row: not even a connection is checked out
+    assert scripts_in(ran) == 1
+
+
 # From the attacker's side ---------------------------------------------------------------------
 
 
