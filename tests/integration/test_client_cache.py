@@ -253,6 +253,17 @@ def test_a_refill_racing_a_settings_change_caches_nothing_stale(app, client, r):
 # The cost: one Redis round trip, no PostgreSQL ---------------------------------------------
 
 
+def counted_post(app, client, r, monkeypatch, path: str, data: dict, headers: dict):
+    """POST `path`: the answer, the PostgreSQL connections it checked out, the Redis commands it ran."""
+    checkouts = []
+    database = app.extensions["postgres"]
+    connect = database.connect
+    monkeypatch.setattr(database, "connect", lambda: checkouts.append(1) or connect())
+    before = commands_run(r)
+    answer = client.post(path, data=data, headers=headers, buffered=True)
+    return answer, checkouts, commands_run(r) - before
+
+
 def test_introspection_is_one_redis_round_trip_and_no_postgres_query(app, client, signed_in_user, r, monkeypatch):
     registered, secret = register_client(app)
     tokens = get_tokens(client, registered, secret)
@@ -260,13 +271,7 @@ def test_introspection_is_one_redis_round_trip_and_no_postgres_query(app, client
     data = {"token": tokens["access_token"]}
     assert client.post("/oauth/introspect", data=data, headers=headers).get_json()["active"] is True  # fills caches
 
-    checkouts = []
-    database = app.extensions["postgres"]
-    connect = database.connect
-    monkeypatch.setattr(database, "connect", lambda: checkouts.append(1) or connect())
-    before = commands_run(r)
-    answer = client.post("/oauth/introspect", data=data, headers=headers, buffered=True)
-    ran = commands_run(r) - before
+    answer, checkouts, ran = counted_post(app, client, r, monkeypatch, "/oauth/introspect", data, headers)
 
     assert answer.get_json()["active"] is True and answer.get_json()["username"] == "user@example.com"
     assert checkouts == []  # not even a connection checked out of the pool, so no query
@@ -281,13 +286,7 @@ def test_a_client_credentials_token_takes_one_script_and_no_postgres_connection(
     for _ in range(2):  # the first fills Redis from PostgreSQL, the second this worker's own copy
         assert client.post("/oauth/token", data=data, headers=headers).status_code == 200
 
-    checkouts = []
-    database = app.extensions["postgres"]
-    connect = database.connect
-    monkeypatch.setattr(database, "connect", lambda: checkouts.append(1) or connect())
-    before = commands_run(r)
-    answer = client.post("/oauth/token", data=data, headers=headers, buffered=True)
-    ran = commands_run(r) - before
+    answer, checkouts, ran = counted_post(app, client, r, monkeypatch, "/oauth/token", data, headers)
 
     assert answer.status_code == 200 and answer.get_json()["token_type"] == "Bearer"
     assert checkouts == []  # the grant needs no row: not even a connection is checked out
