@@ -8,16 +8,17 @@ added to the API's hot path, which writes only its own counter.
 """
 
 from math import ceil
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple
 
 import psycopg2.extensions
 import redis
 
 from accounts.user_admin import like_escape
 from api.rate_limit import calls_in_window
+from portal.app_overview import LIST_PAGE_SIZE as PAGE_SIZE
+from portal.app_overview import ListedApp, list_apps_by_id
 from stores.postgres import Connection
 
-PAGE_SIZE = 50
 SORTS = ("newest", "name", "calls")
 
 
@@ -28,17 +29,6 @@ class AppQuery(NamedTuple):
     status: str | None = None  # "active" or "suspended"
     verified: bool | None = None
     sort: str = "newest"  # one of SORTS
-
-
-class ListedApp(TypedDict):
-    client_id: str
-    name: str
-    owner_email: str
-    status: str
-    verified: bool
-    rate_limit: int
-    authorized_users: int
-    calls_this_hour: int
 
 
 class AppPage(NamedTuple):
@@ -67,10 +57,8 @@ def search_apps(conn: Connection, r: redis.Redis, query: AppQuery, page: int, wi
         page_ids, total, page, calls = _page_by_calls(conn, r, query, page, window_seconds)
     else:
         page_ids, total, page = _page_in_sql_order(conn, query, page)
-        calls = calls_in_window(r, page_ids, window_seconds)
-    rows = _rows_of(conn, page_ids)
-    # An app deleted between the two queries is left out rather than shown half.
-    apps = [{**rows[client_id], "calls_this_hour": calls[client_id]} for client_id in page_ids if client_id in rows]
+        calls = None  # read for the page's apps only
+    apps = list_apps_by_id(conn, r, page_ids, window_seconds, calls)
     return AppPage(apps, total, page, _page_count(total))
 
 
@@ -129,23 +117,6 @@ def _page_of_ids(conn: Connection, query: AppQuery, page: int) -> tuple[list[str
         )
         rows = cur.fetchall()
     return [row["client_id"] for row in rows], rows[0]["total"] if rows else None
-
-
-def _rows_of(conn: Connection, client_ids: list[str]) -> dict[str, dict]:
-    """What the list shows of each app, by client ID."""
-    if not client_ids:
-        return {}
-    with conn.cursor() as cur:
-        cur.execute(
-            """SELECT c.client_id, c.name, u.email AS owner_email, c.status, c.rate_limit,
-                      c.verified_at IS NOT NULL AS verified,
-                      (SELECT count(*) FROM grants g
-                       WHERE g.client_id = c.client_id AND g.revoked_at IS NULL) AS authorized_users
-               FROM clients c JOIN users u ON u.id = c.owner_id
-               WHERE c.client_id = ANY(%(ids)s)""",
-            {"ids": client_ids},
-        )
-        return {row["client_id"]: row for row in cur.fetchall()}
 
 
 def _page_count(total: int) -> int:

@@ -15,7 +15,7 @@ from oauth import clients
 from oauth.clients import Client
 from portal import app_overview
 from portal.confirmation import confirmed
-from portal.developer import quickstart, submissions
+from portal.developer import my_apps, quickstart, submissions
 from portal.developer.forms import AppSettingsForm, DeleteAppForm, RegisterAppForm, RevocationNoticeForm
 from portal.sudo import sudo_required
 from stores.postgres import get_connection
@@ -48,8 +48,12 @@ def _shown_once(template: str, **context):
 
 @bp.get("/apps")
 def apps():
-    rows = app_overview.list_apps_with_usage(get_connection(), get_redis(), _rate_window(), owner_id=current_user.id)
-    return render_template("developer/apps.html", apps=rows)
+    try:
+        position = my_apps.parse_position(request.args)
+    except ValueError:
+        abort(400, "This page link is not one of My apps': open My apps again and turn the pages from there.")
+    page = my_apps.page_of_apps(get_connection(), get_redis(), current_user.id, _rate_window(), position)
+    return render_template("developer/apps.html", page=page)
 
 
 @bp.route("/apps/new", methods=["GET", "POST"])
