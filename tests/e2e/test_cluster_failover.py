@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from serve import gunicorn_command
-from stores import keys, redis_client
+from stores import keys, postgres, redis_client
 from tests.support.accounts import USER_EMAIL, USER_PASSWORD, create_user
 from tests.support.apps import make_app, wait_until_serving
 from tests.support.cluster import Cluster, Node
@@ -53,6 +53,13 @@ def cluster():
 def cluster_app(app, store_urls, cluster):
     """The app on the suite's PostgreSQL (migrated and emptied by `app`) and this test's cluster."""
     return make_app(store_urls, REDIS_URL=None, REDIS_CLUSTER_NODES=cluster.seed_nodes)
+
+
+@pytest.fixture
+def cluster_redis(cluster):
+    """A client of this test's cluster, for reading what the store holds."""
+    with redis_client.create_cluster_client(cluster.seed_nodes) as r:
+        yield r
 
 
 @pytest.fixture
@@ -95,6 +102,16 @@ def wait_until_promoted(replica: Node) -> float:
     return time.monotonic()
 
 
+def reused_families(app, client_id: str) -> set[str]:
+    """The refresh-token families the token endpoint ended for a reuse, as its audit rows name them."""
+    with app.app_context(), postgres.get_connection().cursor() as cur:
+        cur.execute(
+            "SELECT details->>'family' FROM audit_log WHERE action = 'token.reused' AND client_id = %(client_id)s",
+            {"client_id": client_id},
+        )
+        return {family for (family,) in cur.fetchall()}
+
+
 def wait_until_following(node: Node, timeout: float = PROMOTION_TIMEOUT) -> None:
     """Until `node`, restarted, is a replica holding its new primary's data."""
     deadline = time.monotonic() + timeout
@@ -107,11 +124,14 @@ def wait_until_following(node: Node, timeout: float = PROMOTION_TIMEOUT) -> None
 
 
 @pytest.mark.timeout(300)  # about a minute here: a cluster, gunicorn, ~20 s of load, the final checks
-def test_a_killed_primary_is_replaced_under_load_and_nothing_acknowledged_is_lost(cluster, cluster_app, server, capsys):
+def test_a_killed_primary_is_replaced_under_load_and_nothing_acknowledged_is_lost(
+    cluster, cluster_app, cluster_redis, server, capsys
+):
     registered, secret = register_client(cluster_app, rate_limit=10**7, token_rate=10**5)
     create_user(cluster_app)
     tally = Tally()
-    workers = [Worker(server, registered, secret, USER_EMAIL, USER_PASSWORD, tally) for _ in range(WORKERS)]
+    person = (USER_EMAIL, USER_PASSWORD)
+    workers = [Worker(server, registered, secret, *person, tally, cluster_redis) for _ in range(WORKERS)]
     for worker in workers:
         worker.begin()
     primary, replica = serving_nodes(cluster, registered["client_id"])
@@ -132,6 +152,7 @@ def test_a_killed_primary_is_replaced_under_load_and_nothing_acknowledged_is_los
         for loop in running:
             loop.result()  # a worker's own failure (no recovery) fails the test here
     stopped_at = time.monotonic()
+    tally.unexplained_retries(reused_families(cluster_app, registered["client_id"]))  # before the final checks reuse
     # The operator brings the dead node back: it rejoins as the new primary's replica, so that WAIT
     # is answered again and the final checks do not each wait out its timeout.
     primary.start()

@@ -16,7 +16,11 @@ refused as unknown (its rotation was lost: what WAIT prevents).
 What is not wrong, and counted apart: a 503'd rotation whose retry finds
 its token spent (the rotation ran, unacknowledged, and the retry ended
 its family, as a reused token does); a code or a code exchange's tokens
-missing after the failover (those writes are not waited for).
+missing after the failover (those writes are not waited for). Over HTTP a
+spent token and an unknown one get the same invalid_grant, so the first
+excuse is checked afterwards where the server tells them apart: a reuse
+leaves a token.reused row naming the family in the audit log
+(unexplained_retries), an unknown token none.
 """
 
 import itertools
@@ -27,8 +31,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import requests
+from redis.cluster import RedisCluster
 
-from oauth import credentials
+from oauth import credentials, token_store
+from stores import redis_client
 from tests.support.consent import sign_in
 from tests.support.oauth import authorize_url, basic_auth, bearer, form_fields, pkce_pair, redirect_params
 
@@ -45,6 +51,7 @@ class Tally:
     answers: list[tuple[float, str, int, float]] = field(default_factory=list)  # (when, what, status, seconds)
     wrong: list[str] = field(default_factory=list)
     excused: Counter = field(default_factory=Counter)  # outcomes a failover may leave that are not wrong
+    ended_by_retry: list[str] = field(default_factory=list)  # families a 503'd rotation's retry found spent
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answered(self, what: str, response: requests.Response) -> int:
@@ -59,6 +66,12 @@ class Tally:
     def excuse(self, why: str) -> None:
         with self.lock:
             self.excused[why] += 1
+
+    def unexplained_retries(self, reused_families: set[str]) -> None:
+        """Judge wrong each family whose retried rotation was refused without a reuse: its token was unknown."""
+        for family in self.ended_by_retry:
+            if family not in reused_families:
+                self.wrong.append(f"family {family}: its acknowledged refresh token unknown after the failover")
 
     def last_unavailable(self) -> float | None:
         """When the last 503 was answered (monotonic), None if none was."""
@@ -91,6 +104,7 @@ class Chain:
 
     access_token: str
     refresh_token: str
+    family: str | None  # as the store has it; None if its exchange was lost before it was read
     spent: list[str] = field(default_factory=list)
     # The live refresh token came from a code exchange, a write nobody waited for.
     from_exchange: bool = True
@@ -101,8 +115,9 @@ class Chain:
 class Worker:
     """One app client with its own signed-in person, judging what the server answers."""
 
-    def __init__(self, base: str, client: dict, secret: str, email: str, password: str, tally: Tally):
+    def __init__(self, base: str, client: dict, secret: str, email: str, password: str, tally: Tally, r: RedisCluster):
         self.base = base
+        self.r = r  # to read a new family's id from the store
         self.client = client
         self.secret = secret
         self.tally = tally
@@ -162,6 +177,8 @@ class Worker:
             chain.unsure = True  # the rotation may have run: the next try will tell
         elif _is_invalid_grant(response) and chain.unsure:
             chain.spent.append(chain.refresh_token)
+            if chain.family:
+                self.tally.ended_by_retry.append(chain.family)  # a reuse, if the audit log agrees
             self._restart_chain("503'd rotations that had run (family ended by the retry)")
         elif _is_invalid_grant(response) and self._may_be_lost(chain):
             self._restart_chain("an exchange's tokens missing after the failover")
@@ -272,7 +289,17 @@ class Worker:
         deadline = time.monotonic() + GIVE_UP_SECONDS
         while not (issued := self.exchange()):
             _retry_until(deadline, "a code exchange")
-        self.chains.append(Chain(issued["access_token"], issued["refresh_token"]))
+        family = self._family_of(issued["refresh_token"])
+        self.chains.append(Chain(issued["access_token"], issued["refresh_token"], family))
+
+    def _family_of(self, refresh_token: str) -> str | None:
+        deadline = time.monotonic() + GIVE_UP_SECONDS
+        while True:
+            try:
+                fields = token_store.lookup_refresh_token(self.r, refresh_token)
+                return fields["family"] if fields else None
+            except redis_client.CONNECTION_ERRORS:
+                _retry_until(deadline, "reading a family from the store")
 
 
 def _is_invalid_grant(response: requests.Response) -> bool:
