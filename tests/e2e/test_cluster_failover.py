@@ -22,6 +22,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -36,7 +37,7 @@ from tests.support.stores import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_TIMEOUT_MS = 1000  # a primary silent this long is failing; its replica is elected a second or two later
-WORKERS = 4  # client threads, each with gunicorn worker of its own
+WORKERS = 4  # client threads, each with a gunicorn worker of its own
 BEFORE_KILL_SECONDS = 5
 AFTER_PROMOTION_SECONDS = 10
 SETTLED_SECONDS = 5  # the loop's last seconds, and the final checks, must see no 503
@@ -123,6 +124,51 @@ def wait_until_following(node: Node, timeout: float = PROMOTION_TIMEOUT) -> None
         time.sleep(0.05)
 
 
+class Timeline(NamedTuple):
+    killed: float  # monotonic times
+    promoted: float
+    stopped: float
+
+
+def load_through_failover(workers: list[Worker], primary: Node, replica: Node) -> Timeline:
+    """Run the workers' loops; midway SIGKILL `primary`, and go on for a while once `replica` took over."""
+    stop = threading.Event()
+    with ThreadPoolExecutor(len(workers)) as pool:
+        running = [pool.submit(worker.run_until, stop) for worker in workers]
+        try:
+            time.sleep(BEFORE_KILL_SECONDS)
+            for worker in workers:
+                worker.killed.set()
+            killed = time.monotonic()
+            primary.stop()  # SIGKILL
+            promoted = wait_until_promoted(replica)
+            time.sleep(AFTER_PROMOTION_SECONDS)
+        finally:
+            stop.set()
+        for loop in running:
+            loop.result()  # a worker's own failure (no recovery) fails the test here
+    return Timeline(killed, promoted, time.monotonic())
+
+
+def bring_back(node: Node) -> None:
+    """Restart a killed node as its operator would: it rejoins as the new primary's replica."""
+    node.start()
+    node.wait_until_answers()
+    wait_until_following(node)
+
+
+def summary(tally: Tally, timeline: Timeline) -> str:
+    last_unavailable = tally.last_unavailable()
+    last = "none" if last_unavailable is None else f"{last_unavailable - timeline.killed:.1f} s after it"
+    before = tally.median_ms("refresh", 0, timeline.killed)
+    after = tally.median_ms("refresh", timeline.promoted, timeline.stopped)
+    return (
+        f"{tally.line()}; replica promoted {timeline.promoted - timeline.killed:.1f} s after the kill, "
+        f"last 503 {last}; refresh median {before:.0f} ms before the kill, "
+        f"{after:.0f} ms on the promoted primary without a replica"
+    )
+
+
 @pytest.mark.timeout(300)  # about a minute here: a cluster, gunicorn, ~20 s of load, the final checks
 def test_a_killed_primary_is_replaced_under_load_and_nothing_acknowledged_is_lost(
     cluster, cluster_app, cluster_redis, server, capsys
@@ -136,41 +182,17 @@ def test_a_killed_primary_is_replaced_under_load_and_nothing_acknowledged_is_los
         worker.begin()
     primary, replica = serving_nodes(cluster, registered["client_id"])
 
-    stop = threading.Event()
-    with ThreadPoolExecutor(WORKERS) as pool:
-        running = [pool.submit(worker.run_until, stop) for worker in workers]
-        try:
-            time.sleep(BEFORE_KILL_SECONDS)
-            for worker in workers:
-                worker.killed.set()
-            killed_at = time.monotonic()
-            primary.stop()  # SIGKILL
-            promoted_at = wait_until_promoted(replica)
-            time.sleep(AFTER_PROMOTION_SECONDS)
-        finally:
-            stop.set()
-        for loop in running:
-            loop.result()  # a worker's own failure (no recovery) fails the test here
-    stopped_at = time.monotonic()
+    timeline = load_through_failover(workers, primary, replica)
     tally.unexplained_retries(reused_families(cluster_app, registered["client_id"]))  # before the final checks reuse
-    # The operator brings the dead node back: it rejoins as the new primary's replica, so that WAIT
-    # is answered again and the final checks do not each wait out its timeout.
-    primary.start()
-    primary.wait_until_answers()
-    wait_until_following(primary)
+    # With a replica again, WAIT is answered at once: the final checks do not each wait out its timeout.
+    bring_back(primary)
     with ThreadPoolExecutor(WORKERS) as pool:
         for checked in [pool.submit(worker.check_all_kept) for worker in workers]:
             checked.result()
 
-    last_unavailable = tally.last_unavailable()
     with capsys.disabled():
-        print(
-            f"\n{tally.line()}; replica promoted {promoted_at - killed_at:.1f} s after the kill, last 503 "
-            + ("none" if last_unavailable is None else f"{last_unavailable - killed_at:.1f} s after it")
-            + f"; refresh median {tally.median_ms('refresh', 0, killed_at):.0f} ms before the kill, "
-            f"{tally.median_ms('refresh', promoted_at, stopped_at):.0f} ms on the promoted primary without a replica"
-        )
+        print("\n" + summary(tally, timeline))
     assert tally.wrong == [], "\n".join(tally.wrong[:20])
-    assert tally.unavailable_between(0, killed_at) == 0
-    assert tally.unavailable_between(stopped_at - SETTLED_SECONDS) == 0
-    assert tally.served_between(promoted_at) > 0
+    assert tally.unavailable_between(0, timeline.killed) == 0
+    assert tally.unavailable_between(timeline.stopped - SETTLED_SECONDS) == 0
+    assert tally.served_between(timeline.promoted) > 0
