@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from bench import layout, live_tokens, pg_pages, run, token_growth  # noqa: E402
+from bench import layout, live_tokens, pg_pages, redis_nodes, run, token_growth  # noqa: E402
 from bench.load import Result, merge  # noqa: E402
 from oauth import token_store  # noqa: E402
 from oauth.scopes import ALL_SCOPES, format_scope  # noqa: E402
@@ -113,7 +113,7 @@ def measure_size(r, base_url: str, pid: int, store_folder, fixture: dict, loaded
     token_bytes = (live_tokens.used_memory(r) - before) / added
     grant_bytes, grant_usage = measure_sample(r, fixture, with_refresh=True)
     protected, floor = run.cases(fixture)[:2]
-    turns = run.load_all(base_url, [protected, floor], pid, store_folder)
+    turns = run.load_all(base_url, [protected, floor], pid, store_folder, redis_nodes.local_cluster_pids(r))
     return {
         "size": size,
         "issued_per_second": added / load_seconds,
