@@ -30,6 +30,10 @@ SLOTS = 16384
 BUS_PORT_OFFSET = 10000  # a node's cluster bus listens on its port + 10000
 
 
+class NodeDidNotStart(RuntimeError):
+    pass
+
+
 class Node:
     """One cluster-enabled server on 127.0.0.1:`port`, with its data in `folder`."""
 
@@ -67,7 +71,8 @@ class Node:
         deadline = time.monotonic() + timeout
         while not embedded._answers(f"redis://{self.address}"):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"cluster node {self.address} did not start; see {self.folder}/redis.log")
+                log = (self.folder / "redis.log").read_text(errors="replace").splitlines()[-3:]
+                raise NodeDidNotStart(f"cluster node {self.address} did not start: {' | '.join(log)}")
             time.sleep(0.05)
 
     def stop(self) -> None:
@@ -89,8 +94,14 @@ class Cluster:
 
     def __init__(self, primaries: int = 3, replicas: int = 1, node_timeout_ms: int = 2000):
         self.folder = Path(tempfile.mkdtemp(prefix="oauth-redis-cluster-"))
-        count = primaries * (1 + replicas)
-        self.nodes = [Node(self.folder / str(port), port, node_timeout_ms) for port in free_cluster_ports(count)]
+        self.shape = (primaries, replicas, node_timeout_ms)
+        self._place_nodes()
+
+    def _place_nodes(self) -> None:
+        """Nodes on ports free now (seed_nodes changes with them)."""
+        primaries, replicas, node_timeout_ms = self.shape
+        ports = free_cluster_ports(primaries * (1 + replicas))
+        self.nodes = [Node(self.folder / str(port), port, node_timeout_ms) for port in ports]
         self.primaries = self.nodes[:primaries]
         self.replicas = self.nodes[primaries:]
 
@@ -108,10 +119,7 @@ class Cluster:
 
     def start(self, timeout: float = 60.0) -> None:
         try:
-            for node in self.nodes:
-                node.start()
-            for node in self.nodes:
-                node.wait_until_answers()
+            self._start_nodes()
             self._form()
             self._wait_until_ready(time.monotonic() + timeout)
         except BaseException:
@@ -122,6 +130,22 @@ class Cluster:
         for node in self.nodes:
             node.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _start_nodes(self, attempts: int = 3) -> None:
+        """Start every node; on other ports if one did not start (another run may have taken a free port since)."""
+        for attempt in range(1, attempts + 1):
+            for node in self.nodes:
+                node.start()
+            try:
+                for node in self.nodes:
+                    node.wait_until_answers()
+                return
+            except NodeDidNotStart:
+                for node in self.nodes:
+                    node.stop()
+                if attempt == attempts:
+                    raise
+                self._place_nodes()
 
     def _form(self) -> None:
         # Distinct epochs up front: slot ownership is then settled without epoch collisions.
@@ -202,18 +226,19 @@ def _before(deadline: float, failure: str) -> None:
 
 def run(command: list[str]) -> int:
     """Run `command` with REDIS_CLUSTER_NODES set to a fresh cluster; remove the cluster however it ends."""
-    # SIGTERM (CI's time limit, a closed terminal) ends us through the same `finally` as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     with Cluster() as cluster:
         print(f"== Redis Cluster on {cluster.seed_nodes} ready in {time.monotonic() - started:.1f} s", flush=True)
         env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
         env["REDIS_CLUSTER_NODES"] = cluster.seed_nodes
         child = subprocess.Popen(command, env=env)
-        try:
-            return child.wait()
-        except KeyboardInterrupt:  # the child got the Ctrl-C too: let it finish its own way
-            return child.wait()
+        # SIGTERM (CI's time limit, a closed terminal) is passed on; the cluster goes once the command has.
+        signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # a terminal's Ctrl-C reaches the command too: let it end its own way
+                continue
 
 
 if __name__ == "__main__":
