@@ -16,7 +16,9 @@ The session hash is found from the cookie alone, so it has a slot of its
 own on a Redis Cluster, apart from the user's index: a change touching both
 is two steps, each atomic, ordered so that a failure between them leaves
 no live session outside the index (the index is written first and pruned
-last; a digest there whose session is gone is only pruned when read).
+last; a digest there whose session is gone is only pruned when read). Not
+covered: a request of the same session saving it back between the two
+steps of its ending, which one MULTI did cover.
 
 A session ends when it is deleted (sign-out, another session's "sign out
 everywhere", a password change, disabling the user), after `idle_seconds`
