@@ -5,7 +5,8 @@
 --       client's slot; a key the call has no use for is absent (the bare tag, never written)
 -- ARGV: access_ttl, refresh_ttl, client_ttl, status and rate_limit (the client's row, should its
 --       state be missing), family_end (refresh only), token_rate, burst, machine_token_cap,
---       client_version (client_unchanged), iat, then the token's fields: name, value, name, value...
+--       client_version (client_unchanged), iat, access (the access token as stored: access_text), then
+--       the refresh token's fields (name, value, ...; none without a refresh token)
 -- Reply: {'ok'} | {'revoked'} | {'suspended'} | {'slow_down', microseconds to wait}
 --        | {'stale'} (the client changed since the caller's copy: nothing written)
 local client, at, rt, famrevoked, grantrevoked, rate, machine = unpack(KEYS)
@@ -14,11 +15,9 @@ if redis.call('EXISTS', famrevoked, grantrevoked) > 0 then return {'revoked'} en
 if keep_client(client, ARGV[4], ARGV[5], ARGV[3]) ~= 'active' then return {'suspended'} end
 local wait = take_slot(rate, ARGV[7], ARGV[8])
 if wait > 0 then return {'slow_down', wait} end
-local fields = {unpack(ARGV, 12)}
-redis.call('HSET', at, unpack(fields))
-redis.call('EXPIRE', at, ARGV[1])
+redis.call('SET', at, ARGV[12], 'EX', ARGV[1])
 if not absent(rt) then
-  redis.call('HSET', rt, unpack(fields))
+  redis.call('HSET', rt, unpack(ARGV, 13))
   redis.call('HSET', rt, 'status', 'active', 'exp', tonumber(ARGV[11]) + tonumber(ARGV[2]), 'fexp', ARGV[6])
   redis.call('EXPIRE', rt, ARGV[2])
 end

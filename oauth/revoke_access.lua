@@ -2,5 +2,6 @@
 -- KEYS: access (the token's key)
 -- ARGV: client_id
 -- Reply: 1 if it was deleted, else 0
-if redis.call('HGET', KEYS[1], 'client_id') ~= ARGV[1] then return 0 end
+local text = redis.call('GET', KEYS[1])
+if not text or string.match(text, '^[^\n]*') ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])

@@ -71,10 +71,10 @@ local common = {'client_id', old.client_id, 'user_id', old.user_id, 'grant_id', 
 for _, name in ipairs({'auth_time', 'amr'}) do  -- the sign-in, kept for refreshed ID tokens
   if old[name] then common[#common + 1] = name; common[#common + 1] = old[name] end
 end
-redis.call('HSET', KEYS[4], unpack(common))
 local scope = narrowing and ARGV[2] or old.scope
-redis.call('HSET', KEYS[4], 'scope', scope, 'exp', iat + tonumber(ARGV[4]))
-redis.call('EXPIRE', KEYS[4], ARGV[4])
+local access = to_table(common)
+access.scope, access.exp = scope, string.format('%d', iat + tonumber(ARGV[4]))
+redis.call('SET', KEYS[4], access_text(access), 'EX', ARGV[4])
 local refresh_ttl = math.min(tonumber(ARGV[5]), family_end - iat)
 redis.call('HSET', KEYS[5], unpack(common))
 redis.call('HSET', KEYS[5], 'scope', old.scope, 'exp', iat + refresh_ttl, 'status', 'active', 'fexp', family_end)
