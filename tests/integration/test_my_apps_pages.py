@@ -65,6 +65,9 @@ def test_first_page_shows_the_newest_fifty_and_how_many_there_are(client, my_nam
     assert names_on(page) == my_names[:PAGE]
     assert count_on(page) == "Apps 1–50 of 120"
     assert link(page, "prev") is None and link(page, "next")
+    # The links are a landmark of their own, each named by its text; the count is announced as a status.
+    assert '<nav class="pager" aria-label="Pages">' in page and 'rel="next">Next page</a>' in page
+    assert '<p class="result-count" role="status">Apps 1–50' in page
 
 
 def test_next_links_walk_every_app_once_and_previous_links_walk_back(client, my_names):
