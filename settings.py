@@ -20,8 +20,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> dict:
         # host:port,host:port,...: seed nodes of a Redis Cluster, used instead of REDIS_URL when set.
         "REDIS_CLUSTER_NODES": env.get("REDIS_CLUSTER_NODES", "").strip() or None,
         # Replicas that must hold a refresh rotation, a revocation or a suspension before it is
-        # answered (Redis WAIT, stores/acknowledged.py): one on a cluster, none on one Redis.
-        "REDIS_WAIT_REPLICAS": number("REDIS_WAIT_REPLICAS", 1 if env.get("REDIS_CLUSTER_NODES", "").strip() else 0),
+        # answered (Redis WAIT, stores/acknowledged.py); None: one on a cluster, none on one Redis.
+        "REDIS_WAIT_REPLICAS": number("REDIS_WAIT_REPLICAS", 0) if env.get("REDIS_WAIT_REPLICAS") else None,
         # None: secret_key() settles it once the app's own config is known.
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "OAUTH_ISSUER": issuer,

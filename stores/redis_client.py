@@ -173,11 +173,15 @@ def ping(r: redis.Redis) -> None:
 def init_app(app: Flask) -> None:
     if app.config.get("REDIS_CLUSTER_NODES"):
         try:
-            app.extensions["redis"] = create_cluster_client(app.config["REDIS_CLUSTER_NODES"])
+            client = create_cluster_client(app.config["REDIS_CLUSTER_NODES"])
         except ValueError as error:  # config check names it too; no client can be made from it
             raise ValueError(f"REDIS_CLUSTER_NODES: {error}: must be host:port,host:port,...") from None
     else:
-        app.extensions["redis"] = create_client(app.config["REDIS_URL"])
+        client = create_client(app.config["REDIS_URL"])
+    # How many replicas the writes a client must not lose wait for (stores/acknowledged.py).
+    wait = app.config.get("REDIS_WAIT_REPLICAS")
+    client.wait_replicas = (1 if app.config.get("REDIS_CLUSTER_NODES") else 0) if wait is None else wait
+    app.extensions["redis"] = client
 
 
 def get_redis() -> redis.Redis:

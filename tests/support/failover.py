@@ -192,7 +192,8 @@ class Worker:
         url = self.base + authorize_url(self.client, scope=SCOPE, code_challenge=challenge)
         response = self.browser.get(url, allow_redirects=False, timeout=TIMEOUT)
         status = self.tally.answered("authorize", response)
-        if status == UNAVAILABLE:
+        # 429: the loop, all from one address, reached the endpoint's per-address limit (300 a minute).
+        if status in (UNAVAILABLE, 429):
             return None
         code = redirect_params(response).get("code") if status in (302, 303) else None
         if not code:
