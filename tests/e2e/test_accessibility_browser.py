@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from tests.support.accounts import create_user
+from stores import postgres
+from tests.support.accounts import create_user, find_or_create_user
 from tests.support.axe import axe_source, blocking_violations
 from tests.support.mail import link_in, wait_for_mail
 from tests.support.oauth import REDIRECT_URI, authorize_url, register_client
@@ -259,6 +260,24 @@ def test_account_and_developer_pages_pass_axe_core(audit, browser, live_server, 
     sign_in(page, live_server.url, DEVELOPER)
     check_account_pages(audit, page, live_server.url, example_app)
     check_developer_pages(audit, page, live_server.url)
+    audit.assert_clean()
+
+
+def test_my_apps_in_pages_pass_axe_core(audit, browser, live_server, app, example_app):
+    """More apps than a page: the count, the page links, and a page reached by them."""
+    owner = find_or_create_user(app, DEVELOPER)
+    with app.app_context(), postgres.transaction(postgres.get_connection()) as cur:
+        cur.execute(
+            """INSERT INTO clients (client_id, owner_id, name, client_type, created_at)
+               SELECT 'axe_' || n, %(owner)s, 'Axe app ' || n, 'confidential', now() - n * interval '1 second'
+               FROM generate_series(1, 60) AS n""",
+            {"owner": owner["id"]},
+        )
+    page = new_page(browser)
+    sign_in(page, live_server.url, DEVELOPER)
+    audit.visit(page, live_server.url, {"developer: my apps, first of two pages": "/developer/apps"})
+    page.get_by_role("link", name="Next page").click()
+    audit.check(page, "developer: my apps, second page")
     audit.assert_clean()
 
 
