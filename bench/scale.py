@@ -144,7 +144,7 @@ def measure_sample(r, fixture: dict, *, with_refresh: bool) -> tuple[float, floa
 
 
 def measure_widest_scope(r, fixture: dict) -> tuple[float, float]:
-    """Bytes per access token carrying every scope: a value over hash-max-ziplist-value changes the hash's encoding."""
+    """Bytes per access token carrying every scope (its stored string is that much longer)."""
     return measure_sample(r, {**fixture, "scope": format_scope(ALL_SCOPES)}, with_refresh=False)
 
 
@@ -174,8 +174,7 @@ def growth_table(growth: list[dict], widest: tuple[float, float]) -> str:
         "bytes per live token: INFO used_memory grown per token added, the key's share of Redis' tables included;",
         f"a grant: one access and one refresh token, as a code exchange leaves it ({GRANT_SAMPLE:,} issued, measured,",
         "removed again).",
-        f"Access tokens carry {token_growth.SCOPE!r}; with every scope ({format_scope(ALL_SCOPES)!r}), a value",
-        "over Redis' hash-max-ziplist-value (64 bytes) turns the hash into a hash table: "
+        f"Access tokens carry {token_growth.SCOPE!r}; with every scope ({format_scope(ALL_SCOPES)!r}):",
         f"{widest[0]:.0f} bytes per live token (used_memory), {widest[1]:.0f} by MEMORY USAGE.",
         "",
     ]
