@@ -1,7 +1,7 @@
 """The Redis key layout: which keys share a hash slot, and why.
 
-Every key is written here once; the modules that own the data build their
-keys through these functions. The same names serve one Redis and a Redis
+Every key that shares a slot with others is named here, and the modules
+that own the data build those keys through these functions. The same names serve one Redis and a Redis
 Cluster: a cluster puts a key in the slot of the text between its first
 `{` and the next `}` (its hash tag), and a script or a MULTI may only touch
 keys of one slot. So the keys that one operation touches carry one tag.
@@ -26,10 +26,14 @@ Client slot, `{<client tag>}`: four hex characters of SHA-256(client_id).
     a script is given the key's stem, which carries the tag, so the key it
     builds is in the slot of its KEYS.
 
-User slot, `{u<user_id>}`: a person's sessions and the set that indexes
-    them; a sign-in throttle's account counter and its index of pairs.
-    "Sign out everywhere" and a password change end every session in one
-    MULTI on one shard.
+User slot, `{u<digest>}`: a sign-in throttle's account counter and its
+    index of pairs, tagged by the digest of the email tried (unknown
+    addresses are throttled too), so its script and MULTIs stay in one slot.
+    A browser session (`sess:`) and a person's index of sessions
+    (`usersess:`) are untagged: a session is found from its cookie alone.
+    Saving and ending one are two atomic steps, the index written first and
+    pruned last, so a live session is never missing from the index that
+    "sign out everywhere" reads (accounts/sessions.py).
 
 Untagged keys live in a slot of their own and are read or written alone
 (a consent challenge, an emailed link, a sign-in code, an address's
@@ -83,7 +87,7 @@ def tag_of_key(key: str) -> str:
 
 
 def user_slot(user_id: int | str) -> str:
-    """The hash tag of a person's keys (sessions, sign-in throttle)."""
+    """The hash tag of a person's keys (the sign-in throttle's, by the digest of the email tried)."""
     return f"{{u{user_id}}}"
 
 

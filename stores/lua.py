@@ -69,7 +69,8 @@ class LuaScript:
 
     def queue(self, pipe: redis.client.Pipeline, **named) -> None:
         """Queue one run in a pipeline (whose server has the script loaded); parse its reply with `parse`."""
-        pipe.evalsha(*self.arguments(named))
+        # execute_command: redis-py's cluster pipeline refuses its own evalsha(), though it routes the command.
+        pipe.execute_command("EVALSHA", *self.arguments(named))
 
     def arguments(self, named: dict) -> list:
         """EVALSHA's arguments: the SHA, the key count, KEYS and ARGV; a missing or unknown name is a TypeError."""
