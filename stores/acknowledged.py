@@ -109,15 +109,18 @@ def _primary_of(r: redis.Redis, key: str) -> redis.Redis:
 
 def _execute(r: redis.Redis, queue: Queue, script: LuaScript | None, replicas: int) -> list:
     """One pipeline on one connection: what `queue` adds, then WAIT when `replicas`."""
-    for attempt in (1, 2):
-        pipe = r.pipeline(transaction=False)
-        queue(pipe)
-        if replicas:
-            pipe.execute_command("WAIT", replicas, WAIT_TIMEOUT_MS)
-        try:
-            return pipe.execute()
-        except redis.exceptions.NoScriptError:
-            if script is None or attempt == 2:
-                raise
-            r.script_load(script.source)  # the server did not know it: nothing ran
-    raise AssertionError("unreachable")
+    try:
+        return _send(r, queue, replicas)
+    except redis.exceptions.NoScriptError:
+        if script is None:
+            raise
+        r.script_load(script.source)  # the server did not know it: nothing ran
+        return _send(r, queue, replicas)
+
+
+def _send(r: redis.Redis, queue: Queue, replicas: int) -> list:
+    pipe = r.pipeline(transaction=False)
+    queue(pipe)
+    if replicas:
+        pipe.execute_command("WAIT", replicas, WAIT_TIMEOUT_MS)
+    return pipe.execute()
