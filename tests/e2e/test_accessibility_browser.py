@@ -315,6 +315,8 @@ def test_sign_in_by_keyboard_alone_through_the_skip_link_and_the_error_summary(b
     page.keyboard.type("not the password")
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    # The browser applies `autofocus` at its next rendering step, which may come after the load event.
+    page.wait_for_function("document.activeElement && document.activeElement.classList.contains('error-summary')")
     assert "error-summary" in focused(page)["cls"], "the error summary takes the focus when the page opens"
     page.keyboard.press("Tab")
     link = focused(page)
