@@ -50,9 +50,7 @@ class Found:
     key: str = ""  # the token's key
 
 
-def email_key(token_key: str, user_id: int | str) -> str:
-    """The user's email as cached in the slot of the token `token_key` names."""
-    return keys.tag_of_key(token_key) + f"{keys.EMAIL}{user_id}"
+email_key = keys.user_email
 
 
 def read(r: redis.Redis, client_id: str, token: str | None) -> Found:

@@ -162,6 +162,6 @@ def code(tag: str, digest: str) -> str:
     return slot(tag) + CODE + digest
 
 
-def user_email(tag: str, user_id: int | str) -> str:
-    """A person's email as introspection of the tokens of slot `tag` reads it (oauth/introspection.py)."""
-    return f"{slot(tag)}{EMAIL}{user_id}"
+def user_email(token_key: str, user_id: int | str) -> str:
+    """A person's email as introspection of the token at `token_key` reads it, in that token's slot."""
+    return f"{tag_of_key(token_key)}{EMAIL}{user_id}"
