@@ -21,10 +21,11 @@ end
 -- `ttl` seconds; past `cap`, the ones nearest their expiry are revoked.
 local function cap_machine_tokens(key, at, ttl, cap)
   if absent(key) then return end
+  -- Scored in microseconds: two tokens of one millisecond would tie, and a tie goes by key name, not age.
   local clock = redis.call('TIME')
-  local now_ms = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now_ms)
-  redis.call('ZADD', key, now_ms + tonumber(ttl) * 1000, at)
+  local now_us = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now_us)
+  redis.call('ZADD', key, now_us + tonumber(ttl) * 1000000, at)
   redis.call('PEXPIRE', key, tonumber(ttl) * 1000)
   local excess = redis.call('ZCARD', key) - tonumber(cap)
   if excess > 0 then

@@ -14,7 +14,8 @@ it guards:
   nothing, and its reply says how long until a token would be given.
 - `cap_machine_tokens`: a client's live client-credentials tokens, at most
   `cap` at once. `cctokens:<client_id>` is a sorted set of their `at:` keys
-  scored by expiry (milliseconds); each new token prunes the expired ones,
+  scored by expiry (microseconds, so that two tokens of one
+  millisecond keep their order); each new token prunes the expired ones,
   joins, and the ones nearest their expiry (the oldest) are revoked while
   the set is over the cap. A loop that asks for tokens without end holds
   at most `cap` of them.
