@@ -7,6 +7,7 @@ client's call: the app runs in this process, so it is the server's time
 plus the client's own small share, an upper bound.
 """
 
+import io
 import time
 
 import pytest
@@ -126,3 +127,24 @@ def test_a_nul_in_a_query_is_still_a_400_where_it_is_read(client):
 
 def test_a_nul_in_a_query_no_route_reads_costs_nothing(client):
     assert client.get("/healthz?x=%00").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/oauth/token", "/login"])
+def test_a_body_shorter_than_its_content_length_is_a_400_not_a_500(client, path):
+    response = client.post(
+        path, data=b"grant_type=client_credentials", content_type=FORM, environ_overrides={"CONTENT_LENGTH": "500"}
+    )
+    assert response.status_code == 400
+
+
+def test_a_chunked_form_without_a_length_is_read_at_a_machine_endpoint(client):
+    # No Content-Length (a chunked body, as a WSGI server hands it on): read to its end, within the cap.
+    body = b"grant_type=client_credentials&client_id=pa_client_unknown"
+    response = client.post(
+        "/oauth/token",
+        input_stream=io.BytesIO(body),
+        content_type=FORM,
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "invalid_client"  # the form was read: it named a client
