@@ -12,11 +12,11 @@ import functools
 
 from flask import Response
 
-from api.json_text import compact_json
 from api.rate_limit import Quota
 from api.resource_metadata import metadata_url
 from oauth.responses import issuer
 from observability import metrics
+from web.json_text import compact_json
 
 REALM = "api"
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import redis
 
 from api import data
-from api.json_text import compact_json
 from oauth import grants
 from stores import keys, spread
 from stores.postgres import Connection
+from web.json_text import compact_json
 
 PROFILE_TTL = 60
 

@@ -15,6 +15,7 @@ from oauth.metadata import INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH
 from oauth.redirect_uris import with_query
 from oauth.token_store import IssuedTokens
 from observability import metrics
+from web.json_text import json_response
 from web.machine import wants_json
 
 NO_STORE_PATHS = (TOKEN_PATH, REVOCATION_PATH, INTROSPECTION_PATH)
@@ -64,9 +65,9 @@ def redirect_back(redirect_uri: str, params: dict[str, str | None]):
     return redirect(location, 303 if request.method == "POST" else 302)
 
 
-def token_json(tokens: IssuedTokens):
-    """A successful token response (RFC 6749 §5.1)."""
-    metrics.TOKENS_ISSUED.labels(request.form["grant_type"]).inc()  # one the server knows: it just ran it
+def token_json(tokens: IssuedTokens, grant_type: str):
+    """A successful token response (RFC 6749 §5.1) to a request of `grant_type`."""
+    metrics.TOKENS_ISSUED.labels(grant_type).inc()
     body = {
         "access_token": tokens.access_token,
         "token_type": "Bearer",
@@ -77,7 +78,7 @@ def token_json(tokens: IssuedTokens):
         body["refresh_token"] = tokens.refresh_token
     if tokens.id_token:
         body["id_token"] = tokens.id_token  # OIDC Core §3.1.3.3
-    return jsonify(body)
+    return json_response(body)
 
 
 def issuer() -> str:

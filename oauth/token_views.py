@@ -52,7 +52,8 @@ def _tokens(params: dict[str, str], client: MachineClient):
         issuer(),
         signing_keys.key_ring(),
     )
-    return token_json(token_grants.exchange(get_connection, get_redis(), client, params, policy))
+    tokens = token_grants.exchange(get_connection, get_redis(), client, params, policy)
+    return token_json(tokens, params["grant_type"])  # one the server knows: it just ran it
 
 
 @bp.post(metadata.REVOCATION_PATH)

@@ -105,11 +105,19 @@ def add_cors_headers(response: Response) -> Response:
     if policy == ANY_ORIGIN:
         _allow(response, "*", ANY_ORIGIN_MAX_AGE)
     elif policy == PUBLIC_CLIENT_ORIGINS:
-        response.vary.add("Origin")
+        _vary_on_origin(response)
         origin = request.headers.get("Origin")
         if origin and _is_public_client_origin(origin):
             _allow(response, origin, PUBLIC_CLIENT_MAX_AGE)
     return response
+
+
+def _vary_on_origin(response: Response) -> None:
+    # Set directly when nothing else varies (every token response): `vary.add` parses and rewrites the header.
+    if "Vary" in response.headers:
+        response.vary.add("Origin")
+    else:
+        response.headers["Vary"] = "Origin"
 
 
 def _allow(response: Response, origin: str, max_age: str) -> None:
