@@ -50,9 +50,6 @@ class Found:
     key: str = ""  # the token's key
 
 
-email_key = keys.user_email
-
-
 def read(r: redis.Redis, client_id: str, token: str | None) -> Found:
     """The caller's cached state and the token's, in one round trip (the caller's alone for no usable token).
 
@@ -132,5 +129,5 @@ def _load_email(connect: Callable[[], Connection], r: redis.Redis, token_key: st
     user = users.get_user(connect(), int(user_id))
     if user is None:
         return None
-    r.set(email_key(token_key, user_id), user["email"], ex=EMAIL_TTL)
+    r.set(keys.user_email(token_key, user_id), user["email"], ex=EMAIL_TTL)
     return user["email"]

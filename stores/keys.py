@@ -86,9 +86,9 @@ def tag_of_key(key: str) -> str:
     return key[: key.find("}") + 1] if key.startswith("{") else ""
 
 
-def user_slot(user_id: int | str) -> str:
-    """The hash tag of a person's keys (the sign-in throttle's, by the digest of the email tried)."""
-    return f"{{u{user_id}}}"
+def user_slot(account_digest: str) -> str:
+    """The hash tag of a sign-in throttle's account keys: the digest of the email tried."""
+    return f"{{u{account_digest}}}"
 
 
 # --- A client's slot, from its id --------------------------------------------
